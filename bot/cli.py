@@ -1,0 +1,178 @@
+"""``chatsight-bot``: the command line. Each command asks only for the settings it needs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings, load_settings
+from bot.console import ConsoleSink, session_text
+from bot.convo import cli_convo_id
+from bot.errors import ChatsightBotError, ChatsightError, ConfigError
+from bot.logsetup import SecretMaskingFilter, configure_logging
+from bot.models import SessionRecord, SessionState, TagRequest
+from bot.runtime import TaggingCore
+
+log = logging.getLogger("chatsight-bot")
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_TIMEOUT = 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatsight-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    tag = commands.add_parser("tag", help="tag one stream and print its tags")
+    tag.add_argument("url", help="the stream's URL (http, https, rtmp or rtmps)")
+    tag.add_argument("--seed", help="a seed sentence that helps Chatsight")
+    tag.add_argument("--timeout", type=float, default=420.0, help="seconds to wait (420)")
+    tag.add_argument("--json", action="store_true", help="print one JSON object")
+
+    status = commands.add_parser("status", help="show a session as Chatsight reports it")
+    status.add_argument("convo_id")
+    commands.add_parser("check-config", help="validate the configuration and show it")
+    commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
+
+    mock = commands.add_parser("mock-api", help="run the local Chatsight simulator")
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument("--port", type=int, default=8090)
+    mock.add_argument("--tags", help="comma-separated tags every session returns")
+    mock.add_argument("--delay", type=float, default=1.0, help="seconds until a session ends")
+    mock.add_argument("--secret", help="the webhook shared secret to sign with")
+    mock.add_argument("--api-key", default="sim-api-key")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "mock-api":
+        from standins.chatsight import run_simulator
+
+        tags = [t.strip() for t in args.tags.split(",") if t.strip()] if args.tags else None
+        run_simulator(
+            host=args.host,
+            port=args.port,
+            tags=tags,
+            delay=args.delay,
+            secret=args.secret,
+            api_key=args.api_key,
+        )
+        return 0
+    try:
+        settings = load_settings()
+    except ChatsightBotError as error:
+        print(f"error: {error.user_message}", file=sys.stderr)
+        return EXIT_CONFIG
+    masking = configure_logging(settings.log_level, settings.secrets())
+    handlers = {
+        "tag": _tag,
+        "status": _status,
+        "check-config": _check_config,
+        "rotate-secret": _rotate_secret,
+    }
+    try:
+        return asyncio.run(handlers[args.command](args, settings, masking))
+    except ChatsightBotError as error:
+        print(f"error: {error.user_message}", file=sys.stderr)
+        return EXIT_CONFIG if isinstance(error, ConfigError) else EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _tag(args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter) -> int:
+    convo_id = cli_convo_id()
+    sink = ConsoleSink(convo_id, sys.stdout, as_json=args.json)
+    webhooks = settings.public_base_url is not None
+    core = TaggingCore(
+        settings, {"cli": sink}, serve_webhooks=webhooks, monitor_interval_s=None, masking=masking
+    )
+    await core.start()
+    try:
+        request = TagRequest(convo_id, args.url, "cli", seed=args.seed, deliveries=("cli",))
+        await core.service.start(request)
+        how = "webhook" if webhooks else "polling"
+        print(f"Started session {convo_id}; waiting for its result ({how})", file=sys.stderr)
+        poll_every = settings.poll_after_seconds if webhooks else 1.0
+        try:
+            session = await asyncio.wait_for(_await_result(core, sink, poll_every), args.timeout)
+        except TimeoutError:
+            print(
+                f"error: no result for session {convo_id} after {args.timeout:g} s",
+                file=sys.stderr,
+            )
+            return EXIT_TIMEOUT
+    finally:
+        await core.stop()
+    return 0 if session.state is SessionState.COMPLETED else EXIT_FAILED
+
+
+async def _await_result(core: TaggingCore, sink: ConsoleSink, poll_every: float) -> SessionRecord:
+    """Wait for the sink to print; poll Chatsight meanwhile in case the webhook never comes."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(asyncio.shield(sink.printed), poll_every)
+        try:
+            await core.service.refresh(sink.convo_id)
+        except ChatsightError as error:
+            log.warning("polling failed: %s", error.user_message)
+
+
+async def _status(args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter) -> int:
+    core = TaggingCore(settings, {}, serve_webhooks=False, monitor_interval_s=None)
+    await core.start()
+    try:
+        stored = await core.service.refresh(args.convo_id)
+        if stored is not None:
+            print(session_text(stored))
+            return 0
+        status = await core.client.query_session(args.convo_id)
+    finally:
+        await core.stop()
+    tags = ", ".join(status.result.tags) if status.result else "-"
+    print(f"Session {status.convo_id}: {status.phase.value}; tags: {tags}")
+    if status.error:
+        print(f"  stopped: {status.stop_reason or 'no reason given'}")
+    return 0
+
+
+async def _check_config(
+    args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter
+) -> int:
+    for name, value in (
+        ("CHATSIGHT_API_KEY", settings.chatsight_api_key),
+        ("CHATSIGHT_SHARED_SECRET", settings.chatsight_shared_secret),
+        ("CHATSIGHT_API_BASE", settings.chatsight_api_base),
+        ("PUBLIC_BASE_URL", settings.public_base_url),
+        ("WEBHOOK_HOST", settings.webhook_host),
+        ("WEBHOOK_PORT", settings.webhook_port),
+        ("DATABASE_URL", settings.database_url),
+        ("DISCORD_TOKEN", settings.discord_token),
+        ("LOG_LEVEL", settings.log_level),
+    ):
+        print(f"{name:24} {'(not set)' if value is None else value}")
+    settings.require_api_key()
+    if settings.public_base_url is None:
+        print("note: PUBLIC_BASE_URL is not set; results will be polled, not pushed")
+    print("configuration OK")
+    return 0
+
+
+async def _rotate_secret(
+    args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
+) -> int:
+    core = TaggingCore(settings, {}, serve_webhooks=False, monitor_interval_s=None, masking=masking)
+    await core.start()
+    try:
+        await core.rotate_secret()
+    finally:
+        await core.stop()
+    minutes = settings.secret_grace_seconds / 60
+    print(
+        "Rotated the shared secret. The new one is kept in the database for every receiver;"
+        f" the old one is still accepted for {minutes:g} minutes."
+    )
+    return 0

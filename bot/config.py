@@ -1,0 +1,190 @@
+"""Settings, read once from the environment (optionally ``.env``) and validated at start-up.
+
+Every error names the variable and what is wrong with it, so an operator can fix a deployment
+from one log line. Values a command does not need are not demanded: ``require_*`` accessors raise
+only when a command actually asks for the value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class Secret:
+    """A credential that masks itself in ``repr``, ``str`` and f-strings.
+
+    Only :meth:`reveal` hands out the value, so a secret cannot leak by being logged by accident.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    chatsight_api_key: Secret | None = None
+    chatsight_shared_secret: Secret | None = None
+    chatsight_api_base: str = "https://api.chatsight.ai"
+    public_base_url: str | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    database_url: str = "sqlite:///data/chatsight.db"
+    discord_token: Secret | None = None
+    discord_api_base: str | None = None
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    poll_after_seconds: float = 360.0
+    expire_after_seconds: float = 1800.0
+    webhook_max_skew_seconds: float = 300.0
+    secret_grace_seconds: float = 900.0
+    chatsight_timeout_seconds: float = 15.0
+    tag_cooldown_seconds: float = 30.0
+    guild_session_cap: int = 5
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def require_api_key(self) -> Secret:
+        return _required(self.chatsight_api_key, "CHATSIGHT_API_KEY", "the Chatsight API key")
+
+    def require_shared_secret(self) -> Secret:
+        return _required(
+            self.chatsight_shared_secret,
+            "CHATSIGHT_SHARED_SECRET",
+            "the webhook shared secret (get one with `chatsight-bot rotate-secret`)",
+        )
+
+    def require_discord_token(self) -> Secret:
+        return _required(self.discord_token, "DISCORD_TOKEN", "the Discord bot token")
+
+    def secrets(self) -> list[Secret]:
+        """Every credential in force, for the log filter that masks them."""
+        found = (self.chatsight_api_key, self.chatsight_shared_secret, self.discord_token)
+        return [s for s in found if s is not None]
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The file behind a ``sqlite:///`` URL (``sqlite:///:memory:`` stays in memory)."""
+        scheme, _, rest = self.database_url.partition("://")
+        if scheme != "sqlite":
+            raise ConfigError(f"DATABASE_URL: unsupported engine {scheme!r}; use sqlite:///PATH")
+        return Path(rest[1:] if rest.startswith("/") else rest)
+
+
+def _required(value: Secret | None, name: str, what: str) -> Secret:
+    if value is None:
+        raise ConfigError(f"{name} is missing: set it to {what}")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = ".env"
+) -> Settings:
+    """Merge ``.env`` under the real environment (the environment wins) and validate."""
+    merged: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    env = {k: v.strip() for k, v in merged.items() if v.strip()}
+
+    log_level = env.get("LOG_LEVEL", "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL: {log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
+    database_url = env.get("DATABASE_URL", Settings.database_url)
+    if not database_url.startswith("sqlite://"):
+        raise ConfigError("DATABASE_URL: only sqlite:///PATH is supported in this version")
+    return Settings(
+        chatsight_api_key=_secret(env, "CHATSIGHT_API_KEY"),
+        chatsight_shared_secret=_secret(env, "CHATSIGHT_SHARED_SECRET"),
+        chatsight_api_base=_url(env, "CHATSIGHT_API_BASE") or Settings.chatsight_api_base,
+        public_base_url=_url(env, "PUBLIC_BASE_URL"),
+        webhook_host=env.get("WEBHOOK_HOST", Settings.webhook_host),
+        webhook_port=_port(env, "WEBHOOK_PORT", Settings.webhook_port),
+        database_url=database_url,
+        discord_token=_secret(env, "DISCORD_TOKEN"),
+        discord_api_base=_url(env, "DISCORD_API_BASE"),
+        dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
+        log_level=log_level,
+        poll_after_seconds=_seconds(env, "POLL_AFTER_SECONDS", Settings.poll_after_seconds),
+        expire_after_seconds=_seconds(env, "EXPIRE_AFTER_SECONDS", Settings.expire_after_seconds),
+        webhook_max_skew_seconds=_seconds(
+            env, "WEBHOOK_MAX_SKEW_SECONDS", Settings.webhook_max_skew_seconds
+        ),
+        secret_grace_seconds=_seconds(env, "SECRET_GRACE_SECONDS", Settings.secret_grace_seconds),
+        chatsight_timeout_seconds=_seconds(
+            env, "CHATSIGHT_TIMEOUT_SECONDS", Settings.chatsight_timeout_seconds
+        ),
+        tag_cooldown_seconds=_seconds(env, "TAG_COOLDOWN_SECONDS", Settings.tag_cooldown_seconds),
+        guild_session_cap=int(_seconds(env, "GUILD_SESSION_CAP", Settings.guild_session_cap)),
+        extra=env,
+    )
+
+
+def _secret(env: Mapping[str, str], name: str) -> Secret | None:
+    value = env.get(name)
+    return Secret(value) if value else None
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name}: {value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise ConfigError(f"{name}: {value!r} is not a port (0-65535)")
+    return int(value)
+
+
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise ConfigError(f"{name}: {value!r} is not a Discord id (digits only)")
+    return int(value)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a number") from None
+    if number < 0:
+        raise ConfigError(f"{name}: must not be negative")
+    return number

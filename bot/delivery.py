@@ -1,0 +1,116 @@
+"""ResultDelivery: hands outbox rows to the sink for their kind, with retries, never twice.
+
+The outbox row is written in the same transaction as the result, so a result is never lost; a row
+is marked delivered only after its sink succeeded. Sinks receive the row id to use as an
+idempotency key (the Discord sink sends it as the message nonce), which closes the window
+"posted, then crashed before recording it".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from bot.models import Delivery, SessionRecord
+from bot.store.base import Store
+from bot.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryFailed(Exception):
+    """Raised by a sink. Permanent failures (channel gone, access lost) are never retried."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after_s = retry_after_s
+
+
+class ResultSink(Protocol):
+    async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
+        """Post the row; return the id of what was posted (a message id), if any."""
+        ...
+
+
+class ResultDelivery:
+    def __init__(
+        self,
+        store: Store,
+        sinks: Mapping[str, ResultSink],
+        *,
+        batch: int = 64,
+        lease_ms: int = 30_000,
+        backoff_base_ms: int = 1_000,
+        backoff_cap_ms: int = 300_000,
+        max_attempts: int = 12,
+        max_idle_s: float = 30.0,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self._store = store
+        self._sinks = sinks
+        self._batch = batch
+        self._lease_ms = lease_ms
+        self._backoff_base_ms = backoff_base_ms
+        self._backoff_cap_ms = backoff_cap_ms
+        self._max_attempts = max_attempts
+        self._max_idle_s = max_idle_s
+        self._clock = clock
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called when a result is committed, so it goes out now rather than at the next tick."""
+        self._wakeup.set()
+
+    async def run_once(self) -> int:
+        due = await self._store.claim_due_deliveries(
+            list(self._sinks), self._clock(), self._lease_ms, self._batch
+        )
+        await asyncio.gather(*(self._deliver(row) for row in due))
+        return len(due)
+
+    async def _deliver(self, row: Delivery) -> None:
+        sink = self._sinks[row.kind]
+        session = await self._store.get_session(row.convo_id)
+        if session is None:
+            await self._store.mark_undeliverable(row.id, "its session is gone")
+            return
+        try:
+            message_id = await sink.deliver(row, session)
+        except DeliveryFailed as failure:
+            await self._failed(row, failure)
+        except Exception as error:
+            log.exception("delivery %s (%s) crashed", row.id, row.kind)
+            await self._failed(row, DeliveryFailed(type(error).__name__, permanent=False))
+        else:
+            await self._store.mark_delivered(row.id, message_id, self._clock())
+
+    async def _failed(self, row: Delivery, failure: DeliveryFailed) -> None:
+        attempts = row.attempts + 1
+        if failure.permanent or attempts >= self._max_attempts:
+            log.warning("delivery %s undeliverable: %s", row.id, failure.reason)
+            await self._store.mark_undeliverable(row.id, failure.reason)
+            return
+        delay_ms = min(self._backoff_cap_ms, self._backoff_base_ms * 2 ** (attempts - 1))
+        delay_ms = int(delay_ms * random.uniform(0.5, 1.0))
+        if failure.retry_after_s is not None:
+            delay_ms = max(delay_ms, int(failure.retry_after_s * 1000))
+        log.info("delivery %s retried in %d ms: %s", row.id, delay_ms, failure.reason)
+        await self._store.mark_retry(row.id, self._clock() + delay_ms, failure.reason)
+
+    async def run(self) -> None:
+        while True:
+            self._wakeup.clear()
+            if await self.run_once() >= self._batch:
+                continue
+            due = await self._store.next_delivery_due_ms(list(self._sinks))
+            wait = self._max_idle_s
+            if due is not None:
+                wait = min(wait, max(0.0, (due - self._clock()) / 1000))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), wait)

@@ -1,0 +1,121 @@
+"""TaggingCore: the core's resources, opened in order and closed in reverse, in one place.
+
+Both the CLI and the Discord bot run the same core; they differ only in their sinks and in
+whether the receiver and the monitor run. Shutdown stops intake first (the receiver), then the
+workers, and closes the store last, so every accepted webhook is committed before exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp
+
+from bot.background import BackgroundTasks
+from bot.chatsight import ChatsightClient
+from bot.config import Secret, Settings
+from bot.delivery import ResultDelivery, ResultSink
+from bot.logsetup import SecretMaskingFilter
+from bot.sessions import SessionMonitor, TaggingService
+from bot.store import Store, open_store
+from bot.timeutil import now_ms
+from bot.verifier import SecretRing, WebhookVerifier
+from bot.webhooks import WebhookReceiver, WebhookServer
+
+
+class TaggingCore:
+    def __init__(
+        self,
+        settings: Settings,
+        sinks: Mapping[str, ResultSink],
+        *,
+        serve_webhooks: bool,
+        monitor_interval_s: float | None = 30.0,
+        http: aiohttp.ClientSession | None = None,
+        store: Store | None = None,
+        masking: SecretMaskingFilter | None = None,
+    ) -> None:
+        self.settings = settings
+        self._sinks = sinks
+        self._serve_webhooks = serve_webhooks
+        self._monitor_interval_s = monitor_interval_s
+        self._own_http = http is None
+        self._http = http
+        self.store = store or open_store(settings)
+        self._masking = masking
+        self._tasks = BackgroundTasks()
+        self.ring = SecretRing(grace_ms=int(settings.secret_grace_seconds * 1000))
+        self.server: WebhookServer | None = None
+        self.delivery = ResultDelivery(self.store, sinks)
+        self.client: ChatsightClient
+        self.service: TaggingService
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        assert self._http is not None, "start() first"
+        return self._http
+
+    async def start(self) -> None:
+        await self.store.open()
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        self.client = ChatsightClient(
+            self._http,
+            base_url=self.settings.chatsight_api_base,
+            api_key=self.settings.require_api_key(),
+            timeout=self.settings.chatsight_timeout_seconds,
+        )
+        self.service = TaggingService(
+            self.store,
+            self.client,
+            public_base_url=self.settings.public_base_url if self._serve_webhooks else None,
+            on_final=self.delivery.wake,
+        )
+        await self.reload_secrets()
+        if self._serve_webhooks:
+            verifier = WebhookVerifier(
+                self.ring, max_skew_ms=int(self.settings.webhook_max_skew_seconds * 1000)
+            )
+            receiver = WebhookReceiver(self.service, verifier, reload_secrets=self.reload_secrets)
+            self.server = WebhookServer(receiver.app())
+            await self.server.start(self.settings.webhook_host, self.settings.webhook_port)
+        if self._sinks:
+            self._tasks.spawn(self.delivery.run(), "result-delivery")
+        if self._monitor_interval_s is not None:
+            monitor = SessionMonitor(
+                self.service,
+                poll_after_s=self.settings.poll_after_seconds,
+                expire_after_s=self.settings.expire_after_seconds,
+                interval_s=self._monitor_interval_s,
+            )
+            self._tasks.spawn(monitor.run(), "session-monitor")
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.stop()
+            self.server = None
+        await self._tasks.stop()
+        await self.store.close()
+        if self._own_http and self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def reload_secrets(self) -> None:
+        """The configured secret first in force, then every rotated one from the store."""
+        configured = self.settings.chatsight_shared_secret
+        secrets = [(configured.reveal(), 0)] if configured else []
+        stored = await self.store.shared_secrets()
+        for secret, _ in stored:
+            self._mask(Secret(secret))
+        self.ring.replace(secrets + stored)
+
+    async def rotate_secret(self) -> None:
+        """Chatsight invalidates the old secret at once; the ring keeps it for the grace period."""
+        secret = await self.client.rotate_secret()
+        self._mask(secret)
+        await self.store.add_shared_secret(secret.reveal(), now_ms())
+        await self.reload_secrets()
+
+    def _mask(self, secret: Secret) -> None:
+        if self._masking is not None:
+            self._masking.add(secret)

@@ -1,0 +1,172 @@
+"""The life of a tagging session: starting → running → completed | failed | expired.
+
+A session is stored before Chatsight is called, so a crash never leaves a session Chatsight knows
+and we do not. Every final state, from a webhook or from our own polling, goes through
+:meth:`TaggingService.complete`, so the outbox rows and the one-result rule are the same for all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+
+from bot.chatsight import ChatsightClient, SessionPhase, SessionStatus
+from bot.errors import ChatsightError, ChatsightUnknownSession
+from bot.models import (
+    Completion,
+    CompletionOutcome,
+    SessionRecord,
+    SessionState,
+    TagRequest,
+)
+from bot.store.base import Store
+from bot.tags import TagResult
+from bot.timeutil import now_ms
+from bot.verifier import WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_ROUTE = "/webhooks/chatsight/{token}"
+
+
+def token_hash(token: str) -> str:
+    """Only a hash is stored: a leaked database must not let anyone forge a delivery URL."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TaggingService:
+    def __init__(
+        self,
+        store: Store,
+        client: ChatsightClient,
+        *,
+        public_base_url: str | None,
+        on_final: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self._public_base_url = public_base_url
+        self._on_final = on_final
+
+    async def start(self, request: TagRequest) -> SessionRecord:
+        """Store, then ask Chatsight. Raises a ChatsightError the caller can show as it is."""
+        token = secrets.token_urlsafe(24)
+        webhook = None
+        if self._public_base_url:
+            webhook = self._public_base_url + WEBHOOK_ROUTE.format(token=token)
+        if await self.store.create_session(request, token_hash(token)):
+            try:
+                await self.client.start_session(
+                    url=request.stream_url,
+                    convo_id=request.convo_id,
+                    webhook=webhook,
+                    seed=request.seed,
+                )
+            except ChatsightError as error:
+                await self.complete(
+                    Completion(
+                        request.convo_id,
+                        SessionState.FAILED,
+                        error=error.user_message,
+                        notify=False,
+                    )
+                )
+                raise
+            await self.store.mark_running(request.convo_id)
+        record = await self.store.get_session(request.convo_id)
+        assert record is not None
+        return record
+
+    async def complete(self, completion: Completion) -> CompletionOutcome:
+        outcome = await self.store.complete(completion)
+        if outcome is CompletionOutcome.COMPLETED:
+            log.info("session %s is %s", completion.convo_id, completion.state.value)
+            if completion.notify:
+                self._on_final()
+        return outcome
+
+    async def accept_webhook(self, token: str, delivery: WebhookDelivery) -> CompletionOutcome:
+        return await self.complete(
+            Completion(
+                delivery.convo_id,
+                SessionState.COMPLETED,
+                result=delivery.result,
+                token_hash=token_hash(token),
+            )
+        )
+
+    async def refresh(self, convo_id: str) -> SessionRecord | None:
+        """Ask Chatsight for a session still awaiting its result; complete it when finished."""
+        record = await self.store.get_session(convo_id)
+        if record is None or not record.state.awaiting:
+            return record
+        status = await self.client.query_session(convo_id)
+        if status.phase is SessionPhase.FINISHED:
+            await self.complete(_completion_from_status(status))
+        return await self.store.get_session(convo_id)
+
+    async def expire(self, record: SessionRecord, minutes: int) -> CompletionOutcome:
+        return await self.complete(
+            Completion(
+                record.convo_id,
+                SessionState.EXPIRED,
+                error=f"no result from Chatsight after {minutes} minutes",
+            )
+        )
+
+
+def _completion_from_status(status: SessionStatus) -> Completion:
+    if status.error:
+        reason = status.stop_reason or "no reason given"
+        return Completion(
+            status.convo_id,
+            SessionState.FAILED,
+            error=f"Chatsight stopped the session: {reason}",
+        )
+    return Completion(
+        status.convo_id,
+        SessionState.COMPLETED,
+        result=status.result or TagResult(()),
+    )
+
+
+class SessionMonitor:
+    """Recovers lost webhooks by polling, and gives up on sessions that never finish (beta API)."""
+
+    def __init__(
+        self,
+        service: TaggingService,
+        *,
+        poll_after_s: float,
+        expire_after_s: float,
+        interval_s: float = 30.0,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self._service = service
+        self._poll_after_ms = int(poll_after_s * 1000)
+        self._expire_after_ms = int(expire_after_s * 1000)
+        self._interval_s = interval_s
+        self._clock = clock
+
+    async def check_once(self, limit: int = 200) -> int:
+        now = self._clock()
+        overdue = await self._service.store.awaiting_sessions(now - self._poll_after_ms, limit)
+        for record in overdue:
+            if now - record.created_at_ms >= self._expire_after_ms:
+                await self._service.expire(record, self._expire_after_ms // 60_000)
+                continue
+            try:
+                await self._service.refresh(record.convo_id)
+            except ChatsightUnknownSession:
+                log.warning("Chatsight does not know awaiting session %s", record.convo_id)
+            except ChatsightError as error:
+                log.warning("could not poll session %s: %s", record.convo_id, error.user_message)
+        return len(overdue)
+
+    async def run(self) -> None:
+        while True:
+            await self.check_once()
+            await asyncio.sleep(self._interval_s)

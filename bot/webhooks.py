@@ -1,0 +1,121 @@
+"""The webhook receiver: an aiohttp app that runs in any event loop (the bot's or the CLI's).
+
+It answers ``200 OK`` only once the result and its outbox rows are committed (the store's group
+commit resolves the request's future after the fsync), and refuses everything else with a status
+that says why, changing nothing. Rejections are logged with their reason; never with a secret or
+the session's URL token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.models import CompletionOutcome
+from bot.sessions import WEBHOOK_ROUTE, TaggingService
+from bot.verifier import Rejection, WebhookDelivery, WebhookVerifier, parse_delivery
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class WebhookReceiver:
+    def __init__(
+        self,
+        service: TaggingService,
+        verifier: WebhookVerifier,
+        *,
+        reload_secrets: Callable[[], Awaitable[None]] | None = None,
+        reload_every_s: float = 1.0,
+    ) -> None:
+        self._service = service
+        self._verifier = verifier
+        self._reload_secrets = reload_secrets
+        self._reload_every_s = reload_every_s
+        self._last_reload = 0.0
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post(WEBHOOK_ROUTE, self.handle_webhook)
+        app.router.add_get("/healthz", self.handle_health)
+        return app
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        try:
+            convo_id = await self._accept(request)
+        except Rejection as rejection:
+            log.warning("webhook refused (%d): %s", rejection.status, rejection.reason)
+            return web.Response(status=rejection.status, text=rejection.reason)
+        log.debug("webhook accepted for session %s", convo_id)
+        return web.Response(status=200, text="OK")
+
+    async def _accept(self, request: web.Request) -> str:
+        if request.content_type != "application/json":
+            raise Rejection(415, "content type must be application/json")
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            raise Rejection(413, "body larger than 64 KiB")
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise Rejection(413, "body larger than 64 KiB") from None
+        delivery = parse_delivery(body)
+        await self._verify(delivery)
+        token = request.match_info["token"]
+        if not _TOKEN.match(token):
+            raise Rejection(404, "no session behind this URL")
+        outcome = await self._service.accept_webhook(token, delivery)
+        if outcome is CompletionOutcome.UNKNOWN:
+            raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
+        return delivery.convo_id
+
+    async def _verify(self, delivery: WebhookDelivery) -> None:
+        try:
+            self._verifier.verify(delivery)
+        except Rejection as rejection:
+            # A secret rotated by another process (the CLI, another receiver) is in the store.
+            if rejection.status != 401 or not await self._maybe_reload():
+                raise
+            self._verifier.verify(delivery)
+
+    async def _maybe_reload(self) -> bool:
+        if self._reload_secrets is None:
+            return False
+        now = time.monotonic()
+        if now - self._last_reload < self._reload_every_s:
+            return False
+        self._last_reload = now
+        await self._reload_secrets()
+        return True
+
+    async def handle_health(self, request: web.Request) -> web.Response:
+        store_ok = await self._service.store.healthy()
+        return web.json_response(
+            {"receiver": "ok", "store": "ok" if store_ok else "down"},
+            status=200 if store_ok else 503,
+        )
+
+
+class WebhookServer:
+    """Serves an app on an already running loop (AppRunner + TCPSite), as the bot needs."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+        self.port: int | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        addresses = self._runner.addresses
+        self.port = int(addresses[0][1]) if addresses else port
+        return self.port
+
+    async def stop(self) -> None:
+        """Stops taking requests and lets in-flight ones finish before the store closes."""
+        await self._runner.cleanup()

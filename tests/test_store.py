@@ -1,0 +1,182 @@
+"""The SQLite store: durable, one result per session, group commit, migrations, leases."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.models import (
+    Completion,
+    CompletionOutcome,
+    DeliveryState,
+    SessionState,
+    TagRequest,
+)
+from bot.store.sqlite import SQLiteStore
+from bot.tags import TagResult
+
+
+def request(convo: str, channel: int = 10, guild: int = 1) -> TagRequest:
+    return TagRequest(
+        convo, "https://streams.test/a.m3u8", "slash", guild_id=guild, channel_id=channel
+    )
+
+
+async def test_session_round_trip_survives_reopen(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "db" / "x.db")
+    await store.open()
+    assert await store.create_session(request("c1"), "hash")
+    await store.mark_running("c1")
+    outcome = await store.complete(
+        Completion("c1", SessionState.COMPLETED, result=TagResult(("Fun", "Relaxed"), True))
+    )
+    assert outcome is CompletionOutcome.COMPLETED
+    await store.close()
+
+    reopened = SQLiteStore(tmp_path / "db" / "x.db")
+    await reopened.open()
+    try:
+        session = await reopened.get_session("c1")
+        assert session is not None
+        assert session.state is SessionState.COMPLETED
+        assert session.result == TagResult(("Fun", "Relaxed"), True)
+        assert session.completed_at_ms is not None
+        [delivery] = await reopened.deliveries_for("c1")
+        assert (delivery.kind, delivery.state, delivery.channel_id) == (
+            "result",
+            DeliveryState.PENDING,
+            10,
+        )
+    finally:
+        await reopened.close()
+
+
+async def test_second_result_changes_nothing(store: SQLiteStore) -> None:
+    await store.create_session(request("c1"), None)
+    first = Completion("c1", SessionState.COMPLETED, result=TagResult(("Fun",)))
+    second = Completion("c1", SessionState.COMPLETED, result=TagResult(("Food",)))
+    assert await store.complete(first) is CompletionOutcome.COMPLETED
+    assert await store.complete(second) is CompletionOutcome.DUPLICATE
+    session = await store.get_session("c1")
+    assert session is not None and session.result == TagResult(("Fun",))
+    assert len(await store.deliveries_for("c1")) == 1
+
+
+async def test_duplicates_inside_one_group_commit_complete_once(store: SQLiteStore) -> None:
+    await store.create_session(request("c1"), None)
+    outcomes = await asyncio.gather(
+        *(
+            store.complete(Completion("c1", SessionState.COMPLETED, result=TagResult((f"T{i}",))))
+            for i in range(20)
+        )
+    )
+    assert outcomes.count(CompletionOutcome.COMPLETED) == 1
+    assert outcomes.count(CompletionOutcome.DUPLICATE) == 19
+    assert len(await store.deliveries_for("c1")) == 1
+
+
+async def test_token_must_match_the_stored_hash(store: SQLiteStore) -> None:
+    await store.create_session(request("c1"), "right")
+    wrong = Completion("c1", SessionState.COMPLETED, TagResult(("Fun",)), token_hash="wrong")
+    assert await store.complete(wrong) is CompletionOutcome.UNKNOWN
+    session = await store.get_session("c1")
+    assert session is not None and session.state is SessionState.STARTING
+    right = Completion("c1", SessionState.COMPLETED, TagResult(("Fun",)), token_hash="right")
+    assert await store.complete(right) is CompletionOutcome.COMPLETED
+
+
+async def test_unknown_session_is_unknown(store: SQLiteStore) -> None:
+    outcome = await store.complete(Completion("nope", SessionState.COMPLETED, TagResult(())))
+    assert outcome is CompletionOutcome.UNKNOWN
+
+
+async def test_one_failing_write_does_not_fail_its_batch(store: SQLiteStore) -> None:
+    import aiosqlite
+
+    await store.create_session(request("c1"), None)
+
+    async def broken(db: aiosqlite.Connection) -> None:
+        await db.execute("INSERT INTO deliveries (convo_id) VALUES ('missing')")
+
+    good = store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Fun",))))
+    bad = store._write(broken)
+    also_good = store.add_shared_secret("s", 1)
+    results = await asyncio.gather(good, bad, also_good, return_exceptions=True)
+    assert results[0] is CompletionOutcome.COMPLETED
+    assert isinstance(results[1], aiosqlite.IntegrityError)
+    assert await store.shared_secrets() == [("s", 1)]
+    assert len(await store.deliveries_for("c1")) == 1
+
+
+async def test_retried_request_restarts_only_a_stuck_session(store: SQLiteStore) -> None:
+    assert await store.create_session(request("c1"), "a")
+    assert await store.create_session(request("c1"), "b")  # never got past starting
+    await store.mark_running("c1")
+    assert not await store.create_session(request("c1"), "c")  # Chatsight has it: leave it
+    right = Completion("c1", SessionState.COMPLETED, TagResult(()), token_hash="b")
+    assert await store.complete(right) is CompletionOutcome.COMPLETED
+
+
+async def test_claims_are_leased_and_kind_filtered(store: SQLiteStore) -> None:
+    await store.create_session(
+        TagRequest("c1", "https://s.test/x", "cli", deliveries=("cli",)), None
+    )
+    await store.create_session(request("c2"), None)
+    for convo in ("c1", "c2"):
+        await store.complete(Completion(convo, SessionState.COMPLETED, TagResult(("Fun",))))
+    claimed = await store.claim_due_deliveries(["result"], now_ms=10**13, lease_ms=1000, limit=10)
+    assert [d.convo_id for d in claimed] == ["c2"]
+    again = await store.claim_due_deliveries(["result"], now_ms=10**13, lease_ms=1000, limit=10)
+    assert again == []
+    later = await store.claim_due_deliveries(["result"], 10**13 + 1000, 1000, 10)
+    assert [d.attempts for d in later] == [1]
+
+
+async def test_failed_start_creates_no_delivery(store: SQLiteStore) -> None:
+    await store.create_session(request("c1"), None)
+    await store.complete(Completion("c1", SessionState.FAILED, error="no", notify=False))
+    assert await store.deliveries_for("c1") == []
+
+
+async def test_history_and_counts(store: SQLiteStore) -> None:
+    for index in range(3):
+        await store.create_session(request(f"c{index}", channel=5), None)
+    await store.create_session(request("other", channel=6, guild=2), None)
+    await store.complete(Completion("c0", SessionState.COMPLETED, TagResult(())))
+    assert {s.convo_id for s in await store.channel_sessions(5, 10)} == {"c0", "c1", "c2"}
+    assert await store.count_awaiting(1) == 2
+    assert await store.healthy()
+
+
+async def test_migrations_record_their_version(tmp_path: Path) -> None:
+    import aiosqlite
+
+    store = SQLiteStore(tmp_path / "v.db")
+    await store.open()
+    await store.close()
+    async with aiosqlite.connect(tmp_path / "v.db") as db:
+        rows = list(await db.execute_fetchall("PRAGMA user_version"))
+        mode = list(await db.execute_fetchall("PRAGMA journal_mode"))
+    assert rows[0][0] >= 1
+    assert mode[0][0] == "wal"
+
+
+async def test_close_commits_every_queued_write(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "q.db")
+    await store.open()
+    writes = [asyncio.ensure_future(store.add_shared_secret(f"s{i}", i)) for i in range(50)]
+    await asyncio.sleep(0)
+    await store.close()
+    assert all(w.done() and w.exception() is None for w in writes)
+    reopened = SQLiteStore(tmp_path / "q.db")
+    await reopened.open()
+    assert len(await reopened.shared_secrets()) == 50
+    await reopened.close()
+
+
+async def test_store_refuses_writes_when_closed(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "c.db")
+    with pytest.raises(RuntimeError, match="not open"):
+        await store.add_shared_secret("s", 1)
