@@ -6,12 +6,17 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
+import discord
+
+from bot.app import ChatsightBot
 from bot.config import Settings, load_settings
 from bot.console import ConsoleSink, session_text
 from bot.convo import cli_convo_id
+from bot.discord_api import use_discord_api
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
 from bot.logsetup import SecretMaskingFilter, configure_logging
 from bot.models import SessionRecord, SessionState, TagRequest
@@ -34,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="show a session as Chatsight reports it")
     status.add_argument("convo_id")
+    commands.add_parser("run", help="run the Discord bot")
+    commands.add_parser("sync", help="sync slash commands (to DEV_GUILD_ID if set, else globally)")
     commands.add_parser("check-config", help="validate the configuration and show it")
     commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
 
@@ -73,12 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status": _status,
         "check-config": _check_config,
         "rotate-secret": _rotate_secret,
+        "run": _run,
+        "sync": _sync,
     }
     try:
         return asyncio.run(handlers[args.command](args, settings, masking))
     except ChatsightBotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(error, ConfigError) else EXIT_FAILED
+    except discord.LoginFailure:
+        print("error: Discord rejected DISCORD_TOKEN", file=sys.stderr)
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
 
@@ -175,4 +187,35 @@ async def _rotate_secret(
         "Rotated the shared secret. The new one is kept in the database for every receiver;"
         f" the old one is still accepted for {minutes:g} minutes."
     )
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter) -> int:
+    token = settings.require_discord_token()
+    settings.require_api_key()
+    use_discord_api(settings.discord_api_base)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with ChatsightBot(settings, masking=masking) as bot:
+        running = asyncio.create_task(bot.start(token.reveal()), name="discord-client")
+        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if running.done():
+            running.result()
+        log.info("shutting down")
+        await bot.close()
+        await running
+    return 0
+
+
+async def _sync(args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter) -> int:
+    token = settings.require_discord_token()
+    use_discord_api(settings.discord_api_base)
+    async with ChatsightBot(settings, masking=masking, run_core=False) as bot:
+        await bot.login(token.reveal())
+    where = f"guild {settings.dev_guild_id}" if settings.dev_guild_id else "all guilds (global)"
+    print(f"Slash commands synced to {where}.")
     return 0

@@ -48,6 +48,7 @@ class TagRequest:
     # The outbox kinds its final state creates, decided by whoever asked (the CLI prints, the
     # bot posts); a worker only ever claims kinds it has a sink for.
     deliveries: tuple[str, ...] = ("result",)
+    follow_id: int | None = None  # set on each sample of a followed stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class SessionRecord:
     result: TagResult | None = None
     error: str | None = None
     deliveries: tuple[str, ...] = ("result",)
+    follow_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

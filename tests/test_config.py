@@ -49,7 +49,9 @@ def test_missing_values_are_demanded_only_when_needed() -> None:
 
 
 def test_secrets_are_masked_in_repr_and_logs(caplog: pytest.LogCaptureFixture) -> None:
-    settings = load_settings({"CHATSIGHT_API_KEY": "key-123456", "DISCORD_TOKEN": "tok-98765"}, None)
+    settings = load_settings(
+        {"CHATSIGHT_API_KEY": "key-123456", "DISCORD_TOKEN": "tok-98765"}, None
+    )
     assert "key-123456" not in repr(settings)
     assert "tok-98765" not in f"{settings}"
     assert str(Secret("x")) == "Secret('********')"

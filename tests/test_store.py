@@ -101,7 +101,7 @@ async def test_one_failing_write_does_not_fail_its_batch(store: SQLiteStore) -> 
         await db.execute("INSERT INTO deliveries (convo_id) VALUES ('missing')")
 
     good = store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Fun",))))
-    bad = store._write(broken)
+    bad = store._writer.write(broken)
     also_good = store.add_shared_secret("s", 1)
     results = await asyncio.gather(good, bad, also_good, return_exceptions=True)
     assert results[0] is CompletionOutcome.COMPLETED

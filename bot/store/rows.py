@@ -10,7 +10,8 @@ from bot.tags import TagResult, parse_tags
 
 SESSION_COLUMNS = (
     "convo_id, stream_url, source, state, created_at, updated_at, seed, guild_id, channel_id,"
-    " requester_id, origin_message_id, completed_at, tags, undocumented, error, deliveries"
+    " requester_id, origin_message_id, completed_at, tags, undocumented, error, deliveries,"
+    " follow_id"
 )
 DELIVERY_COLUMNS = (
     "id, convo_id, kind, state, attempts, next_attempt_at, channel_id, reply_to_message_id,"
@@ -36,6 +37,7 @@ def session_from_row(row: Sequence[Any]) -> SessionRecord:
         result=TagResult(parse_tags(tags), undocumented) if tags is not None else None,
         error=row[14],
         deliveries=tuple(kind for kind in row[15].split(",") if kind),
+        follow_id=row[16],
     )
 
 

@@ -9,10 +9,9 @@ handler, group commit ~0.6x). Reads use a second connection and never wait for t
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,18 +29,11 @@ from bot.models import (
 )
 from bot.store.migrations import migrate
 from bot.store.rows import DELIVERY_COLUMNS, SESSION_COLUMNS, delivery_from_row, session_from_row
+from bot.store.sqlite_guilds import GuildTables
+from bot.store.writer import GroupCommitWriter
 from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
-
-Write = Callable[[aiosqlite.Connection], Awaitable[Any]]
-
-
-@dataclass(eq=False)
-class _Job:
-    future: asyncio.Future[Any]
-    write: Write | None = None
-    completion: Completion | None = None
 
 
 @dataclass
@@ -61,14 +53,12 @@ class _CompletionBatch:
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-class SQLiteStore:
+class SQLiteStore(GuildTables):
     def __init__(self, path: str | Path, *, max_batch: int = 256) -> None:
         self._path = str(path)
-        self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        self._writer = GroupCommitWriter(self._apply_completions, max_batch=max_batch)
         self._writer_db: aiosqlite.Connection | None = None
         self._reader_db: aiosqlite.Connection | None = None
-        self._writer_task: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         if self._path != ":memory:":
@@ -76,7 +66,7 @@ class SQLiteStore:
         self._writer_db = await self._connect()
         await migrate(self._writer_db)
         self._reader_db = await self._connect()
-        self._writer_task = asyncio.create_task(self._write_loop(), name="store-writer")
+        self._writer.start(self._writer_db)
 
     async def _connect(self) -> aiosqlite.Connection:
         db = await aiosqlite.connect(self._path, isolation_level=None)
@@ -91,88 +81,20 @@ class SQLiteStore:
 
     async def close(self) -> None:
         """Finish every queued write before closing, so shutdown never loses an accepted row."""
-        if self._writer_task is not None:
-            await self._queue.put(None)
-            await self._writer_task
-            self._writer_task = None
+        await self._writer.stop()
         for db in (self._reader_db, self._writer_db):
             if db is not None:
                 await db.close()
         self._reader_db = self._writer_db = None
 
     async def healthy(self) -> bool:
-        if self._writer_task is None or self._writer_task.done() or self._reader_db is None:
+        if not self._writer.running or self._reader_db is None:
             return False
         try:
             await self._reader_db.execute_fetchall("SELECT 1")
         except aiosqlite.Error:
             return False
         return True
-
-    # -- the writer -------------------------------------------------------------------------
-
-    def _submit(self, job: _Job) -> asyncio.Future[Any]:
-        if self._writer_task is None or self._writer_task.done():
-            raise RuntimeError("the store is not open")
-        self._queue.put_nowait(job)
-        return job.future
-
-    async def _write(self, write: Write) -> Any:
-        return await self._submit(_Job(asyncio.get_running_loop().create_future(), write=write))
-
-    async def _write_loop(self) -> None:
-        stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            while len(batch) < self._max_batch and not self._queue.empty():
-                job = self._queue.get_nowait()
-                if job is None:
-                    stopping = True
-                    break
-                batch.append(job)
-            await self._commit_batch(batch)
-
-    async def _commit_batch(self, batch: list[_Job]) -> None:
-        db = self._writer_db
-        assert db is not None
-        try:
-            results = await self._apply(db, batch)
-        except Exception as exc:
-            await db.rollback()
-            if len(batch) == 1:
-                if not batch[0].future.done():
-                    batch[0].future.set_exception(exc)
-                return
-            # One bad write must not fail its neighbours: retry each on its own.
-            for job in batch:
-                await self._commit_batch([job])
-            return
-        for job, result in zip(batch, results, strict=True):
-            if not job.future.done():
-                job.future.set_result(result)
-
-    async def _apply(self, db: aiosqlite.Connection, batch: list[_Job]) -> list[Any]:
-        await db.execute("BEGIN IMMEDIATE")
-        results: list[Any] = []
-        index = 0
-        while index < len(batch):
-            run_end = index
-            while run_end < len(batch) and batch[run_end].completion is not None:
-                run_end += 1
-            if run_end > index:
-                completions = [job.completion for job in batch[index:run_end]]
-                results.extend(await self._apply_completions(db, completions))  # type: ignore[arg-type]
-                index = run_end
-            else:
-                write = batch[index].write
-                assert write is not None
-                results.append(await write(db))
-                index += 1
-        await db.commit()
-        return results
 
     async def _apply_completions(
         self, db: aiosqlite.Connection, completions: Sequence[Completion]
@@ -232,11 +154,7 @@ class SQLiteStore:
     # -- writes -----------------------------------------------------------------------------
 
     async def complete(self, completion: Completion) -> CompletionOutcome:
-        loop = asyncio.get_running_loop()
-        outcome: CompletionOutcome = await self._submit(
-            _Job(loop.create_future(), completion=completion)
-        )
-        return outcome
+        return await self._writer.complete(completion)
 
     async def create_session(self, request: TagRequest, token_hash: str | None) -> bool:
         now = now_ms()
@@ -245,7 +163,8 @@ class SQLiteStore:
             cursor = await db.execute(
                 "INSERT INTO sessions (convo_id, stream_url, source, seed, guild_id, channel_id,"
                 " requester_id, origin_message_id, deliveries, state, webhook_token_hash,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " created_at, updated_at, follow_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (convo_id) DO UPDATE SET webhook_token_hash ="
                 " excluded.webhook_token_hash, updated_at = excluded.updated_at"
                 " WHERE sessions.state = 'starting'",
@@ -263,11 +182,12 @@ class SQLiteStore:
                     token_hash,
                     now,
                     now,
+                    request.follow_id,
                 ),
             )
             return cursor.rowcount == 1
 
-        created: bool = await self._write(write)
+        created: bool = await self._writer.write(write)
         return created
 
     async def mark_running(self, convo_id: str) -> None:
@@ -303,7 +223,7 @@ class SQLiteStore:
             )
             return claimed
 
-        claimed: list[Delivery] = await self._write(write)
+        claimed: list[Delivery] = await self._writer.write(write)
         return claimed
 
     async def mark_delivered(self, delivery_id: int, message_id: int | None, now_ms: int) -> None:
@@ -335,7 +255,7 @@ class SQLiteStore:
         async def write(db: aiosqlite.Connection) -> None:
             await db.execute(sql, params)
 
-        await self._write(write)
+        await self._writer.write(write)
 
     # -- reads ------------------------------------------------------------------------------
 

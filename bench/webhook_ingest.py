@@ -1,0 +1,241 @@
+"""Webhook ingest: the real receiver (full verification, durable group commit) against a bare
+aiohttp handler that only reads the body and answers 200, driven by the same ``wrk`` load in the
+same run over loopback. Each server runs in its own process pinned to core 0, wrk to core 1.
+
+    python -m bench.webhook_ingest [--seconds 10] [--connections 16 64]
+
+Prints throughput and p50/p99 latency of both and their ratio. Needs wrk (Debian: apt-get
+install wrk). Absolute numbers drift between machines; the ratio is the figure to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+from bot.chatsight import ChatsightClient
+
+from bot.config import Secret
+from bot.models import SessionState
+from bot.sessions import TaggingService, token_hash
+from bot.signing import sign_time
+from bot.store.sqlite import SQLiteStore
+from bot.verifier import SecretRing, WebhookVerifier
+from bot.webhooks import WebhookReceiver, WebhookServer
+
+SECRET = "bench-shared-secret"
+LUA = """
+local requests = {}
+local i = 0
+init = function(args)
+  for line in io.lines(args[1]) do
+    local path, body = line:match("^(%S+) (.*)$")
+    requests[#requests + 1] = wrk.format("POST", path,
+      {["Content-Type"] = "application/json"}, body)
+  end
+  i = math.random(#requests)
+end
+request = function()
+  i = i % #requests + 1
+  return requests[i]
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def prepare(db_path: Path, requests_path: Path, sessions: int) -> None:
+    """Sessions awaiting results, and one signed delivery for each, written for wrk."""
+    store = SQLiteStore(db_path)
+    await store.open()
+    await store.close()
+    now = int(time.time() * 1000)
+    rows, lines = [], []
+    for index in range(sessions):
+        convo, token = f"bench-{index:07d}", secrets.token_urlsafe(24)
+        rows.append(
+            (
+                convo,
+                "https://s.test/live.m3u8",
+                "bench",
+                "result",
+                SessionState.RUNNING.value,
+                token_hash(token),
+                now,
+                now,
+                1,
+            )
+        )
+        body = {
+            "sender": "chatsight-webhooks",
+            "addon": "ssiQuery",
+            "payload": {"tags": "Fun,Relaxed", "undocumentedTags": False, "convoId": convo},
+            "time": now,
+            "hmac": sign_time(SECRET, str(now)),
+        }
+        lines.append(f"/webhooks/chatsight/{token} {json.dumps(body, separators=(',', ':'))}")
+    with sqlite3.connect(db_path) as db:
+        db.executemany(
+            "INSERT INTO sessions (convo_id, stream_url, source, deliveries, state,"
+            " webhook_token_hash, created_at, updated_at, channel_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    requests_path.write_text("\n".join(lines) + "\n")
+
+
+async def serve(kind: str, port: int, db_path: Path) -> None:
+    if kind == "bare":
+
+        async def bare(request: web.Request) -> web.Response:
+            await request.read()
+            return web.Response(text="OK")
+
+        app = web.Application()
+        app.router.add_post("/webhooks/chatsight/{token}", bare)
+        server = WebhookServer(app)
+        await server.start("127.0.0.1", port)
+        await asyncio.Event().wait()
+    store = SQLiteStore(db_path)
+    await store.open()
+    ring = SecretRing(grace_ms=0)
+    ring.replace([(SECRET, 0)])
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        client = ChatsightClient(http, base_url="http://127.0.0.1:9", api_key=Secret("unused"))
+        service = TaggingService(store, client, public_base_url=None)
+        receiver = WebhookReceiver(service, WebhookVerifier(ring, max_skew_ms=3_600_000))
+        server = WebhookServer(receiver.app())
+        await server.start("127.0.0.1", port)
+        await asyncio.Event().wait()
+
+
+def measure(
+    kind: str, db_path: Path, requests_path: Path, seconds: int, connections: int
+) -> dict[str, float]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            "0",
+            sys.executable,
+            "-m",
+            "bench.webhook_ingest",
+            "--serve",
+            kind,
+            "--port",
+            str(port),
+            "--db",
+            str(db_path),
+        ],
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        lua = requests_path.with_suffix(".lua")
+        lua.write_text(LUA)
+        output = subprocess.run(
+            [
+                "taskset",
+                "-c",
+                "1",
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                str(lua),
+                f"http://127.0.0.1:{port}",
+                "--",
+                str(requests_path),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def latency_ms(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        assert match, output
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    assert rate, output
+    return {
+        "rps": float(rate.group(1)),
+        "p50": latency_ms("50"),
+        "p99": latency_ms("99"),
+        "errors": float(non2xx.group(1)) if non2xx else 0.0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--sessions", type=int, default=300_000)
+    parser.add_argument("--serve", choices=["bare", "real"])
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--db", type=Path)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve(args.serve, args.port, args.db))
+        return 0
+    if not shutil.which("wrk") or not shutil.which("taskset"):
+        print("needs wrk and taskset (Debian: apt-get install wrk util-linux)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"webhook ingest, {args.seconds} s per run, cores: {os.cpu_count()}")
+        print(f"{'conns':>5} {'server':>6} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'non-200':>7}")
+        for connections in args.connections:
+            db_path, requests_path = Path(tmp, f"{connections}.db"), Path(tmp, f"{connections}.txt")
+            asyncio.run(prepare(db_path, requests_path, args.sessions))
+            results = {}
+            for kind in ("bare", "real"):
+                results[kind] = measure(kind, db_path, requests_path, args.seconds, connections)
+                r = results[kind]
+                print(
+                    f"{connections:>5} {kind:>6} {r['rps']:>9.0f} {r['p50']:>7.2f}"
+                    f" {r['p99']:>7.2f} {r['errors']:>7.0f}"
+                )
+            ratio = results["real"]["rps"] / results["bare"]["rps"]
+            print(f"{connections:>5} ratio real/bare throughput: {ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Every embed the bot posts, built in one place and kept inside Discord's limits.
+
+Limits (shared/discord-notes.md): title 256, description 4096, 25 fields, field name 256, field
+value 1024, footer 2048, all embeds of a message 6000. A long tag list is cut with an honest
+"+N more" instead of being refused by Discord. Members are named with ``<@id>`` inside embeds,
+which shows their name and never pings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.console import UNDOCUMENTED_NOTE
+from bot.models import SessionRecord, SessionState
+
+FIELD_VALUE_LIMIT = 1024
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+EMBED_TOTAL_LIMIT = 6000
+
+COLOURS = {
+    SessionState.STARTING: discord.Colour.blurple(),
+    SessionState.RUNNING: discord.Colour.blurple(),
+    SessionState.COMPLETED: discord.Colour.green(),
+    SessionState.FAILED: discord.Colour.red(),
+    SessionState.EXPIRED: discord.Colour.dark_grey(),
+}
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def safe(text: str) -> str:
+    """Text from outside (tags, URLs) shown literally: no markdown, no mention syntax."""
+    return escape_mentions(escape_markdown(text))
+
+
+def tag_list(tags: Sequence[str], limit: int = FIELD_VALUE_LIMIT) -> str:
+    if not tags:
+        return "No tags this time."
+    shown: list[str] = []
+    for index, tag in enumerate(tags):
+        rest = len(tags) - index - 1
+        candidate = ", ".join([*shown, safe(tag)])
+        suffix = f" +{rest} more" if rest else ""
+        if len(candidate) + len(suffix) > limit:
+            hidden = len(tags) - len(shown)
+            return ", ".join(shown) + f" +{hidden} more"
+        shown.append(safe(tag))
+    return ", ".join(shown)
+
+
+def duration(session: SessionRecord) -> str | None:
+    if session.completed_at_ms is None:
+        return None
+    seconds = max(0, round((session.completed_at_ms - session.created_at_ms) / 1000))
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def _stream_field(embed: discord.Embed, session: SessionRecord) -> None:
+    embed.add_field(name="Stream", value=clip(safe(session.stream_url), FIELD_VALUE_LIMIT))
+
+
+def _asker_field(embed: discord.Embed, session: SessionRecord) -> None:
+    if session.requester_id is not None:
+        embed.add_field(name="Requested by", value=f"<@{session.requester_id}>")
+
+
+def started_embed(session: SessionRecord) -> discord.Embed:
+    embed = discord.Embed(
+        title="Tagging started",
+        description="Chatsight is listening. Results usually arrive within five minutes.",
+        colour=COLOURS[SessionState.RUNNING],
+    )
+    _stream_field(embed, session)
+    _asker_field(embed, session)
+    embed.set_footer(text=f"Session {session.convo_id}")
+    return embed
+
+
+def result_embed(session: SessionRecord) -> discord.Embed:
+    if session.state is not SessionState.COMPLETED or session.result is None:
+        return error_embed(session)
+    embed = discord.Embed(
+        title="Stream tags",
+        description=tag_list(session.result.tags, DESCRIPTION_LIMIT),
+        colour=COLOURS[SessionState.COMPLETED],
+    )
+    if session.result.undocumented:
+        embed.add_field(name="Note", value=f"This result {UNDOCUMENTED_NOTE}.", inline=False)
+    _stream_field(embed, session)
+    _asker_field(embed, session)
+    _footer(embed, session)
+    return fit(embed)
+
+
+def error_embed(session: SessionRecord) -> discord.Embed:
+    title = "Tagging expired" if session.state is SessionState.EXPIRED else "Tagging failed"
+    embed = discord.Embed(
+        title=title,
+        description=clip(safe(session.error or "Chatsight gave no reason."), FIELD_VALUE_LIMIT),
+        colour=COLOURS[session.state],
+    )
+    _stream_field(embed, session)
+    _asker_field(embed, session)
+    _footer(embed, session)
+    return embed
+
+
+def _footer(embed: discord.Embed, session: SessionRecord) -> None:
+    took = duration(session)
+    embed.set_footer(text=f"Session {session.convo_id}" + (f" · took {took}" if took else ""))
+
+
+def status_embed(session: SessionRecord) -> discord.Embed:
+    if not session.state.awaiting:
+        return result_embed(session)
+    embed = started_embed(session)
+    embed.title = "Tagging in progress"
+    return embed
+
+
+def history_embed(sessions: Sequence[SessionRecord]) -> discord.Embed:
+    embed = discord.Embed(title="Recent tagging sessions", colour=discord.Colour.blurple())
+    if not sessions:
+        embed.description = "No tagging session has been started in this channel."
+    for session in sessions[:10]:
+        if session.state is SessionState.COMPLETED and session.result is not None:
+            value = tag_list(session.result.tags, 300)
+        else:
+            value = clip(safe(session.error or session.state.value), 300)
+        name = clip(f"<t:{session.created_at_ms // 1000}:R> · {session.state.value}", 256)
+        embed.add_field(
+            name=name,
+            value=f"{value}\n{clip(safe(session.stream_url), 200)}",
+            inline=False,
+        )
+    return fit(embed)
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Drop trailing fields until the embed fits Discord's 6000-character total."""
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed

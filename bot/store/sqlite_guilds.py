@@ -1,0 +1,274 @@
+"""The SQLite tables of server features: settings, watched channels, follows, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import aiosqlite
+
+from bot.guild_models import AlertRecord, Follow, FollowState, GuildSettings
+from bot.models import SessionRecord
+from bot.store.rows import SESSION_COLUMNS, session_from_row
+from bot.store.writer import GroupCommitWriter
+from bot.tags import parse_tags
+
+FOLLOW_COLUMNS = (
+    "id, channel_id, stream_url, state, samples, interval_ms, next_sample_at, ends_at,"
+    " created_at, guild_id, seed, requester_id, origin_message_id, timeline_message_id,"
+    " stop_reason"
+)
+ALERT_COLUMNS = (
+    "convo_id, guild_id, channel_id, matched, created_at, message_id, acknowledged_by,"
+    " acknowledged_at"
+)
+
+
+def follow_from_row(row: Sequence[Any]) -> Follow:
+    return Follow(row[0], row[1], row[2], FollowState(row[3]), *row[4:])
+
+
+def alert_from_row(row: Sequence[Any]) -> AlertRecord:
+    return AlertRecord(row[0], row[1], row[2], parse_tags(row[3]), *row[4:])
+
+
+class GuildTables:
+    """Mixed into SQLiteStore: shares its writer (group commit) and its read connection."""
+
+    _writer: GroupCommitWriter
+
+    async def _fetch(self, sql: str, params: tuple[Any, ...]) -> Iterable[aiosqlite.Row]:
+        raise NotImplementedError
+
+    async def _run(self, sql: str, params: tuple[Any, ...]) -> int:
+        async def write(db: aiosqlite.Connection) -> int:
+            cursor = await db.execute(sql, params)
+            return cursor.rowcount
+
+        rowcount: int = await self._writer.write(write)
+        return rowcount
+
+    # -- settings ---------------------------------------------------------------------------
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        rows = list(
+            await self._fetch(
+                "SELECT results_channel_id, seed, alert_channel_id, alert_role_id, alert_tags,"
+                " alert_undocumented, alert_errors, autotag_interval_minutes"
+                " FROM guild_settings WHERE guild_id = ?",
+                (guild_id,),
+            )
+        )
+        channels = await self.autotag_channels(guild_id)
+        if not rows:
+            return GuildSettings(guild_id, autotag_channel_ids=channels)
+        row = rows[0]
+        return GuildSettings(
+            guild_id,
+            results_channel_id=row[0],
+            seed=row[1],
+            alert_channel_id=row[2],
+            alert_role_id=row[3],
+            alert_tags=parse_tags(row[4]),
+            alert_undocumented=bool(row[5]),
+            alert_errors=bool(row[6]),
+            autotag_interval_minutes=row[7],
+            autotag_channel_ids=channels,
+        )
+
+    async def save_guild_settings(self, settings: GuildSettings, now_ms: int) -> None:
+        await self._run(
+            "INSERT INTO guild_settings (guild_id, results_channel_id, seed, alert_channel_id,"
+            " alert_role_id, alert_tags, alert_undocumented, alert_errors,"
+            " autotag_interval_minutes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET"
+            " results_channel_id = excluded.results_channel_id,"
+            " seed = excluded.seed, alert_channel_id = excluded.alert_channel_id,"
+            " alert_role_id = excluded.alert_role_id, alert_tags = excluded.alert_tags,"
+            " alert_undocumented = excluded.alert_undocumented,"
+            " alert_errors = excluded.alert_errors,"
+            " autotag_interval_minutes = excluded.autotag_interval_minutes,"
+            " updated_at = excluded.updated_at",
+            (
+                settings.guild_id,
+                settings.results_channel_id,
+                settings.seed,
+                settings.alert_channel_id,
+                settings.alert_role_id,
+                ",".join(settings.alert_tags),
+                int(settings.alert_undocumented),
+                int(settings.alert_errors),
+                settings.autotag_interval_minutes,
+                now_ms,
+            ),
+        )
+
+    async def autotag_channels(self, guild_id: int) -> tuple[int, ...]:
+        rows = await self._fetch(
+            "SELECT channel_id FROM autotag_channels WHERE guild_id = ? ORDER BY added_at",
+            (guild_id,),
+        )
+        return tuple(int(row[0]) for row in rows)
+
+    async def set_autotag_channel(
+        self, guild_id: int, channel_id: int, watched: bool, now_ms: int
+    ) -> bool:
+        """Returns whether anything changed."""
+        if watched:
+            sql = (
+                "INSERT INTO autotag_channels (guild_id, channel_id, added_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, channel_id) DO NOTHING"
+            )
+            return await self._run(sql, (guild_id, channel_id, now_ms)) == 1
+        sql = "DELETE FROM autotag_channels WHERE guild_id = ? AND channel_id = ?"
+        return await self._run(sql, (guild_id, channel_id)) == 1
+
+    async def is_autotag_channel(self, guild_id: int, channel_id: int) -> bool:
+        rows = list(
+            await self._fetch(
+                "SELECT 1 FROM autotag_channels WHERE guild_id = ? AND channel_id = ?",
+                (guild_id, channel_id),
+            )
+        )
+        return bool(rows)
+
+    async def claim_stream(self, guild_id: int, url: str, now_ms: int, window_ms: int) -> bool:
+        """True for the first claim of this URL in this server within the window."""
+        return (
+            await self._run(
+                "INSERT INTO autotag_claims (guild_id, stream_url, claimed_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, stream_url) DO UPDATE SET claimed_at = excluded.claimed_at"
+                " WHERE autotag_claims.claimed_at <= ?",
+                (guild_id, url, now_ms, now_ms - window_ms),
+            )
+            == 1
+        )
+
+    # -- follows ----------------------------------------------------------------------------
+
+    async def create_follow(self, follow: Follow) -> int:
+        async def write(db: aiosqlite.Connection) -> int:
+            cursor = await db.execute(
+                "INSERT INTO follows (channel_id, stream_url, state, samples, interval_ms,"
+                " next_sample_at, ends_at, created_at, guild_id, seed, requester_id,"
+                " origin_message_id, timeline_message_id, stop_reason, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    follow.channel_id,
+                    follow.stream_url,
+                    follow.state.value,
+                    follow.samples,
+                    follow.interval_ms,
+                    follow.next_sample_at_ms,
+                    follow.ends_at_ms,
+                    follow.created_at_ms,
+                    follow.guild_id,
+                    follow.seed,
+                    follow.requester_id,
+                    follow.origin_message_id,
+                    follow.timeline_message_id,
+                    follow.stop_reason,
+                    follow.created_at_ms,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+        follow_id: int = await self._writer.write(write)
+        return follow_id
+
+    async def get_follow(self, follow_id: int) -> Follow | None:
+        rows = list(
+            await self._fetch(f"SELECT {FOLLOW_COLUMNS} FROM follows WHERE id = ?", (follow_id,))
+        )
+        return follow_from_row(rows[0]) if rows else None
+
+    async def due_follows(self, now_ms: int, limit: int) -> list[Follow]:
+        rows = await self._fetch(
+            f"SELECT {FOLLOW_COLUMNS} FROM follows WHERE state = ? AND next_sample_at <= ?"
+            " ORDER BY next_sample_at LIMIT ?",
+            (FollowState.ACTIVE.value, now_ms, limit),
+        )
+        return [follow_from_row(row) for row in rows]
+
+    async def next_follow_due_ms(self) -> int | None:
+        rows = list(
+            await self._fetch(
+                "SELECT MIN(next_sample_at) FROM follows WHERE state = ?",
+                (FollowState.ACTIVE.value,),
+            )
+        )
+        return None if rows[0][0] is None else int(rows[0][0])
+
+    async def channel_follows(self, channel_id: int) -> list[Follow]:
+        rows = await self._fetch(
+            f"SELECT {FOLLOW_COLUMNS} FROM follows WHERE channel_id = ? AND state = ? ORDER BY id",
+            (channel_id, FollowState.ACTIVE.value),
+        )
+        return [follow_from_row(row) for row in rows]
+
+    async def record_sample(self, follow_id: int, next_sample_at_ms: int, now_ms: int) -> None:
+        await self._run(
+            "UPDATE follows SET samples = samples + 1, next_sample_at = ?, updated_at = ?"
+            " WHERE id = ?",
+            (next_sample_at_ms, now_ms, follow_id),
+        )
+
+    async def end_follow(
+        self, follow_id: int, state: FollowState, reason: str, now_ms: int
+    ) -> bool:
+        """Only an active follow ends, once; returns whether this call ended it."""
+        return (
+            await self._run(
+                "UPDATE follows SET state = ?, stop_reason = ?, updated_at = ?"
+                " WHERE id = ? AND state = ?",
+                (state.value, reason, now_ms, follow_id, FollowState.ACTIVE.value),
+            )
+            == 1
+        )
+
+    async def set_timeline_message(self, follow_id: int, message_id: int) -> None:
+        await self._run(
+            "UPDATE follows SET timeline_message_id = ? WHERE id = ?", (message_id, follow_id)
+        )
+
+    async def follow_sessions(self, follow_id: int) -> list[SessionRecord]:
+        rows = await self._fetch(
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE follow_id = ? ORDER BY created_at",
+            (follow_id,),
+        )
+        return [session_from_row(row) for row in rows]
+
+    # -- alerts -----------------------------------------------------------------------------
+
+    async def record_alert(self, alert: AlertRecord) -> None:
+        await self._run(
+            "INSERT INTO alerts (convo_id, guild_id, channel_id, matched, created_at, message_id)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (convo_id) DO UPDATE"
+            " SET message_id = excluded.message_id",
+            (
+                alert.convo_id,
+                alert.guild_id,
+                alert.channel_id,
+                ",".join(alert.matched),
+                alert.created_at_ms,
+                alert.message_id,
+            ),
+        )
+
+    async def get_alert(self, convo_id: str) -> AlertRecord | None:
+        rows = list(
+            await self._fetch(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE convo_id = ?", (convo_id,))
+        )
+        return alert_from_row(rows[0]) if rows else None
+
+    async def acknowledge_alert(self, convo_id: str, user_id: int, now_ms: int) -> bool:
+        """The first acknowledgement wins; later clicks change nothing."""
+        return (
+            await self._run(
+                "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?"
+                " WHERE convo_id = ? AND acknowledged_by IS NULL",
+                (user_id, now_ms, convo_id),
+            )
+            == 1
+        )

@@ -1,0 +1,46 @@
+"""What counts as a stream URL we will hand to Chatsight."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bot.errors import ChatsightBotError
+
+SCHEMES = ("http", "https", "rtmp", "rtmps")
+MAX_URL_LENGTH = 2048
+_URL_IN_TEXT = re.compile(r"(?:https?|rtmps?)://[^\s<>\"'`|]+", re.IGNORECASE)
+
+
+class InvalidStreamUrl(ChatsightBotError):
+    pass
+
+
+def validate_stream_url(raw: str) -> str:
+    url = raw.strip().strip("<>")
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidStreamUrl(f"That URL is too long: at most {MAX_URL_LENGTH} characters.")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in SCHEMES or not host:
+        raise InvalidStreamUrl(
+            "That is not a stream URL I can tag: give an http, https, rtmp or rtmps link,"
+            " such as https://example.com/live.m3u8."
+        )
+    return url
+
+
+def find_stream_urls(text: str) -> list[str]:
+    """Stream URLs in free text, in order, without duplicates or trailing punctuation."""
+    found: dict[str, None] = {}
+    for match in _URL_IN_TEXT.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)]}>*_~")
+        try:
+            found.setdefault(validate_stream_url(url), None)
+        except InvalidStreamUrl:
+            continue
+    return list(found)

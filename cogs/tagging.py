@@ -1,0 +1,72 @@
+"""/tag and /chatsight status|history: parse the interaction, call ChannelTagging, render."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ChatsightBot
+from bot.channel_tagging import Origin
+from bot.errors import ChatsightBotError
+from bot.rendering import history_embed, started_embed, status_embed
+
+NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
+
+
+def origin_of(interaction: discord.Interaction) -> Origin:
+    assert interaction.channel_id is not None
+    return Origin(interaction.guild_id, interaction.channel_id, interaction.user.id, interaction.id)
+
+
+def require_posting(interaction: discord.Interaction) -> None:
+    permissions = interaction.app_permissions
+    missing = [name for name in NEEDED if not getattr(permissions, name)]
+    if missing:
+        names = ", ".join(name.replace("_", " ").title() for name in missing)
+        raise ChatsightBotError(f"I can't post results in this channel: I need {names} here.")
+
+
+class TaggingCog(commands.Cog):
+    chatsight = app_commands.Group(
+        name="chatsight", description="Chatsight stream tagging", guild_only=True
+    )
+
+    def __init__(self, bot: ChatsightBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="tag", description="Tag a live stream with Chatsight")
+    @app_commands.describe(
+        url="The stream's URL (http, https, rtmp or rtmps)",
+        seed="A sentence about the stream that helps Chatsight",
+    )
+    @app_commands.guild_only()
+    async def tag(
+        self, interaction: discord.Interaction, url: str, seed: str | None = None
+    ) -> None:
+        tagging = self.bot.tagging
+        tagging.check_request(url, seed)
+        require_posting(interaction)
+        request = await tagging.admit(origin_of(interaction), url, seed)
+        await interaction.response.defer(thinking=True)
+        session = await tagging.begin(request)
+        answer = await interaction.edit_original_response(embed=started_embed(session))
+        await tagging.attach_answer(session.convo_id, answer.id)
+
+    @chatsight.command(name="status", description="Show a tagging session of this channel")
+    @app_commands.describe(session="A session id (default: the latest in this channel)")
+    async def status(self, interaction: discord.Interaction, session: str | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.channel_id is not None
+        record = await self.bot.tagging.status(interaction.channel_id, session)
+        await interaction.followup.send(embed=status_embed(record), ephemeral=True)
+
+    @chatsight.command(name="history", description="The last tagging sessions of this channel")
+    async def history(self, interaction: discord.Interaction) -> None:
+        assert interaction.channel_id is not None
+        sessions = await self.bot.tagging.history(interaction.channel_id)
+        await interaction.response.send_message(embed=history_embed(sessions), ephemeral=True)
+
+
+async def setup(bot: ChatsightBot) -> None:
+    await bot.add_cog(TaggingCog(bot))

@@ -1,0 +1,92 @@
+"""Runs the Chatsight simulator and ``chatsight-bot tag`` against it, as a user would see it.
+
+No credentials and no network beyond 127.0.0.1: the simulator is the only Chatsight there is.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIM_KEY = "demo-api-key"
+SIM_SECRET = "demo-shared-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"demo: a stand-in exited early with code {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"demo: nothing listens on 127.0.0.1:{port}")
+
+
+def cli_demo(tmp: Path) -> int:
+    sim_port, hook_port = free_port(), free_port()
+    bin_dir = Path(sys.executable).parent
+    simulator = subprocess.Popen(
+        [
+            str(bin_dir / "chatsight-bot"),
+            "mock-api",
+            "--port",
+            str(sim_port),
+            "--delay",
+            "1",
+            "--secret",
+            SIM_SECRET,
+            "--api-key",
+            SIM_KEY,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(sim_port, simulator)
+        env = {
+            **os.environ,
+            "CHATSIGHT_API_KEY": SIM_KEY,
+            "CHATSIGHT_SHARED_SECRET": SIM_SECRET,
+            "CHATSIGHT_API_BASE": f"http://127.0.0.1:{sim_port}",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{hook_port}",
+            "WEBHOOK_PORT": str(hook_port),
+            "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
+            "LOG_LEVEL": "WARNING",
+        }
+        url = "https://streams.example/pizza/live.m3u8?tags=Food,Fun,Outdoors"
+        print(f"$ chatsight-bot tag {url}")
+        tagged = subprocess.run(
+            [str(bin_dir / "chatsight-bot"), "tag", url, "--timeout", "30"],
+            env=env,
+            check=False,
+            timeout=60,
+        )
+        return tagged.returncode
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+
+def main() -> int:
+    print("chatsight-bot demo: everything runs on 127.0.0.1 against local stand-ins.\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        code = cli_demo(Path(tmp))
+    print("\ndemo:", "OK" if code == 0 else f"FAILED (exit {code})")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

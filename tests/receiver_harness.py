@@ -1,0 +1,96 @@
+"""A real webhook receiver on 127.0.0.1 with a real store, for tests that talk to it over HTTP."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from bot.chatsight import ChatsightClient
+
+from bot.config import Secret
+from bot.models import TagRequest
+from bot.sessions import TaggingService, token_hash
+from bot.signing import sign_time
+from bot.store.sqlite import SQLiteStore
+from bot.timeutil import now_ms
+from bot.verifier import SecretRing, WebhookVerifier
+from bot.webhooks import WebhookReceiver, WebhookServer
+
+SECRET = "receiver-test-secret"
+
+
+@dataclass
+class Harness:
+    store: SQLiteStore
+    http: aiohttp.ClientSession
+    base_url: str
+    ring: SecretRing
+    wakes: list[int]
+
+    async def session(self, convo_id: str) -> str:
+        """An awaiting session; returns the token of its webhook URL."""
+        token = secrets.token_urlsafe(24)
+        request = TagRequest(convo_id, "https://s.test/live.m3u8", "slash", channel_id=7)
+        await self.store.create_session(request, token_hash(token))
+        await self.store.mark_running(convo_id)
+        return token
+
+    async def post(
+        self, token: str, body: bytes, content_type: str = "application/json"
+    ) -> tuple[int, str]:
+        async with self.http.post(
+            f"{self.base_url}/webhooks/chatsight/{token}",
+            data=body,
+            headers={"Content-Type": content_type},
+        ) as response:
+            return response.status, await response.text()
+
+
+def webhook_body(
+    convo_id: str,
+    tags: str = "Fun,Relaxed",
+    *,
+    secret: str = SECRET,
+    time_ms: int | None = None,
+    **overrides: object,
+) -> bytes:
+    when = now_ms() if time_ms is None else time_ms
+    document: dict[str, object] = {
+        "sender": "chatsight-webhooks",
+        "addon": "ssiQuery",
+        "payload": {"tags": tags, "undocumentedTags": False, "convoId": convo_id},
+        "time": when,
+        "hmac": sign_time(secret, str(when)),
+    }
+    document.update(overrides)
+    return json.dumps(document).encode()
+
+
+@asynccontextmanager
+async def running_receiver(store: SQLiteStore) -> AsyncIterator[Harness]:
+    ring = SecretRing(grace_ms=60_000)
+
+    async def reload() -> None:
+        ring.replace([(SECRET, 0), *await store.shared_secrets()])
+
+    await reload()
+    wakes: list[int] = []
+    async with aiohttp.ClientSession() as http:
+        # The receiver never calls Chatsight; the client only completes the service's wiring.
+        client = ChatsightClient(http, base_url="http://127.0.0.1:9", api_key=Secret("unused"))
+        service = TaggingService(
+            store, client, public_base_url=None, on_final=lambda: wakes.append(1)
+        )
+        receiver = WebhookReceiver(
+            service, WebhookVerifier(ring, max_skew_ms=300_000), reload_secrets=reload
+        )
+        server = WebhookServer(receiver.app())
+        port = await server.start("127.0.0.1", 0)
+        try:
+            yield Harness(store, http, f"http://127.0.0.1:{port}", ring, wakes)
+        finally:
+            await server.stop()

@@ -1,0 +1,165 @@
+"""ResultDelivery against the real store: once, retried with backoff, never forever, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.delivery import DeliveryFailed, ResultDelivery
+from bot.models import (
+    Completion,
+    Delivery,
+    DeliveryState,
+    SessionRecord,
+    SessionState,
+    TagRequest,
+)
+from bot.store.sqlite import SQLiteStore
+from bot.tags import TagResult
+from bot.timeutil import now_ms
+
+
+class RecordingSink:
+    """Posts nowhere; fails as scripted, then records what it would have posted."""
+
+    def __init__(self, failures: list[DeliveryFailed | Exception] | None = None) -> None:
+        self.failures = failures or []
+        self.posted: list[tuple[int, str]] = []
+
+    async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.posted.append((delivery.id, session.convo_id))
+        return 1000 + delivery.id
+
+
+async def finished(store: SQLiteStore, convo: str) -> None:
+    await store.create_session(TagRequest(convo, "https://s.test/x", "slash", channel_id=3), None)
+    await store.complete(Completion(convo, SessionState.COMPLETED, TagResult(("Fun",))))
+
+
+class Clock:
+    """Starts at the real time (rows are stamped with it), then moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = now_ms()
+
+    def __call__(self) -> int:
+        return self.now
+
+
+async def test_delivered_once_and_recorded(store: SQLiteStore) -> None:
+    await finished(store, "c1")
+    sink = RecordingSink()
+    worker = ResultDelivery(store, {"result": sink})
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0
+    [row] = await store.deliveries_for("c1")
+    assert sink.posted == [(row.id, "c1")]
+    assert row.state is DeliveryState.DELIVERED
+    assert row.message_id == 1000 + row.id
+
+
+async def test_transient_failures_back_off_then_deliver(store: SQLiteStore) -> None:
+    await finished(store, "c1")
+    clock = Clock()
+    sink = RecordingSink([DeliveryFailed("503", permanent=False), RuntimeError("bug in a sink")])
+    worker = ResultDelivery(store, {"result": sink}, backoff_base_ms=1000, clock=clock)
+    await worker.run_once()
+    [row] = await store.deliveries_for("c1")
+    assert row.state is DeliveryState.PENDING
+    assert row.last_error == "503"
+    assert clock.now + 500 <= row.next_attempt_at_ms <= clock.now + 1000
+    assert await worker.run_once() == 0  # not due yet
+    clock.now = row.next_attempt_at_ms
+    await worker.run_once()  # the crash: retried too, with a longer delay
+    [row] = await store.deliveries_for("c1")
+    assert row.last_error == "RuntimeError"
+    assert row.next_attempt_at_ms - clock.now >= 1000
+    clock.now = row.next_attempt_at_ms
+    await worker.run_once()
+    [row] = await store.deliveries_for("c1")
+    assert row.state is DeliveryState.DELIVERED
+    assert row.attempts == 3
+    assert len(sink.posted) == 1
+
+
+async def test_retry_after_is_respected(store: SQLiteStore) -> None:
+    await finished(store, "c1")
+    clock = Clock()
+    sink = RecordingSink([DeliveryFailed("429", permanent=False, retry_after_s=30)])
+    await ResultDelivery(store, {"result": sink}, clock=clock).run_once()
+    [row] = await store.deliveries_for("c1")
+    assert row.next_attempt_at_ms >= clock.now + 30_000
+
+
+async def test_permanent_failure_is_not_retried(store: SQLiteStore) -> None:
+    await finished(store, "c1")
+    sink = RecordingSink([DeliveryFailed("403 Missing Access", permanent=True)])
+    worker = ResultDelivery(store, {"result": sink}, clock=Clock())
+    await worker.run_once()
+    [row] = await store.deliveries_for("c1")
+    assert row.state is DeliveryState.UNDELIVERABLE
+    assert row.last_error == "403 Missing Access"
+    assert await worker.run_once() == 0
+    assert sink.posted == []
+
+
+async def test_gives_up_after_max_attempts(store: SQLiteStore) -> None:
+    await finished(store, "c1")
+    clock = Clock()
+    sink = RecordingSink([DeliveryFailed("502", permanent=False) for _ in range(3)])
+    worker = ResultDelivery(store, {"result": sink}, max_attempts=3, clock=clock)
+    for _ in range(3):
+        clock.now += 10**9
+        await worker.run_once()
+    [row] = await store.deliveries_for("c1")
+    assert row.state is DeliveryState.UNDELIVERABLE
+
+
+async def test_pending_rows_survive_a_restart_and_go_out_once(tmp_path: Path) -> None:
+    first = SQLiteStore(tmp_path / "r.db")
+    await first.open()
+    await finished(first, "c1")
+    await finished(first, "c2")
+    sink = RecordingSink()
+    worker = ResultDelivery(first, {"result": sink}, batch=1)
+    await worker.run_once()  # c1 only; then the process "dies"
+    await first.close()
+
+    second = SQLiteStore(tmp_path / "r.db")
+    await second.open()
+    try:
+        await ResultDelivery(second, {"result": sink}).run_once()
+        assert sorted(convo for _, convo in sink.posted) == ["c1", "c2"]
+    finally:
+        await second.close()
+
+
+async def test_two_workers_never_hand_a_row_out_twice(store: SQLiteStore) -> None:
+    for index in range(20):
+        await finished(store, f"c{index}")
+    sink = RecordingSink()
+    workers = [ResultDelivery(store, {"result": sink}, batch=5) for _ in range(3)]
+    while sum(await asyncio.gather(*(w.run_once() for w in workers))):
+        pass
+    assert len(sink.posted) == 20
+    assert len(set(sink.posted)) == 20
+
+
+async def test_running_worker_delivers_when_woken(store: SQLiteStore) -> None:
+    sink = RecordingSink()
+    worker = ResultDelivery(store, {"result": sink}, max_idle_s=60)
+    task = asyncio.create_task(worker.run())
+    try:
+        await asyncio.sleep(0.05)
+        await finished(store, "c1")
+        worker.wake()
+        for _ in range(100):
+            if sink.posted:
+                break
+            await asyncio.sleep(0.01)
+        assert [convo for _, convo in sink.posted] == ["c1"]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

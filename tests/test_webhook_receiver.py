@@ -1,0 +1,131 @@
+"""The receiver over real sockets: each rule's status, and that a refusal changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.models import DeliveryState, SessionState
+from bot.signing import sign_time
+from bot.store.sqlite import SQLiteStore
+from bot.timeutil import now_ms
+from tests.receiver_harness import Harness, running_receiver, webhook_body
+
+
+@pytest.fixture
+async def harness(store: SQLiteStore) -> AsyncIterator[Harness]:
+    async with running_receiver(store) as running:
+        yield running
+
+
+async def assert_unchanged(harness: Harness, convo_id: str) -> None:
+    session = await harness.store.get_session(convo_id)
+    assert session is not None and session.state is SessionState.RUNNING
+    assert session.result is None
+    assert await harness.store.deliveries_for(convo_id) == []
+
+
+async def test_genuine_delivery_is_stored_then_answered_200(harness: Harness) -> None:
+    token = await harness.session("c1")
+    status, text = await harness.post(token, webhook_body("c1", "Fun, Relaxed,Fun"))
+    assert (status, text) == (200, "OK")
+    session = await harness.store.get_session("c1")
+    assert session is not None and session.state is SessionState.COMPLETED
+    assert session.result is not None and session.result.tags == ("Fun", "Relaxed")
+    [delivery] = await harness.store.deliveries_for("c1")
+    assert delivery.state is DeliveryState.PENDING and delivery.channel_id == 7
+    assert harness.wakes == [1]
+
+
+async def test_repeat_delivery_is_200_and_changes_nothing(harness: Harness) -> None:
+    token = await harness.session("c1")
+    assert (await harness.post(token, webhook_body("c1", "Fun")))[0] == 200
+    assert (await harness.post(token, webhook_body("c1", "Violence")))[0] == 200
+    session = await harness.store.get_session("c1")
+    assert session is not None and session.result is not None
+    assert session.result.tags == ("Fun",)
+    assert len(await harness.store.deliveries_for("c1")) == 1
+    assert harness.wakes == [1]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("text/plain", None, 415),
+        ("application/json", b"{" + b" " * (64 * 1024) + b"}", 413),
+        ("application/json", b"{not json", 400),
+        ("application/json", b'{"sender": "chatsight-webhooks"}', 400),
+    ],
+)
+async def test_malformed_requests_are_refused(
+    harness: Harness, content_type: str, body: bytes | None, status: int
+) -> None:
+    token = await harness.session("c1")
+    raw = body if body is not None else webhook_body("c1")
+    assert (await harness.post(token, raw, content_type))[0] == status
+    await assert_unchanged(harness, "c1")
+
+
+async def test_wrong_sender_is_400(harness: Harness) -> None:
+    token = await harness.session("c1")
+    assert (await harness.post(token, webhook_body("c1", sender="mallory")))[0] == 400
+    await assert_unchanged(harness, "c1")
+
+
+async def test_bad_signature_and_stale_time_are_401(harness: Harness) -> None:
+    token = await harness.session("c1")
+    forged = webhook_body("c1", secret="guessed")
+    assert (await harness.post(token, forged))[0] == 401
+    stale = webhook_body("c1", time_ms=now_ms() - 301_000)
+    assert (await harness.post(token, stale))[0] == 401
+    await assert_unchanged(harness, "c1")
+
+
+async def test_token_must_belong_to_the_payloads_session(harness: Harness) -> None:
+    token_a = await harness.session("a")
+    await harness.session("b")
+    assert (await harness.post(token_a, webhook_body("b")))[0] == 404
+    assert (await harness.post("x" * 32, webhook_body("a")))[0] == 404
+    assert (await harness.post("short", webhook_body("a")))[0] == 404
+    assert (await harness.post(token_a, webhook_body("nobody")))[0] == 404
+    await assert_unchanged(harness, "a")
+    await assert_unchanged(harness, "b")
+
+
+async def test_only_post_is_allowed(harness: Harness) -> None:
+    token = await harness.session("c1")
+    async with harness.http.get(f"{harness.base_url}/webhooks/chatsight/{token}") as response:
+        assert response.status == 405
+    await assert_unchanged(harness, "c1")
+
+
+async def test_rotated_secret_from_the_store_is_picked_up(harness: Harness) -> None:
+    token = await harness.session("c1")
+    await harness.store.add_shared_secret("rotated-secret", now_ms())
+    status, _ = await harness.post(token, webhook_body("c1", secret="rotated-secret"))
+    assert status == 200
+
+
+async def test_health_reports_the_store(harness: Harness) -> None:
+    async with harness.http.get(f"{harness.base_url}/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {"receiver": "ok", "store": "ok"}
+    await harness.store.close()
+    async with harness.http.get(f"{harness.base_url}/healthz") as response:
+        assert response.status == 503
+        assert (await response.json())["store"] == "down"
+    await harness.store.open()
+
+
+async def test_rejections_are_logged_without_secrets(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await harness.session("c1")
+    forged = webhook_body("c1", hmac=sign_time("receiver-test-secret", "1"))
+    with caplog.at_level(logging.WARNING, logger="bot.webhooks"):
+        assert (await harness.post(token, forged))[0] == 401
+    assert "webhook refused (401)" in caplog.text
+    assert token not in caplog.text
+    assert "receiver-test-secret" not in caplog.text
