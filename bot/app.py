@@ -1,8 +1,9 @@
 """ChatsightBot: the discord.py client that carries the tagging core in its own event loop.
 
-``setup_hook`` opens the store and the HTTP session, starts the webhook receiver, the delivery
-worker and the monitor, loads the extensions and syncs the slash commands; ``close`` stops intake
-first and closes the store last, so no accepted result is lost on Ctrl-C or SIGTERM.
+``setup_hook`` opens the store and the HTTP session, builds the services, starts the webhook
+receiver, the delivery worker, the monitor and the follow scheduler, loads the extensions and
+syncs the slash commands; ``close`` stops intake first and closes the store last, so no accepted
+result is lost on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,23 +14,38 @@ from collections.abc import Sequence
 import discord
 from discord.ext import commands
 
+from bot.alert_delivery import DiscordAlertSink
+from bot.autotag import AutoTagger
+from bot.background import BackgroundTasks
 from bot.channel_tagging import ChannelTagging
 from bot.command_errors import ChatsightTree
 from bot.config import Settings
 from bot.discord_delivery import DiscordResultSink
+from bot.discord_poster import DiscordPoster
+from bot.following import Following
+from bot.guild_config import GuildConfig
 from bot.limits import TagGate
 from bot.logsetup import SecretMaskingFilter
 from bot.runtime import TaggingCore
+from bot.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.tagging",)
+EXTENSIONS = ("cogs.tagging", "cogs.config", "cogs.autotag", "cogs.alerts")
+
+CONTENT_INTENT_HELP = (
+    "auto-tagging needs the Message Content intent: enable it for this bot in the Discord"
+    " Developer Portal (Bot → Privileged Gateway Intents → Message Content Intent) and restart,"
+    " or set DISCORD_MESSAGE_CONTENT=false to run without auto-tagging"
+)
 
 
-def bot_intents() -> discord.Intents:
-    """Only what the commands need: guilds, for channels and permissions."""
+def bot_intents(message_content: bool) -> discord.Intents:
+    """Guilds for channels and permissions; guild messages and content only for auto-tagging."""
     intents = discord.Intents.none()
     intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = message_content
     return intents
 
 
@@ -46,36 +62,67 @@ class ChatsightBot(commands.AutoShardedBot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=bot_intents(),
+            intents=bot_intents(settings.message_content_intent),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ChatsightTree,
         )
         self.settings = settings
         self._run_core = run_core
         self._extensions = extensions
+        self._tasks = BackgroundTasks()
         self.core = TaggingCore(
             settings,
-            {"result": DiscordResultSink(self)},
             serve_webhooks=True,
             monitor_interval_s=monitor_interval_s,
             masking=masking,
         )
         self.tagging: ChannelTagging
+        self.following: Following
+        self.autotagger: AutoTagger
+        self.guild_config: GuildConfig
+        self.results: DiscordResultSink
+
+    @property
+    def store(self) -> SQLiteStore:
+        store = self.core.store
+        assert isinstance(store, SQLiteStore)
+        return store
+
+    @property
+    def content_intent(self) -> bool:
+        return self.intents.message_content
 
     async def setup_hook(self) -> None:
         if self._run_core:
-            await self.core.start()
-            gate = TagGate(
-                self.core.store,
-                cooldown_s=self.settings.tag_cooldown_seconds,
-                guild_cap=self.settings.guild_session_cap,
-            )
-            self.tagging = ChannelTagging(self.core.service, gate)
-            if self.core.server is not None:
-                log.info("webhook receiver listening on port %s", self.core.server.port)
+            await self._start_core()
         for extension in self._extensions:
             await self.load_extension(extension)
         await self.sync_commands()
+
+    async def _start_core(self) -> None:
+        await self.core.open()
+        store = self.store
+        self.following = Following(
+            store, self.core.service, max_duration_s=self.settings.follow_max_seconds
+        )
+        gate = TagGate(
+            store,
+            cooldown_s=self.settings.tag_cooldown_seconds,
+            guild_cap=self.settings.guild_session_cap,
+        )
+        self.tagging = ChannelTagging(self.core.service, gate, self.following)
+        self.autotagger = AutoTagger(
+            store, self.following, window_s=self.settings.autotag_window_seconds
+        )
+        self.guild_config = GuildConfig(store)
+        poster = DiscordPoster(self)
+        self.results = DiscordResultSink(poster, store, self.following)
+        await self.core.serve({"result": self.results, "alert": DiscordAlertSink(poster, store)})
+        self._tasks.spawn(self.following.run(), "follow-scheduler")
+        if self.core.server is not None:
+            log.info("webhook receiver listening on port %s", self.core.server.port)
+        if not self.content_intent:
+            log.warning(CONTENT_INTENT_HELP)
 
     async def sync_commands(self) -> int:
         """To the development guild when one is set (instant), else globally."""
@@ -95,5 +142,6 @@ class ChatsightBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         if self._run_core:
+            await self._tasks.stop()
             await self.core.stop()
         await super().close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.convo import discord_convo_id
 from bot.errors import ChatsightBotError, ChatsightError
+from bot.following import Following, FollowRequest
 from bot.limits import TagGate
 from bot.models import SessionRecord, TagRequest
 from bot.sessions import TaggingService
@@ -35,15 +36,21 @@ class UnknownSession(ChatsightBotError):
 
 
 class ChannelTagging:
-    def __init__(self, service: TaggingService, gate: TagGate) -> None:
+    def __init__(
+        self, service: TaggingService, gate: TagGate, following: Following | None = None
+    ) -> None:
         self._service = service
         self._gate = gate
+        self._following = following
 
     def check_request(self, url: str, seed: str | None) -> str:
         """Validate before deferring, so a typo gets an instant, private answer."""
         if seed is not None and len(seed) > MAX_SEED_LENGTH:
             raise ChatsightBotError(f"The seed sentence is too long: at most {MAX_SEED_LENGTH}.")
         return validate_stream_url(url)
+
+    async def admit_member(self, user_id: int, guild_id: int | None) -> None:
+        await self._gate.admit(user_id, guild_id)
 
     async def admit(
         self, origin: Origin, url: str, seed: str | None, *, source: str = "slash"
@@ -61,12 +68,30 @@ class ChannelTagging:
             requester_id=origin.user_id,
         )
 
-    async def begin(self, request: TagRequest) -> SessionRecord:
-        return await self._service.start(request)
+    async def begin(
+        self, request: TagRequest, *, follow_every_s: float | None = None
+    ) -> SessionRecord:
+        """One session, or the first sample of a followed stream."""
+        if follow_every_s is None or self._following is None:
+            return await self._service.start(request)
+        assert request.channel_id is not None
+        return await self._following.start(
+            FollowRequest(
+                channel_id=request.channel_id,
+                stream_url=request.stream_url,
+                source=request.source,
+                interval_s=follow_every_s,
+                guild_id=request.guild_id,
+                seed=request.seed,
+                requester_id=request.requester_id,
+            )
+        )
 
-    async def attach_answer(self, convo_id: str, message_id: int) -> None:
-        """The message the result will reply to."""
-        await self._service.store.set_origin_message(convo_id, message_id)
+    async def attach_answer(self, session: SessionRecord, message_id: int) -> None:
+        """The message the result (or a follow's timeline) will reply to."""
+        await self._service.store.set_origin_message(session.convo_id, message_id)
+        if session.follow_id is not None and self._following is not None:
+            await self._following.set_origin(session.follow_id, message_id)
 
     async def status(self, channel_id: int, convo_id: str | None) -> SessionRecord:
         """One session of this channel, refreshed from Chatsight while it still awaits a result."""

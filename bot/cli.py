@@ -99,10 +99,8 @@ async def _tag(args: argparse.Namespace, settings: Settings, masking: SecretMask
     convo_id = cli_convo_id()
     sink = ConsoleSink(convo_id, sys.stdout, as_json=args.json)
     webhooks = settings.public_base_url is not None
-    core = TaggingCore(
-        settings, {"cli": sink}, serve_webhooks=webhooks, monitor_interval_s=None, masking=masking
-    )
-    await core.start()
+    core = TaggingCore(settings, serve_webhooks=webhooks, monitor_interval_s=None, masking=masking)
+    await core.start({"cli": sink})
     try:
         request = TagRequest(convo_id, args.url, "cli", seed=args.seed, deliveries=("cli",))
         await core.service.start(request)
@@ -134,8 +132,8 @@ async def _await_result(core: TaggingCore, sink: ConsoleSink, poll_every: float)
 
 
 async def _status(args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter) -> int:
-    core = TaggingCore(settings, {}, serve_webhooks=False, monitor_interval_s=None)
-    await core.start()
+    core = TaggingCore(settings, serve_webhooks=False, monitor_interval_s=None)
+    await core.open()
     try:
         stored = await core.service.refresh(args.convo_id)
         if stored is not None:
@@ -176,8 +174,8 @@ async def _check_config(
 async def _rotate_secret(
     args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
 ) -> int:
-    core = TaggingCore(settings, {}, serve_webhooks=False, monitor_interval_s=None, masking=masking)
-    await core.start()
+    core = TaggingCore(settings, serve_webhooks=False, monitor_interval_s=None, masking=masking)
+    await core.open()
     try:
         await core.rotate_secret()
     finally:

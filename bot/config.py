@@ -7,6 +7,7 @@ only when a command actually asks for the value.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ class Settings:
     chatsight_timeout_seconds: float = 15.0
     tag_cooldown_seconds: float = 30.0
     guild_session_cap: int = 5
+    stream_fetch_allow: tuple[str, ...] = ()
+    autotag_window_seconds: float = 1800.0
+    follow_max_seconds: float = 4 * 3600.0
+    message_content_intent: bool = True
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def require_api_key(self) -> Secret:
@@ -140,6 +145,12 @@ def load_settings(
         ),
         tag_cooldown_seconds=_seconds(env, "TAG_COOLDOWN_SECONDS", Settings.tag_cooldown_seconds),
         guild_session_cap=int(_seconds(env, "GUILD_SESSION_CAP", Settings.guild_session_cap)),
+        stream_fetch_allow=_networks(env, "STREAM_FETCH_ALLOW"),
+        autotag_window_seconds=_seconds(
+            env, "AUTOTAG_WINDOW_SECONDS", Settings.autotag_window_seconds
+        ),
+        follow_max_seconds=_seconds(env, "FOLLOW_MAX_SECONDS", Settings.follow_max_seconds),
+        message_content_intent=_flag(env, "DISCORD_MESSAGE_CONTENT", default=True),
         extra=env,
     )
 
@@ -188,3 +199,27 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if number < 0:
         raise ConfigError(f"{name}: must not be negative")
     return number
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Networks our server-side fetches of user URLs may reach despite being private."""
+    values = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{name}: {value!r} is not an IP network such as 10.0.0.0/8"
+            ) from None
+    return values
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: {value!r} is not true or false")

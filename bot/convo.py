@@ -20,3 +20,8 @@ def discord_convo_id(guild_id: int | None, channel_id: int, trigger_id: int) -> 
 def cli_convo_id(nonce: str | None = None) -> str:
     """A separate name space, so a CLI session can never equal a Discord one."""
     return str(uuid.uuid5(PROJECT_NAMESPACE, f"cli/{nonce or secrets.token_hex(16)}"))
+
+
+def follow_convo_id(follow_id: int, sample: int) -> str:
+    """Each sample of a followed stream is a new session: Chatsight must never see a reuse."""
+    return str(uuid.uuid5(PROJECT_NAMESPACE, f"follow/{follow_id}/{sample}"))

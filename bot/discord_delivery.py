@@ -1,22 +1,24 @@
-"""The result sink for Discord: posts a session's embed in its channel, as a reply.
+"""Posting to Discord for the delivery worker: results, follow timelines, and how failures count.
 
 Failure policy (shared/discord-notes.md): 403 and 404 are permanent (the channel is gone or we
-lost access) and must not be retried, since repeated invalid requests get the bot's IP banned;
-5xx and network errors are retried by ResultDelivery with backoff; 429s are waited out by
-discord.py itself. The message nonce is derived from the outbox row, so a send repeated after a
-crash returns the earlier message instead of posting twice.
+lost access) and never retried, since repeated invalid requests get the bot's IP banned; 5xx and
+network errors are retried by ResultDelivery with backoff; 429s are waited out by discord.py.
+The message nonce comes from the outbox row, so a send repeated after a crash returns the earlier
+message instead of posting twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import aiohttp
 import discord
 
 from bot.delivery import DeliveryFailed
+from bot.discord_poster import DiscordPoster
+from bot.following import Following
+from bot.guild_models import Follow
 from bot.models import Delivery, SessionRecord
 from bot.rendering import result_embed
+from bot.server_rendering import jump_url, timeline_embed, timeline_view
+from bot.store.sqlite import SQLiteStore
 
 
 def delivery_nonce(delivery: Delivery) -> str:
@@ -26,43 +28,81 @@ def delivery_nonce(delivery: Delivery) -> str:
 
 class DiscordResultSink:
     def __init__(
-        self,
-        client: discord.Client,
-        render: Callable[[SessionRecord], discord.Embed] = result_embed,
+        self, poster: DiscordPoster, store: SQLiteStore, following: Following | None = None
     ) -> None:
-        self._client = client
-        self._render = render
+        self._poster = poster
+        self._store = store
+        self._following = following
+
+    async def _route(self, session: SessionRecord) -> tuple[int, int | None, str | None]:
+        """Channel, message to reply to, and a link back when posted elsewhere."""
+        assert session.channel_id is not None
+        if session.guild_id is not None and session.source == "autotag":
+            settings = await self._store.guild_settings(session.guild_id)
+            if settings.results_channel_id and settings.results_channel_id != session.channel_id:
+                link = None
+                if session.origin_message_id is not None:
+                    origin = jump_url(
+                        session.guild_id, session.channel_id, session.origin_message_id
+                    )
+                    link = f"Result for {origin}"
+                return settings.results_channel_id, None, link
+        return session.channel_id, session.origin_message_id, None
 
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
-        if delivery.channel_id is None:
+        if session.channel_id is None:
             raise DeliveryFailed("the session has no channel to post in", permanent=True)
-        channel = self._client.get_partial_messageable(delivery.channel_id)
-        reference = None
-        if delivery.reply_to_message_id is not None:
-            reference = discord.MessageReference(
-                message_id=delivery.reply_to_message_id,
-                channel_id=delivery.channel_id,
-                fail_if_not_exists=False,
-            )
-        try:
-            message = await channel.send(
-                embed=self._render(session),
-                reference=reference,  # type: ignore[arg-type]
-                allowed_mentions=discord.AllowedMentions.none(),
-                nonce=delivery_nonce(delivery),
-            )
-        except discord.HTTPException as error:
-            raise classify(error) from error
-        except (TimeoutError, aiohttp.ClientError, OSError) as error:
-            raise DeliveryFailed(f"network: {type(error).__name__}", permanent=False) from error
-        return message.id
+        if session.follow_id is not None:
+            return await self._timeline(delivery, session, session.follow_id)
+        channel_id, reply_to, link = await self._route(session)
+        return await self._poster.send(
+            channel_id,
+            embed=result_embed(session),
+            content=link,
+            reply_to=reply_to,
+            nonce=delivery_nonce(delivery),
+        )
 
+    async def _timeline(self, delivery: Delivery, session: SessionRecord, follow_id: int) -> int:
+        """Edit the follow's one message in place; post it the first time."""
+        if self._following is not None:
+            await self._following.note_result(session)
+        follow = await self._store.get_follow(follow_id)
+        if follow is None:
+            raise DeliveryFailed("the follow is gone", permanent=True)
+        embed, view = await self._render(follow)
+        if follow.timeline_message_id is not None and follow.timeline_channel_id is not None:
+            try:
+                await self._poster.edit(
+                    follow.timeline_channel_id, follow.timeline_message_id, embed=embed, view=view
+                )
+                return follow.timeline_message_id
+            except DeliveryFailed as failure:
+                if not failure.permanent:
+                    raise
+        channel_id, reply_to, link = await self._route(session)
+        message_id = await self._poster.send(
+            channel_id,
+            embed=embed,
+            view=view,
+            content=link,
+            reply_to=reply_to,
+            nonce=delivery_nonce(delivery),
+        )
+        await self._store.set_timeline_message(follow.id, channel_id, message_id)
+        return message_id
 
-def classify(error: discord.HTTPException) -> DeliveryFailed:
-    reason = f"Discord {error.status} ({error.code}): {error.text[:200]}"
-    if isinstance(error, discord.Forbidden | discord.NotFound):
-        return DeliveryFailed(reason, permanent=True)
-    if error.status >= 500 or error.status == 429:
-        return DeliveryFailed(reason, permanent=False)
-    # Any other 4xx is our request's fault; sending it again would fail again.
-    return DeliveryFailed(reason, permanent=True)
+    async def _render(self, follow: Follow) -> tuple[discord.Embed, discord.ui.View | None]:
+        samples = await self._store.follow_sessions(follow.id)
+        return timeline_embed(follow, samples), timeline_view(follow)
+
+    async def refresh_timeline(self, follow_id: int) -> None:
+        """After a moderator stops a follow, so its message says so and loses its button."""
+        follow = await self._store.get_follow(follow_id)
+        if follow is None or follow.timeline_message_id is None:
+            return
+        assert follow.timeline_channel_id is not None
+        embed, view = await self._render(follow)
+        await self._poster.edit(
+            follow.timeline_channel_id, follow.timeline_message_id, embed=embed, view=view
+        )

@@ -44,6 +44,7 @@ class Follow:
     seed: str | None = None
     requester_id: int | None = None
     origin_message_id: int | None = None
+    timeline_channel_id: int | None = None
     timeline_message_id: int | None = None
     stop_reason: str | None = None
 

@@ -18,6 +18,7 @@ from bot.delivery import ResultDelivery, ResultSink
 from bot.logsetup import SecretMaskingFilter
 from bot.sessions import SessionMonitor, TaggingService
 from bot.store import Store, open_store
+from bot.stream_prep import StreamPreparer
 from bot.timeutil import now_ms
 from bot.verifier import SecretRing, WebhookVerifier
 from bot.webhooks import WebhookReceiver, WebhookServer
@@ -27,7 +28,6 @@ class TaggingCore:
     def __init__(
         self,
         settings: Settings,
-        sinks: Mapping[str, ResultSink],
         *,
         serve_webhooks: bool,
         monitor_interval_s: float | None = 30.0,
@@ -36,7 +36,6 @@ class TaggingCore:
         masking: SecretMaskingFilter | None = None,
     ) -> None:
         self.settings = settings
-        self._sinks = sinks
         self._serve_webhooks = serve_webhooks
         self._monitor_interval_s = monitor_interval_s
         self._own_http = http is None
@@ -46,16 +45,22 @@ class TaggingCore:
         self._tasks = BackgroundTasks()
         self.ring = SecretRing(grace_ms=int(settings.secret_grace_seconds * 1000))
         self.server: WebhookServer | None = None
-        self.delivery = ResultDelivery(self.store, sinks)
+        self.delivery: ResultDelivery | None = None
         self.client: ChatsightClient
         self.service: TaggingService
+        self.preparer: StreamPreparer
 
     @property
     def http(self) -> aiohttp.ClientSession:
         assert self._http is not None, "start() first"
         return self._http
 
-    async def start(self) -> None:
+    async def start(self, sinks: Mapping[str, ResultSink]) -> None:
+        await self.open()
+        await self.serve(sinks)
+
+    async def open(self) -> None:
+        """Store, HTTP session, client and service: enough to start and query sessions."""
         await self.store.open()
         if self._http is None:
             self._http = aiohttp.ClientSession()
@@ -65,13 +70,22 @@ class TaggingCore:
             api_key=self.settings.require_api_key(),
             timeout=self.settings.chatsight_timeout_seconds,
         )
+        self.preparer = StreamPreparer(self._http, allow_networks=self.settings.stream_fetch_allow)
         self.service = TaggingService(
             self.store,
             self.client,
             public_base_url=self.settings.public_base_url if self._serve_webhooks else None,
-            on_final=self.delivery.wake,
+            on_final=self._wake_delivery,
+            preparer=self.preparer,
         )
         await self.reload_secrets()
+
+    def _wake_delivery(self) -> None:
+        if self.delivery is not None:
+            self.delivery.wake()
+
+    async def serve(self, sinks: Mapping[str, ResultSink]) -> None:
+        """The receiver, the delivery worker for ``sinks`` and the monitor."""
         if self._serve_webhooks:
             verifier = WebhookVerifier(
                 self.ring, max_skew_ms=int(self.settings.webhook_max_skew_seconds * 1000)
@@ -79,7 +93,8 @@ class TaggingCore:
             receiver = WebhookReceiver(self.service, verifier, reload_secrets=self.reload_secrets)
             self.server = WebhookServer(receiver.app())
             await self.server.start(self.settings.webhook_host, self.settings.webhook_port)
-        if self._sinks:
+        if sinks:
+            self.delivery = ResultDelivery(self.store, sinks)
             self._tasks.spawn(self.delivery.run(), "result-delivery")
         if self._monitor_interval_s is not None:
             monitor = SessionMonitor(

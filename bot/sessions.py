@@ -23,6 +23,7 @@ from bot.models import (
     TagRequest,
 )
 from bot.store.base import Store
+from bot.stream_prep import StreamPreparer
 from bot.tags import TagResult
 from bot.timeutil import now_ms
 from bot.verifier import WebhookDelivery
@@ -45,11 +46,13 @@ class TaggingService:
         *,
         public_base_url: str | None,
         on_final: Callable[[], None] = lambda: None,
+        preparer: StreamPreparer | None = None,
     ) -> None:
         self.store = store
         self.client = client
         self._public_base_url = public_base_url
         self._on_final = on_final
+        self._preparer = preparer
 
     async def start(self, request: TagRequest) -> SessionRecord:
         """Store, then ask Chatsight. Raises a ChatsightError the caller can show as it is."""
@@ -58,9 +61,13 @@ class TaggingService:
         if self._public_base_url:
             webhook = self._public_base_url + WEBHOOK_ROUTE.format(token=token)
         if await self.store.create_session(request, token_hash(token)):
+            url = request.stream_url
+            if self._preparer is not None:
+                # Chatsight wants a <=360p rendition; the stored URL stays the one people gave.
+                url = (await self._preparer.prepare(url)).url
             try:
                 await self.client.start_session(
-                    url=request.stream_url,
+                    url=url,
                     convo_id=request.convo_id,
                     webhook=webhook,
                     seed=request.seed,

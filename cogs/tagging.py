@@ -39,19 +39,28 @@ class TaggingCog(commands.Cog):
     @app_commands.describe(
         url="The stream's URL (http, https, rtmp or rtmps)",
         seed="A sentence about the stream that helps Chatsight",
+        follow="Sample the stream again every few minutes until it ends",
     )
     @app_commands.guild_only()
     async def tag(
-        self, interaction: discord.Interaction, url: str, seed: str | None = None
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        seed: str | None = None,
+        follow: bool = False,
     ) -> None:
         tagging = self.bot.tagging
         tagging.check_request(url, seed)
         require_posting(interaction)
         request = await tagging.admit(origin_of(interaction), url, seed)
+        every = None
+        if follow and interaction.guild_id is not None:
+            settings = await self.bot.guild_config.get(interaction.guild_id)
+            every = settings.autotag_interval_minutes * 60.0
         await interaction.response.defer(thinking=True)
-        session = await tagging.begin(request)
+        session = await tagging.begin(request, follow_every_s=every)
         answer = await interaction.edit_original_response(embed=started_embed(session))
-        await tagging.attach_answer(session.convo_id, answer.id)
+        await tagging.attach_answer(session, answer.id)
 
     @chatsight.command(name="status", description="Show a tagging session of this channel")
     @app_commands.describe(session="A session id (default: the latest in this channel)")
@@ -66,6 +75,22 @@ class TaggingCog(commands.Cog):
         assert interaction.channel_id is not None
         sessions = await self.bot.tagging.history(interaction.channel_id)
         await interaction.response.send_message(embed=history_embed(sessions), ephemeral=True)
+
+    @chatsight.command(name="unfollow", description="Stop following the streams in this channel")
+    @app_commands.checks.has_permissions(manage_messages=True)
+    async def unfollow(self, interaction: discord.Interaction) -> None:
+        assert interaction.channel_id is not None
+        stopped = await self.bot.following.stop_in_channel(
+            interaction.channel_id, interaction.user.id
+        )
+        for follow_id in stopped:
+            await self.bot.results.refresh_timeline(follow_id)
+        text = (
+            f"Stopped following {len(stopped)} stream(s)."
+            if stopped
+            else "Nothing is followed here."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: ChatsightBot) -> None:

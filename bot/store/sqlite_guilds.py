@@ -15,8 +15,8 @@ from bot.tags import parse_tags
 
 FOLLOW_COLUMNS = (
     "id, channel_id, stream_url, state, samples, interval_ms, next_sample_at, ends_at,"
-    " created_at, guild_id, seed, requester_id, origin_message_id, timeline_message_id,"
-    " stop_reason"
+    " created_at, guild_id, seed, requester_id, origin_message_id, timeline_channel_id,"
+    " timeline_message_id, stop_reason"
 )
 ALERT_COLUMNS = (
     "convo_id, guild_id, channel_id, matched, created_at, message_id, acknowledged_by,"
@@ -151,8 +151,8 @@ class GuildTables:
             cursor = await db.execute(
                 "INSERT INTO follows (channel_id, stream_url, state, samples, interval_ms,"
                 " next_sample_at, ends_at, created_at, guild_id, seed, requester_id,"
-                " origin_message_id, timeline_message_id, stop_reason, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " origin_message_id, timeline_channel_id, timeline_message_id, stop_reason,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     follow.channel_id,
                     follow.stream_url,
@@ -166,6 +166,7 @@ class GuildTables:
                     follow.seed,
                     follow.requester_id,
                     follow.origin_message_id,
+                    follow.timeline_channel_id,
                     follow.timeline_message_id,
                     follow.stop_reason,
                     follow.created_at_ms,
@@ -227,9 +228,16 @@ class GuildTables:
             == 1
         )
 
-    async def set_timeline_message(self, follow_id: int, message_id: int) -> None:
+    async def set_timeline_message(self, follow_id: int, channel_id: int, message_id: int) -> None:
         await self._run(
-            "UPDATE follows SET timeline_message_id = ? WHERE id = ?", (message_id, follow_id)
+            "UPDATE follows SET timeline_channel_id = ?, timeline_message_id = ? WHERE id = ?",
+            (channel_id, message_id, follow_id),
+        )
+
+    async def set_follow_origin(self, follow_id: int, message_id: int) -> None:
+        await self._run(
+            "UPDATE follows SET origin_message_id = ? WHERE id = ? AND origin_message_id IS NULL",
+            (message_id, follow_id),
         )
 
     async def follow_sessions(self, follow_id: int) -> list[SessionRecord]:

@@ -36,6 +36,7 @@ CREATE TABLE follows (
     seed TEXT,
     requester_id BIGINT,
     origin_message_id BIGINT,
+    timeline_channel_id BIGINT,
     timeline_message_id BIGINT,
     state TEXT NOT NULL,
     stop_reason TEXT,

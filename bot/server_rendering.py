@@ -1,0 +1,168 @@
+"""Embeds and buttons for server features: alerts, followed-stream timelines, configuration.
+
+Buttons carry stable custom ids (``chatsight:ack:<convoId>``, ``chatsight:unfollow:<id>``); the
+cogs register DynamicItem templates for them, so they keep working after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.alerts import AlertDecision
+from bot.guild_models import AlertRecord, Follow, FollowState, GuildSettings
+from bot.models import SessionRecord, SessionState
+from bot.rendering import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, clip, fit, safe, tag_list
+
+ACK_ID = "chatsight:ack:{convo_id}"
+UNFOLLOW_ID = "chatsight:unfollow:{follow_id}"
+
+
+def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
+def alert_embed(
+    session: SessionRecord,
+    decision: AlertDecision,
+    *,
+    result_url: str | None,
+) -> discord.Embed:
+    embed = discord.Embed(
+        title="Moderator alert",
+        description="This stream's result has " + " and ".join(decision.reasons) + ".",
+        colour=discord.Colour.orange(),
+    )
+    if decision.matched_tags:
+        flagged = ", ".join(f"**{safe(tag)}**" for tag in decision.matched_tags)
+        embed.add_field(name="Flagged tags", value=clip(flagged, FIELD_VALUE_LIMIT), inline=False)
+    if session.result is not None:
+        embed.add_field(name="All tags", value=tag_list(session.result.tags), inline=False)
+    if decision.error:
+        embed.add_field(name="Error", value=clip(safe(decision.error), FIELD_VALUE_LIMIT))
+    embed.add_field(name="Stream", value=clip(safe(session.stream_url), FIELD_VALUE_LIMIT))
+    links = []
+    if session.origin_message_id is not None and session.channel_id is not None:
+        origin = jump_url(session.guild_id, session.channel_id, session.origin_message_id)
+        links.append(f"[announcement]({origin})")
+    if result_url:
+        links.append(f"[result]({result_url})")
+    if links:
+        embed.add_field(name="Links", value=" · ".join(links))
+    embed.set_footer(text=f"Session {session.convo_id}")
+    return fit(embed)
+
+
+def acknowledged_embed(embed: discord.Embed, alert: AlertRecord) -> discord.Embed:
+    """The alert as posted, marked with who acknowledged it and when."""
+    when = (alert.acknowledged_at_ms or 0) // 1000
+    marked = embed.copy()
+    marked.add_field(
+        name="Acknowledged", value=f"by <@{alert.acknowledged_by}> <t:{when}:R>", inline=False
+    )
+    marked.colour = discord.Colour.dark_grey()
+    return fit(marked)
+
+
+def alert_view(session: SessionRecord, *, acknowledged: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label="Acknowledged" if acknowledged else "Acknowledge",
+            style=discord.ButtonStyle.secondary if acknowledged else discord.ButtonStyle.primary,
+            custom_id=ACK_ID.format(convo_id=session.convo_id),
+            disabled=acknowledged,
+        )
+    )
+    if session.stream_url.lower().startswith(("http://", "https://")):
+        view.add_item(discord.ui.Button(label="Open stream", url=session.stream_url[:512]))
+    return view
+
+
+def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.Embed:
+    lines = [_timeline_line(sample) for sample in samples]
+    shown: list[str] = []
+    budget = DESCRIPTION_LIMIT - 60
+    for line in reversed(lines):
+        if sum(len(x) + 1 for x in shown) + len(line) > budget:
+            break
+        shown.insert(0, line)
+    hidden = len(lines) - len(shown)
+    description = ([f"… {hidden} earlier samples"] if hidden else []) + shown
+    embed = discord.Embed(
+        title="Following stream",
+        description="\n".join(description) or "First sample under way…",
+        colour=discord.Colour.blurple()
+        if follow.state is FollowState.ACTIVE
+        else discord.Colour.dark_grey(),
+    )
+    embed.add_field(name="Stream", value=clip(safe(follow.stream_url), FIELD_VALUE_LIMIT))
+    if follow.state is FollowState.ACTIVE:
+        minutes = follow.interval_ms // 60_000
+        status = f"Sampling every {minutes} min until <t:{follow.ends_at_ms // 1000}:f>"
+    else:
+        status = f"Stopped: {safe(follow.stop_reason or follow.state.value)}"
+    embed.add_field(name="Status", value=clip(status, FIELD_VALUE_LIMIT), inline=False)
+    embed.set_footer(text=f"Follow {follow.id} · {len(samples)} samples")
+    return fit(embed)
+
+
+def _timeline_line(sample: SessionRecord) -> str:
+    when = f"<t:{sample.created_at_ms // 1000}:t>"
+    if sample.state is SessionState.COMPLETED and sample.result is not None:
+        return f"{when} {tag_list(sample.result.tags, 300)}"
+    if sample.state.awaiting:
+        return f"{when} listening…"
+    return f"{when} {sample.state.value}: {clip(safe(sample.error or 'no reason given'), 200)}"
+
+
+def timeline_view(follow: Follow) -> discord.ui.View | None:
+    if follow.state is not FollowState.ACTIVE:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label="Stop following",
+            style=discord.ButtonStyle.danger,
+            custom_id=UNFOLLOW_ID.format(follow_id=follow.id),
+        )
+    )
+    return view
+
+
+def config_embed(settings: GuildSettings, *, content_intent: bool) -> discord.Embed:
+    def channel(channel_id: int | None, default: str) -> str:
+        return f"<#{channel_id}>" if channel_id else default
+
+    watched = ", ".join(f"<#{c}>" for c in settings.autotag_channel_ids) or "none"
+    embed = discord.Embed(title="Chatsight configuration", colour=discord.Colour.blurple())
+    embed.add_field(name="Auto-tag channels", value=clip(watched, FIELD_VALUE_LIMIT), inline=False)
+    embed.add_field(name="Sample interval", value=f"{settings.autotag_interval_minutes} min")
+    embed.add_field(
+        name="Results", value=channel(settings.results_channel_id, "reply to the announcement")
+    )
+    embed.add_field(
+        name="Seed sentence",
+        value=clip(safe(settings.seed), FIELD_VALUE_LIMIT) if settings.seed else "none",
+        inline=False,
+    )
+    embed.add_field(name="Alerts channel", value=channel(settings.alert_channel_id, "none (off)"))
+    role = f"<@&{settings.alert_role_id}>" if settings.alert_role_id else "none"
+    embed.add_field(name="Alert role", value=role)
+    embed.add_field(
+        name="Alert tags",
+        value=clip(", ".join(safe(t) for t in settings.alert_tags) or "none", FIELD_VALUE_LIMIT),
+        inline=False,
+    )
+    embed.add_field(
+        name="Undocumented tags alert", value="on" if settings.alert_undocumented else "off"
+    )
+    embed.add_field(name="Session errors alert", value="on" if settings.alert_errors else "off")
+    if not content_intent:
+        embed.add_field(
+            name="Note",
+            value="Auto-tagging needs the Message Content intent, which this bot lacks.",
+            inline=False,
+        )
+    return fit(embed)

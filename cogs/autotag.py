@@ -1,0 +1,75 @@
+"""Announcements in watched channels, and the "Tag stream" message menu: both start follows."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ChatsightBot
+from bot.autotag import Announcement
+from bot.errors import ChatsightBotError
+
+log = logging.getLogger(__name__)
+
+TAGGING_REACTION = "🏷️"
+
+
+def announcement_of(message: discord.Message) -> Announcement:
+    assert message.guild is not None
+    embed_urls = [url for embed in message.embeds for url in (embed.url, embed.video.url) if url]
+    return Announcement(
+        message.guild.id,
+        message.channel.id,
+        message.id,
+        message.author.id,
+        message.content,
+        embed_urls,
+    )
+
+
+class AutoTagCog(commands.Cog):
+    def __init__(self, bot: ChatsightBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Tag stream", callback=self.tag_message)
+        self.menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author == self.bot.user:
+            return
+        try:
+            started = await self.bot.autotagger.on_announcement(announcement_of(message))
+        except ChatsightBotError as error:
+            log.warning("auto-tagging message %s failed: %s", message.id, error.user_message)
+            return
+        if started:
+            try:
+                await message.add_reaction(TAGGING_REACTION)
+            except discord.HTTPException as error:
+                log.info("could not react to announcement %s: %s", message.id, error.text)
+
+    async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        await self.bot.tagging.admit_member(interaction.user.id, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        started = await self.bot.autotagger.on_demand(announcement_of(message), interaction.user.id)
+        if not started:
+            await interaction.followup.send(
+                "I found no stream URL in that message.", ephemeral=True
+            )
+            return
+        await interaction.followup.send(
+            f"Tagging {len(started)} stream(s); results will reply to that message.", ephemeral=True
+        )
+
+
+async def setup(bot: ChatsightBot) -> None:
+    await bot.add_cog(AutoTagCog(bot))

@@ -1,0 +1,165 @@
+"""/chatsight-config: per-server settings, for members with Manage Server only.
+
+Discord nests commands at most group → subgroup → command, and default member permissions apply
+to a top-level command as a whole; so configuration is its own top-level group instead of
+``/chatsight config …`` (which would also hide /chatsight status from everyone else).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import ChatsightBot
+from bot.guild_models import GuildSettings
+from bot.server_rendering import config_embed
+
+Channel = discord.TextChannel
+
+
+def guild_of(interaction: discord.Interaction) -> int:
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class ConfigCog(
+    commands.GroupCog,
+    group_name="chatsight-config",
+    group_description="Configure Chatsight for this server",
+):
+    """Group-level default permissions hide it; ``interaction_check`` enforces it server-side."""
+
+    autotag = app_commands.Group(name="autotag", description="Auto-tagging of announced streams")
+    seed = app_commands.Group(name="seed", description="The default seed sentence")
+    alerts = app_commands.Group(name="alerts", description="Moderator alerts")
+
+    def __init__(self, bot: ChatsightBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        permissions = interaction.permissions
+        if not permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def _answer(
+        self, interaction: discord.Interaction, text: str, settings: GuildSettings | None = None
+    ) -> None:
+        if settings is None:
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        embed = config_embed(settings, content_intent=self.bot.content_intent)
+        await interaction.response.send_message(text or None, embed=embed, ephemeral=True)
+
+    @app_commands.command(name="show", description="Show this server's configuration")
+    async def show(self, interaction: discord.Interaction) -> None:
+        settings = await self.bot.guild_config.get(guild_of(interaction))
+        await self._answer(interaction, "", settings)
+
+    @app_commands.command(name="results", description="Where auto-tag results go")
+    @app_commands.describe(channel="A channel for results; leave empty to reply to announcements")
+    async def results(
+        self, interaction: discord.Interaction, channel: Channel | None = None
+    ) -> None:
+        config = self.bot.guild_config
+        await config.set_results_channel(guild_of(interaction), channel.id if channel else None)
+        where = channel.mention if channel else "a reply under each announcement"
+        await self._answer(interaction, f"Auto-tag results now go to {where}.")
+
+    @autotag.command(name="add", description="Tag streams announced in a channel")
+    async def autotag_add(self, interaction: discord.Interaction, channel: Channel) -> None:
+        settings = await self.bot.guild_config.watch_channel(
+            guild_of(interaction), channel.id, True
+        )
+        text = f"Streams announced in {channel.mention} are now tagged automatically."
+        if not self.bot.content_intent:
+            text += (
+                "\n**Warning:** this bot runs without the Message Content intent, so it cannot"
+                " read announcements yet. Ask the bot's operator to enable it."
+            )
+        await self._answer(interaction, text, settings)
+
+    @autotag.command(name="remove", description="Stop tagging a channel's announcements")
+    async def autotag_remove(self, interaction: discord.Interaction, channel: Channel) -> None:
+        settings = await self.bot.guild_config.watch_channel(
+            guild_of(interaction), channel.id, False
+        )
+        await self._answer(interaction, f"{channel.mention} is no longer watched.", settings)
+
+    @autotag.command(name="list", description="The channels watched for announcements")
+    async def autotag_list(self, interaction: discord.Interaction) -> None:
+        settings = await self.bot.guild_config.get(guild_of(interaction))
+        watched = ", ".join(f"<#{c}>" for c in settings.autotag_channel_ids) or "none"
+        await self._answer(interaction, f"Watched channels: {watched}")
+
+    @autotag.command(name="interval", description="Minutes between samples of a followed stream")
+    async def autotag_interval(
+        self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, 240]
+    ) -> None:
+        await self.bot.guild_config.set_interval(guild_of(interaction), minutes)
+        await self._answer(interaction, f"Followed streams are now sampled every {minutes} min.")
+
+    @seed.command(name="set", description="A default seed sentence for this server's sessions")
+    async def seed_set(self, interaction: discord.Interaction, sentence: str) -> None:
+        settings = await self.bot.guild_config.set_seed(guild_of(interaction), sentence)
+        await self._answer(interaction, f"Seed sentence set to: {settings.seed}")
+
+    @seed.command(name="clear", description="Remove the default seed sentence")
+    async def seed_clear(self, interaction: discord.Interaction) -> None:
+        await self.bot.guild_config.set_seed(guild_of(interaction), None)
+        await self._answer(interaction, "Seed sentence cleared.")
+
+    @alerts.command(name="channel", description="Where moderator alerts are posted")
+    async def alerts_channel(self, interaction: discord.Interaction, channel: Channel) -> None:
+        await self.bot.guild_config.set_alert_channel(guild_of(interaction), channel.id)
+        await self._answer(interaction, f"Moderator alerts now go to {channel.mention}.")
+
+    @alerts.command(name="role", description="The role an alert mentions (empty: none)")
+    async def alerts_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        await self.bot.guild_config.set_alert_role(guild_of(interaction), role.id if role else None)
+        text = f"Alerts now mention {role.mention}." if role else "Alerts mention no role now."
+        await self._answer(interaction, text)
+
+    @alerts.command(name="tags-add", description="Tags that raise an alert (comma-separated)")
+    async def alerts_tags_add(self, interaction: discord.Interaction, tags: str) -> None:
+        settings = await self.bot.guild_config.change_alert_tags(
+            guild_of(interaction), tags, add=True
+        )
+        await self._answer(interaction, "Alert tags: " + ", ".join(settings.alert_tags))
+
+    @alerts.command(name="tags-remove", description="Tags that no longer raise an alert")
+    async def alerts_tags_remove(self, interaction: discord.Interaction, tags: str) -> None:
+        settings = await self.bot.guild_config.change_alert_tags(
+            guild_of(interaction), tags, add=False
+        )
+        await self._answer(interaction, "Alert tags: " + (", ".join(settings.alert_tags) or "none"))
+
+    @alerts.command(name="undocumented", description="Alert on tags outside Chatsight's list")
+    async def alerts_undocumented(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        await self.bot.guild_config.set_alert_switch(
+            guild_of(interaction), "alert_undocumented", state == "on"
+        )
+        await self._answer(interaction, f"Alerts on undocumented tags: {state}.")
+
+    @alerts.command(name="errors", description="Alert when a session fails")
+    async def alerts_errors(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        await self.bot.guild_config.set_alert_switch(
+            guild_of(interaction), "alert_errors", state == "on"
+        )
+        await self._answer(interaction, f"Alerts on session errors: {state}.")
+
+
+async def setup(bot: ChatsightBot) -> None:
+    await bot.add_cog(ConfigCog(bot))
