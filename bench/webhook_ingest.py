@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 from aiohttp import web
-from bot.chatsight import ChatsightClient
 
+from bot.chatsight import ChatsightClient
 from bot.config import Secret
 from bot.models import SessionState
 from bot.sessions import TaggingService, token_hash

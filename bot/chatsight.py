@@ -12,6 +12,7 @@ import asyncio
 import enum
 import json
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ class SessionPhase(enum.StrEnum):
     PROVISIONING = "provisioning"
     RUNNING = "running"
     FINISHED = "finished"
+
+
+_PHASES = frozenset(phase.value for phase in SessionPhase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,7 @@ class ChatsightClient:
         self._backoff_cap = backoff_cap
         self._max_retry_after = max_retry_after
         self._sleep = sleep
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        self._rng = rng or random.Random()
 
     async def start_session(
         self, *, url: str, convo_id: str, webhook: str | None, seed: str | None = None
@@ -105,13 +109,7 @@ class ChatsightClient:
         answer = await self._request(
             "GET", "/stream", params={"convoid": convo_id}, voice=True, unknown_on_404=convo_id
         )
-        ok, status = _unwrap(answer.body)
-        if not ok:
-            # Any refusal of a query is read as "not yours or not there" (api.md §12.6).
-            raise ChatsightUnknownSession(convo_id)
-        if not isinstance(status, Mapping):
-            raise ChatsightProtocolError("Chatsight answered a status query in an unknown form")
-        return _parse_status(convo_id, status)
+        return parse_query_answer(convo_id, answer.body)
 
     async def rotate_secret(self) -> Secret:
         """Chatsight invalidates the old secret as soon as this succeeds (api.md §4)."""
@@ -143,24 +141,29 @@ class ChatsightClient:
             last = attempt == self._max_attempts
             try:
                 async with self._http.request(
-                    method, url, headers=headers, params=params, json=json_body,
+                    method,
+                    url,
+                    headers=headers,
+                    params=params,
+                    json=json_body,
                     timeout=self._timeout,
-                ) as response:  # fmt: skip
+                ) as response:
                     raw = await response.read()
                     answer = _Answer(response.status, _json_or_none(raw))
                     retry_after = response.headers.get("Retry-After")
             except (aiohttp.ClientError, TimeoutError) as error:
-                reason = "timed out" if isinstance(error, TimeoutError) else type(error).__name__
+                timed_out = isinstance(error, TimeoutError)
                 if last:
+                    what = "timed out" if timed_out else "is unreachable"
                     raise ChatsightUnavailable(
-                        f"Chatsight is unreachable ({reason}); try again in a few minutes"
-                    ) from None
-                await self._back_off(method, path, attempt, reason)
+                        f"Chatsight {what}; try again in a few minutes"
+                    ) from error
+                await self._back_off(method, path, attempt, type(error).__name__)
                 continue
             if answer.status == 429:
                 wait = _retry_after_seconds(retry_after)
                 if last or (wait is not None and wait > self._max_retry_after):
-                    raise ChatsightRateLimited(wait if wait is not None else self._backoff(1))
+                    raise ChatsightRateLimited(wait if wait is not None else self._backoff_cap)
                 await self._back_off(method, path, attempt, "HTTP 429", wait)
                 continue
             if answer.status >= 500:
@@ -186,13 +189,18 @@ class ChatsightClient:
         delay = wait if wait is not None else self._backoff(attempt)
         log.warning(
             "Chatsight %s %s failed (%s), attempt %d of %d; retrying in %.2f s",
-            method, path, reason, attempt, self._max_attempts, delay,
-        )  # fmt: skip
+            method,
+            path,
+            reason,
+            attempt,
+            self._max_attempts,
+            delay,
+        )
         await self._sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
         """Exponential with "equal jitter": never zero, and spread so retries do not align."""
-        ceiling = min(self._backoff_cap, self._backoff_base * 2 ** (attempt - 1))
+        ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _rejected(self, answer: _Answer) -> ChatsightRejected:
@@ -240,6 +248,17 @@ def _error_text(body: Any) -> str | None:
     return None
 
 
+def parse_query_answer(convo_id: str, body: Any) -> SessionStatus:
+    """Reads a ``GET /stream`` body of any shape: a status, or a ChatsightError, never a crash."""
+    ok, status = _unwrap(body)
+    if not ok:
+        # Any refusal of a query is read as "not yours or not there" (api.md §12.6).
+        raise ChatsightUnknownSession(convo_id)
+    if not isinstance(status, Mapping):
+        raise ChatsightProtocolError("Chatsight answered a status query in an unknown form")
+    return _parse_status(convo_id, status)
+
+
 def _parse_status(convo_id: str, status: Mapping[str, Any]) -> SessionStatus:
     error = _truthy(status.get("error"))
     phase = _phase(status, error)
@@ -263,7 +282,7 @@ def _phase(status: Mapping[str, Any], error: bool) -> SessionPhase:
     """``state`` when it names a known phase; else ``running``, a ``result`` or an ``error``
     (api.md §12.5-12.7). The moderation docs type ``running`` as a string, so accept that too."""
     state = status.get("state")
-    if isinstance(state, str) and state.lower() in SessionPhase.__members__.values():
+    if isinstance(state, str) and state.lower() in _PHASES:
         return SessionPhase(state.lower())
     running = status.get("running")
     if running is not None and not _truthy(running):
@@ -296,11 +315,10 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now_ms() / 1000)
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - now_ms() / 1000
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None

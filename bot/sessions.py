@@ -24,6 +24,7 @@ from bot.models import (
 )
 from bot.store.base import Store
 from bot.stream_prep import StreamPreparer
+from bot.streams import names_a_playlist
 from bot.tags import TagResult
 from bot.timeutil import now_ms
 from bot.verifier import WebhookDelivery
@@ -62,7 +63,7 @@ class TaggingService:
             webhook = self._public_base_url + WEBHOOK_ROUTE.format(token=token)
         if await self.store.create_session(request, token_hash(token)):
             url = request.stream_url
-            if self._preparer is not None:
+            if self._preparer is not None and names_a_playlist(url):
                 # Chatsight wants a <=360p rendition; the stored URL stays the one people gave.
                 url = (await self._preparer.prepare(url)).url
             try:

@@ -44,3 +44,15 @@ def find_stream_urls(text: str) -> list[str]:
         except InvalidStreamUrl:
             continue
     return list(found)
+
+
+def names_a_playlist(url: str) -> bool:
+    """An HLS playlist by its path (``….m3u8``): the only URLs worth fetching to pick a rendition.
+
+    Anything else goes to Chatsight untouched, without a server-side request of ours.
+    """
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    return path.lower().endswith(".m3u8")

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp
-from bot.chatsight import ChatsightClient
 
+from bot.chatsight import ChatsightClient
 from bot.config import Secret
 from bot.models import TagRequest
 from bot.sessions import TaggingService, token_hash

@@ -1,6 +1,7 @@
 """A local Chatsight API simulator: see :class:`ChatsightSimulator` and :func:`run_simulator`."""
 
 from standins.chatsight.faults import Faults
+from standins.chatsight.recorder import RecordedRequest
 from standins.chatsight.rules import (
     PLACEHOLDER_VOCABULARY,
     FixedTags,
@@ -10,7 +11,7 @@ from standins.chatsight.rules import (
     TagRule,
 )
 from standins.chatsight.runner import run_simulator
-from standins.chatsight.server import ChatsightSimulator, RecordedRequest
+from standins.chatsight.server import ChatsightSimulator
 from standins.chatsight.sessions import SimSession
 from standins.chatsight.webhook import WebhookAttempt
 

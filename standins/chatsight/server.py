@@ -13,7 +13,6 @@ import hmac
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +20,7 @@ from aiohttp import web
 
 from standins.chatsight.control import add_control_routes
 from standins.chatsight.faults import Faults
+from standins.chatsight.recorder import RecordedRequest, RequestLog
 from standins.chatsight.rules import QueryTags, TagRule
 from standins.chatsight.sessions import SessionBook, SimSession, UndocumentedField
 from standins.chatsight.webhook import LOOPBACK_HOSTS, WebhookAttempt, WebhookSender
@@ -28,18 +28,6 @@ from standins.chatsight.wire import error_triplet, generic_error, parse_tag_requ
 
 CONTROL_PREFIX = "/_sim/"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes = field(repr=False)
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
 
 
 class ChatsightSimulator:
@@ -74,7 +62,7 @@ class ChatsightSimulator:
         self.include_state = include_state
         self.undocumented_in: UndocumentedField = undocumented_in
         self.faults = Faults()
-        self.requests: list[RecordedRequest] = []
+        self._log = RequestLog()
         self._webhooks = WebhookSender(
             lambda: self._shared_secret,
             retries=webhook_retries,
@@ -96,6 +84,7 @@ class ChatsightSimulator:
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping.clear()
+        await self._webhooks.start()  # before serving: a session may finish at once
         app = web.Application(middlewares=[self._record, self._inject_faults, self._authenticate])
         app.router.add_post("/stream/tag", self._create)
         app.router.add_get("/stream", self._query)
@@ -109,7 +98,6 @@ class ChatsightSimulator:
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
-        await self._webhooks.start()
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -158,10 +146,21 @@ class ChatsightSimulator:
         """convoIds whose webhook a ``drop_next_webhook`` fault swallowed."""
         return self._webhooks.dropped
 
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every API request received (control routes excluded), secrets and all."""
+        return self._log.requests
+
     def requests_to(self, path: str, method: str | None = None) -> list[RecordedRequest]:
-        return [
-            r for r in self.requests if r.path == path and (method is None or r.method == method)
-        ]
+        return self._log.to(path, method)
+
+    async def wait_for_requests(
+        self,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - named like wait_for_webhooks
+    ) -> list[RecordedRequest]:
+        """Waits until ``count`` requests arrived in all; raises TimeoutError otherwise."""
+        return await self._log.wait_for(count, timeout)
 
     def status_of(self, convo_id: str) -> dict[str, Any]:
         """The status object ``GET /stream`` would answer now."""
@@ -200,7 +199,7 @@ class ChatsightSimulator:
     @web.middleware
     async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(CONTROL_PREFIX):
-            self.requests.append(
+            await self._log.add(
                 RecordedRequest(
                     request.method,
                     request.path,

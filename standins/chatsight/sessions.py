@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.timeutil import now_ms
 from standins.chatsight.faults import Faults, StuckPhase
 from standins.chatsight.rules import SessionRequest, TagOutcome, TagRule
 
@@ -35,7 +34,6 @@ class SimSession:
     state: str = PROVISIONING
     instance_id: str = field(default_factory=lambda: "sim-" + secrets.token_hex(6))
     resource_claim: str = field(default_factory=lambda: secrets.token_hex(8))
-    created_ms: int = field(default_factory=now_ms)
 
     @property
     def finished(self) -> bool:

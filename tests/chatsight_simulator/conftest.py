@@ -1,0 +1,6 @@
+from tests.chatsight_simulator.harness import (  # noqa: F401 - fixtures, found by name
+    auto_simulator,
+    http,
+    simulator,
+    webhook_sink,
+)

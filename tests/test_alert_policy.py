@@ -1,0 +1,88 @@
+"""Which results raise a moderator alert, and the per-server settings behind it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.alerts import evaluate
+from bot.errors import ChatsightBotError
+from bot.guild_config import GuildConfig
+from bot.guild_models import GuildSettings
+from bot.models import SessionRecord, SessionState
+from bot.store.sqlite import SQLiteStore
+from bot.tags import TagResult
+
+
+def result(tags: tuple[str, ...], undocumented: bool = False) -> SessionRecord:
+    return SessionRecord(
+        "c",
+        "https://s.test",
+        "autotag",
+        SessionState.COMPLETED,
+        0,
+        0,
+        result=TagResult(tags, undocumented),
+    )
+
+
+def test_flagged_tags_match_case_insensitively() -> None:
+    settings = GuildSettings(1, alert_channel_id=9, alert_tags=("violence", "Gambling"))
+    decision = evaluate(settings, result(("Fun", "Violence", "gambling")))
+    assert decision is not None
+    assert decision.matched_tags == ("Violence", "gambling")
+
+
+def test_no_alert_without_a_channel_or_a_reason() -> None:
+    assert evaluate(GuildSettings(1, alert_tags=("Fun",)), result(("Fun",))) is None
+    assert (
+        evaluate(GuildSettings(1, alert_channel_id=9, alert_tags=("X",)), result(("Fun",))) is None
+    )
+
+
+def test_undocumented_and_errors_alert_only_when_switched_on() -> None:
+    off = GuildSettings(1, alert_channel_id=9)
+    on = GuildSettings(1, alert_channel_id=9, alert_undocumented=True, alert_errors=True)
+    failed = SessionRecord("c", "u", "autotag", SessionState.FAILED, 0, 0, error="stream gone")
+    assert evaluate(off, result(("Fun",), undocumented=True)) is None
+    assert evaluate(off, failed) is None
+    undocumented = evaluate(on, result(("Fun",), undocumented=True))
+    assert undocumented is not None
+    assert undocumented.undocumented
+    errored = evaluate(on, failed)
+    assert errored is not None
+    assert errored.error == "stream gone"
+
+
+async def test_configuration_round_trip(store: SQLiteStore) -> None:
+    config = GuildConfig(store)
+    await config.watch_channel(1, 100, True)
+    await config.watch_channel(1, 101, True)
+    await config.watch_channel(1, 100, False)
+    await config.change_alert_tags(1, "Violence, gambling", add=True)
+    await config.change_alert_tags(1, "VIOLENCE", add=True)
+    settings = await config.change_alert_tags(1, "Gambling", add=False)
+    assert settings.alert_tags == ("Violence",)
+    await config.set_seed(1, "  a chess stream  ")
+    await config.set_alert_switch(1, "alert_errors", True)
+    settings = await config.get(1)
+    assert settings.autotag_channel_ids == (101,)
+    assert settings.seed == "a chess stream"
+    assert settings.alert_errors
+    assert (await config.get(2)) == GuildSettings(2)
+
+
+async def test_bad_settings_are_refused_plainly(store: SQLiteStore) -> None:
+    config = GuildConfig(store)
+    with pytest.raises(ChatsightBotError, match="one or more tags"):
+        await config.change_alert_tags(1, " , ", add=True)
+    with pytest.raises(ChatsightBotError, match="1 to 240 minutes"):
+        await config.set_interval(1, 0)
+    with pytest.raises(ChatsightBotError, match="at most 1000"):
+        await config.set_seed(1, "x" * 1001)
+
+
+async def test_stream_claims_hold_for_the_window(store: SQLiteStore) -> None:
+    assert await store.claim_stream(1, "https://s.test/a", 1_000, 60_000)
+    assert not await store.claim_stream(1, "https://s.test/a", 30_000, 60_000)
+    assert await store.claim_stream(2, "https://s.test/a", 30_000, 60_000)
+    assert await store.claim_stream(1, "https://s.test/a", 61_000, 60_000)

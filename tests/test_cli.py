@@ -1,0 +1,127 @@
+"""The ``chatsight-bot`` command as an operator runs it: a real process against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from standins.chatsight import ChatsightSimulator
+from tests.core_harness import free_port
+
+CLI = str(Path(sys.executable).parent / "chatsight-bot")
+STREAM = "https://streams.example/live?tags=Fun,Relaxed"
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[ChatsightSimulator]:
+    async with ChatsightSimulator(provisioning_delay=0.05, running_delay=0.2) as simulator:
+        yield simulator
+
+
+def env_for(sim: ChatsightSimulator, tmp_path: Path, **extra: str) -> dict[str, str]:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "CHATSIGHT_API_KEY": "sim-api-key",
+        "CHATSIGHT_SHARED_SECRET": sim.shared_secret,
+        "CHATSIGHT_API_BASE": sim.base_url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "WEBHOOK_PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update(extra)
+    return {k: v for k, v in env.items() if v}
+
+
+async def run(env: dict[str, str], *args: str, cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        CLI,
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_tag_json_through_the_webhook(sim: ChatsightSimulator, tmp_path: Path) -> None:
+    code, out, err = await run(env_for(sim, tmp_path), "tag", STREAM, "--json", cwd=tmp_path)
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["state"] == "completed"
+    assert document["tags"] == ["Fun", "Relaxed"]
+    assert document["undocumentedTags"] is False
+    assert set(document) == {"convoId", "state", "tags", "undocumentedTags"}
+    assert [a.status for a in sim.webhook_attempts] == [200]
+
+
+async def test_tag_polls_without_a_public_url(sim: ChatsightSimulator, tmp_path: Path) -> None:
+    env = env_for(sim, tmp_path, PUBLIC_BASE_URL="")
+    code, out, err = await run(env, "tag", STREAM, "--seed", "a pizza stream", cwd=tmp_path)
+    assert code == 0, err
+    assert "Tags: Fun, Relaxed" in out
+    assert "polling" in err
+    [created] = sim.requests_to("/stream/tag")
+    assert "webhook" not in created.json()
+    assert created.json()["seedSentence"] == "a pizza stream"
+
+
+async def test_tag_failure_is_one_line_and_nonzero(sim: ChatsightSimulator, tmp_path: Path) -> None:
+    env = env_for(sim, tmp_path, CHATSIGHT_API_KEY="wrong-key-123")
+    code, out, err = await run(env, "tag", STREAM, cwd=tmp_path)
+    assert code == 1
+    assert err.strip().splitlines()[-1] == "error: Chatsight rejected the API key"
+    assert "wrong-key-123" not in out + err
+
+
+async def test_tag_times_out_with_exit_3(tmp_path: Path) -> None:
+    async with ChatsightSimulator(auto_advance=False) as sim:
+        env = env_for(sim, tmp_path, PUBLIC_BASE_URL="")
+        code, _, err = await run(env, "tag", STREAM, "--timeout", "1.5", cwd=tmp_path)
+    assert code == 3
+    assert "no result for session" in err
+
+
+async def test_check_config_names_what_is_wrong(tmp_path: Path) -> None:
+    base = {"PATH": os.environ.get("PATH", "")}
+    code, _, err = await run({**base, "WEBHOOK_PORT": "eighty"}, "check-config", cwd=tmp_path)
+    assert code == 2
+    assert "WEBHOOK_PORT: 'eighty' is not a port" in err
+    code, _, err = await run(base, "check-config", cwd=tmp_path)
+    assert code == 2
+    assert "CHATSIGHT_API_KEY is missing" in err
+    env = {**base, "CHATSIGHT_API_KEY": "key-abcdef", "DISCORD_TOKEN": "tok-abcdef"}
+    code, out, err = await run(env, "check-config", cwd=tmp_path)
+    assert code == 0, err
+    assert "configuration OK" in out
+    assert "key-abcdef" not in out
+    assert "tok-abcdef" not in out
+
+
+async def test_rotate_secret_keeps_the_secret_off_the_screen(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    old = sim.shared_secret
+    code, out, err = await run(env_for(sim, tmp_path), "rotate-secret", cwd=tmp_path)
+    assert code == 0, err
+    assert sim.shared_secret != old
+    assert sim.shared_secret not in out + err
+    assert "Rotated the shared secret" in out
+
+
+async def test_status_of_an_unknown_session_says_so(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    code, _, err = await run(env_for(sim, tmp_path), "status", "no-such-convo", cwd=tmp_path)
+    assert code == 1
+    assert "Chatsight does not know session no-such-convo" in err

@@ -1,0 +1,115 @@
+"""Embeds stay inside Discord's limits and never carry a live mention."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.alerts import AlertDecision
+from bot.guild_models import Follow, FollowState, GuildSettings
+from bot.models import SessionRecord, SessionState
+from bot.rendering import (
+    EMBED_TOTAL_LIMIT,
+    history_embed,
+    result_embed,
+    started_embed,
+    tag_list,
+)
+from bot.server_rendering import alert_embed, config_embed, timeline_embed
+from bot.tags import TagResult
+
+
+def session(**changes: object) -> SessionRecord:
+    base: dict[str, object] = {
+        "convo_id": "0f7a8a52-2b7e-5f55-9b53-0123456789ab",
+        "stream_url": "https://streams.test/live.m3u8",
+        "source": "slash",
+        "state": SessionState.COMPLETED,
+        "created_at_ms": 1_000_000,
+        "updated_at_ms": 1_065_000,
+        "completed_at_ms": 1_065_000,
+        "channel_id": 5,
+        "guild_id": 1,
+        "requester_id": 42,
+        "result": TagResult(("Fun", "Relaxed")),
+    }
+    base.update(changes)
+    return SessionRecord(**base)  # type: ignore[arg-type]
+
+
+def assert_within_limits(embed: discord.Embed) -> None:
+    data = embed.to_dict()
+    assert len(embed) <= EMBED_TOTAL_LIMIT
+    assert len(data.get("title", "")) <= 256
+    assert len(data.get("description", "")) <= 4096
+    assert len(data.get("fields", [])) <= 25
+    for field in data.get("fields", []):
+        assert len(field["name"]) <= 256
+        assert len(field["value"]) <= 1024
+    assert len(data.get("footer", {}).get("text", "")) <= 2048
+
+
+def test_result_shows_tags_asker_duration_and_session() -> None:
+    embed = result_embed(session())
+    assert embed.description == "Fun, Relaxed"
+    fields = {field.name: field.value for field in embed.fields}
+    assert fields["Requested by"] == "<@42>"
+    assert fields["Stream"] == "https://streams.test/live.m3u8"
+    assert embed.footer.text is not None
+    assert "0f7a8a52" in embed.footer.text
+    assert "took 1 min 5 s" in embed.footer.text
+
+
+def test_undocumented_tags_are_called_out() -> None:
+    embed = result_embed(session(result=TagResult(("Fun",), undocumented=True)))
+    assert any("outside Chatsight's published list" in (f.value or "") for f in embed.fields)
+
+
+def test_long_tag_lists_are_cut_with_an_honest_count() -> None:
+    tags = tuple(f"Tag{index:04d}-" + "x" * 40 for index in range(500))
+    text = tag_list(tags)
+    assert len(text) <= 1024
+    shown = text.count("Tag")
+    assert text.endswith(f"+{500 - shown} more")
+    assert_within_limits(result_embed(session(result=TagResult(tags))))
+
+
+def test_huge_inputs_stay_within_every_limit() -> None:
+    long_url = "https://streams.test/" + "a" * 3000
+    huge = session(
+        stream_url=long_url,
+        result=TagResult(tuple("T" * 300 + str(i) for i in range(40))),
+        error="e" * 5000,
+    )
+    for embed in (
+        result_embed(huge),
+        result_embed(session(state=SessionState.FAILED, result=None, error="x" * 5000)),
+        started_embed(huge),
+        history_embed([huge] * 30),
+        alert_embed(huge, AlertDecision(huge.result.tags, True, "x" * 3000), result_url=None),  # type: ignore[union-attr]
+        timeline_embed(
+            Follow(1, 5, long_url, FollowState.ACTIVE, 400, 600_000, 0, 10**12, 0),
+            [huge] * 400,
+        ),
+        config_embed(
+            GuildSettings(1, seed="s" * 1000, alert_tags=tuple("t" * 60 for _ in range(50))),
+            content_intent=False,
+        ),
+    ):
+        assert_within_limits(embed)
+
+
+def test_mention_syntax_in_tags_is_neutralised() -> None:
+    embed = result_embed(session(result=TagResult(("@everyone", "<@&123>", "**bold**"))))
+    assert embed.description is not None
+    assert "@everyone" not in embed.description.replace("@\u200beveryone", "")
+    assert "\\*\\*bold\\*\\*" in embed.description
+
+
+def test_failed_and_expired_sessions_explain_why() -> None:
+    failed = result_embed(
+        session(state=SessionState.FAILED, result=None, error="Chatsight stopped the session: oom")
+    )
+    assert failed.title == "Tagging failed"
+    assert failed.description == "Chatsight stopped the session: oom"
+    expired = result_embed(session(state=SessionState.EXPIRED, result=None, error="no result"))
+    assert expired.title == "Tagging expired"

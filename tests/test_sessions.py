@@ -1,0 +1,181 @@
+"""The whole core round trip against the Chatsight simulator: start, webhook, store, deliver."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Secret
+from bot.errors import ChatsightAuthError
+from bot.models import DeliveryState, SessionState, TagRequest
+from standins.chatsight import ChatsightSimulator
+from tests.core_harness import CollectingSink, core_settings, free_port, running_core
+
+STREAM = "https://streams.example/live?tags=Fun,Relaxed"
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[ChatsightSimulator]:
+    async with ChatsightSimulator(auto_advance=False) as simulator:
+        yield simulator
+
+
+def request(convo: str, url: str = STREAM) -> TagRequest:
+    return TagRequest(convo, url, "slash", guild_id=1, channel_id=2, requester_id=3)
+
+
+async def test_webhook_result_is_delivered_exactly_once(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    async with running_core(settings, {"result": sink}) as core:
+        started = await core.service.start(request("c1"))
+        assert started.state is SessionState.RUNNING
+        [sent] = sim.requests_to("/stream/tag")
+        assert sent.json()["webhook"].startswith(f"{settings.public_base_url}/webhooks/chatsight/")
+        sim.faults.duplicate_next_webhook()
+        await sim.finish("c1")
+        [session] = await sink.wait_for(1)
+        assert session.state is SessionState.COMPLETED
+        assert session.result is not None
+        assert session.result.tags == ("Fun", "Relaxed")
+        await asyncio.sleep(0.1)
+        assert len(sink.delivered) == 1
+        assert [a.status for a in sim.webhook_attempts] == [200, 200]
+        [row] = await core.store.deliveries_for("c1")
+        assert row.state is DeliveryState.DELIVERED
+
+
+async def test_rejected_api_key_fails_the_session_with_a_readable_reason(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    settings = core_settings(
+        sim, tmp_path / "db.sqlite", free_port(), chatsight_api_key=Secret("wrong")
+    )
+    async with running_core(settings, {"result": CollectingSink()}) as core:
+        with pytest.raises(ChatsightAuthError, match="Chatsight rejected the API key"):
+            await core.service.start(request("c1"))
+        session = await core.store.get_session("c1")
+        assert session is not None
+        assert session.state is SessionState.FAILED
+        assert session.error == "Chatsight rejected the API key"
+        assert await core.store.deliveries_for("c1") == []
+
+
+async def test_lost_webhook_is_recovered_by_polling(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port(), poll_after_seconds=0.2)
+    async with running_core(settings, {"result": sink}) as core:
+        await core.service.start(request("c1"))
+        sim.faults.drop_next_webhook()
+        await sim.finish("c1")
+        [session] = await sink.wait_for(1)
+        assert session.state is SessionState.COMPLETED
+        assert session.result is not None
+        assert session.result.tags == ("Fun", "Relaxed")
+        assert sim.dropped_webhooks == ["c1"]
+        assert sim.requests_to("/stream", "GET")
+
+
+async def test_errored_session_fails_through_the_same_path(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port(), poll_after_seconds=0.1)
+    async with running_core(settings, {"result": sink}) as core:
+        await core.service.start(request("c1"))
+        await sim.finish("c1", stop_reason="out_of_memory")
+        [session] = await sink.wait_for(1)
+        assert session.state is SessionState.FAILED
+        assert session.error == "Chatsight stopped the session: out_of_memory"
+
+
+async def test_session_that_never_finishes_expires(sim: ChatsightSimulator, tmp_path: Path) -> None:
+    sink = CollectingSink()
+    settings = core_settings(
+        sim, tmp_path / "db.sqlite", free_port(), poll_after_seconds=0.05, expire_after_seconds=0.3
+    )
+    async with running_core(settings, {"result": sink}) as core:
+        await core.service.start(request("c1"))
+        [session] = await sink.wait_for(1)
+        assert session.state is SessionState.EXPIRED
+        assert session.error is not None
+        assert "no result from Chatsight" in session.error
+
+
+async def test_forged_and_stale_webhooks_change_nothing(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    async with running_core(settings, {"result": sink}) as core:
+        for convo in ("forged", "stale"):
+            await core.service.start(request(convo))
+        sim.faults.bad_signature_next_webhook()
+        await sim.finish("forged")
+        sim.faults.stale_next_webhook(age_seconds=600)
+        await sim.finish("stale")
+        assert [a.status for a in sim.webhook_attempts] == [401, 401]
+        for convo in ("forged", "stale"):
+            session = await core.store.get_session(convo)
+            assert session is not None
+            assert session.state is SessionState.RUNNING
+        assert sink.delivered == []
+
+
+async def test_rotated_secret_verifies_the_next_webhook(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    async with running_core(settings, {"result": sink}) as core:
+        old = sim.shared_secret
+        await core.rotate_secret()
+        assert sim.shared_secret != old
+        stored = [secret for secret, _ in await core.store.shared_secrets()]
+        assert stored == [sim.shared_secret]
+        await core.service.start(request("c1"))
+        await sim.finish("c1")
+        await sink.wait_for(1)
+        assert sim.webhook_attempts[-1].status == 200
+
+
+async def test_restart_between_start_and_webhook_delivers_once(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    async with running_core(settings, {"result": sink}) as core:
+        await core.service.start(request("c1"))
+    # The bot is down: Chatsight's one-shot webhook fails, as it would in production.
+    sim.faults.drop_next_webhook()
+    await sim.finish("c1")
+    restarted = core_settings(
+        sim, tmp_path / "db.sqlite", settings.webhook_port, poll_after_seconds=0.05
+    )
+    async with running_core(restarted, {"result": sink}):
+        [session] = await sink.wait_for(1)
+        assert session.convo_id == "c1"
+        assert session.state is SessionState.COMPLETED
+        await asyncio.sleep(0.2)
+        assert len(sink.delivered) == 1
+
+
+async def test_webhook_after_restart_reaches_the_new_process(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    async with running_core(settings, {"result": sink}) as core:
+        await core.service.start(request("c1"))
+    async with running_core(settings, {"result": sink}):
+        await sim.finish("c1")
+        [session] = await sink.wait_for(1)
+        assert session.state is SessionState.COMPLETED
+        assert sim.webhook_attempts[-1].status == 200
