@@ -20,6 +20,7 @@ from bot.background import BackgroundTasks
 from bot.channel_tagging import ChannelTagging
 from bot.command_errors import ChatsightTree
 from bot.config import Settings
+from bot.discord_api import adopt_gateway
 from bot.discord_delivery import DiscordResultSink
 from bot.discord_poster import DiscordPoster
 from bot.following import Following
@@ -93,6 +94,7 @@ class ChatsightBot(commands.AutoShardedBot):
         return self.intents.message_content
 
     async def setup_hook(self) -> None:
+        await adopt_gateway(self.http)
         if self._run_core:
             await self._start_core()
         for extension in self._extensions:

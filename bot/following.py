@@ -25,6 +25,7 @@ from bot.timeutil import now_ms
 log = logging.getLogger(__name__)
 
 SAMPLE_DELIVERIES = ("result", "alert")
+RECHECK_MS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,16 @@ class Following:
         for follow in due:
             if self._clock() >= follow.ends_at_ms:
                 await self.end(follow.id, FollowState.FINISHED, "reached the maximum duration")
+                continue
+            samples = await self._store.follow_sessions(follow.id)
+            last = samples[-1] if samples else None
+            if last is not None and last.state is SessionState.FAILED:
+                await self.note_result(last)
+                continue
+            if last is not None and last.state.awaiting:
+                # One sample at a time: look again shortly instead of stacking sessions.
+                retry_at = self._clock() + min(follow.interval_ms, RECHECK_MS)
+                await self._store.postpone_follow(follow.id, retry_at)
                 continue
             try:
                 await self._sample(follow)

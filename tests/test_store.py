@@ -93,19 +93,19 @@ async def test_unknown_session_is_unknown(store: SQLiteStore) -> None:
 
 
 async def test_one_failing_write_does_not_fail_its_batch(store: SQLiteStore) -> None:
-    import aiosqlite
+    import sqlite3
 
     await store.create_session(request("c1"), None)
 
-    async def broken(db: aiosqlite.Connection) -> None:
-        await db.execute("INSERT INTO deliveries (convo_id) VALUES ('missing')")
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO deliveries (convo_id) VALUES ('missing')")
 
     good = store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Fun",))))
     bad = store._writer.write(broken)
     also_good = store.add_shared_secret("s", 1)
     results = await asyncio.gather(good, bad, also_good, return_exceptions=True)
     assert results[0] is CompletionOutcome.COMPLETED
-    assert isinstance(results[1], aiosqlite.IntegrityError)
+    assert isinstance(results[1], sqlite3.IntegrityError)
     assert await store.shared_secrets() == [("s", 1)]
     assert len(await store.deliveries_for("c1")) == 1
 

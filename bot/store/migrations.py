@@ -7,9 +7,8 @@ file always knows its own schema.
 from __future__ import annotations
 
 import re
+import sqlite3
 from importlib import resources
-
-import aiosqlite
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -23,17 +22,13 @@ def available_migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
+def migrate(db: sqlite3.Connection) -> int:
     """Bring the schema up to date and return the version now in force."""
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
+    current = int(db.execute("PRAGMA user_version").fetchone()[0])
     for version, sql in available_migrations():
         if version <= current:
             continue
         # executescript commits first, so the BEGIN inside the script is ours to close.
-        await db.executescript(
-            f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-        )
+        db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
         current = version
     return current

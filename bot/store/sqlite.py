@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
+PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
+
 
 @dataclass
 class _Known:
@@ -57,35 +60,29 @@ class SQLiteStore(GuildTables):
     def __init__(self, path: str | Path, *, max_batch: int = 256) -> None:
         self._path = str(path)
         self._writer = GroupCommitWriter(self._apply_completions, max_batch=max_batch)
-        self._writer_db: aiosqlite.Connection | None = None
         self._reader_db: aiosqlite.Connection | None = None
 
     async def open(self) -> None:
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer_db = await self._connect()
-        await migrate(self._writer_db)
-        self._reader_db = await self._connect()
-        self._writer.start(self._writer_db)
+        await self._writer.start(self._connect_writer)
+        self._reader_db = await aiosqlite.connect(self._path, isolation_level=None)
+        for pragma in PRAGMAS:
+            await self._reader_db.execute(f"PRAGMA {pragma}")
 
-    async def _connect(self) -> aiosqlite.Connection:
-        db = await aiosqlite.connect(self._path, isolation_level=None)
-        for pragma in (
-            "journal_mode = WAL",
-            "synchronous = FULL",
-            "busy_timeout = 5000",
-            "foreign_keys = ON",
-        ):
-            await db.execute(f"PRAGMA {pragma}")
+    def _connect_writer(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path, isolation_level=None)
+        for pragma in PRAGMAS:
+            db.execute(f"PRAGMA {pragma}")
+        migrate(db)
         return db
 
     async def close(self) -> None:
         """Finish every queued write before closing, so shutdown never loses an accepted row."""
         await self._writer.stop()
-        for db in (self._reader_db, self._writer_db):
-            if db is not None:
-                await db.close()
-        self._reader_db = self._writer_db = None
+        if self._reader_db is not None:
+            await self._reader_db.close()
+            self._reader_db = None
 
     async def healthy(self) -> bool:
         if not self._writer.running or self._reader_db is None:
@@ -96,10 +93,10 @@ class SQLiteStore(GuildTables):
             return False
         return True
 
-    async def _apply_completions(
-        self, db: aiosqlite.Connection, completions: Sequence[Completion]
+    def _apply_completions(
+        self, db: sqlite3.Connection, completions: Sequence[Completion]
     ) -> list[CompletionOutcome]:
-        known = await self._known_sessions(db, {c.convo_id for c in completions})
+        known = self._known_sessions(db, {c.convo_id for c in completions})
         now = now_ms()
         rows = _CompletionBatch()
         outcomes = []
@@ -123,13 +120,13 @@ class SQLiteStore(GuildTables):
                     for kind in (session.deliveries if completion.notify else ())
                 )
         if rows.updates:
-            await db.executemany(
+            db.executemany(
                 "UPDATE sessions SET state = ?, tags = ?, undocumented = ?, error = ?,"
                 " completed_at = ?, updated_at = ? WHERE convo_id = ?",
                 rows.updates,
             )
         if rows.inserts:
-            await db.executemany(
+            db.executemany(
                 "INSERT INTO deliveries (convo_id, kind, state, next_attempt_at, channel_id,"
                 " reply_to_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (convo_id, kind) DO NOTHING",
@@ -137,11 +134,11 @@ class SQLiteStore(GuildTables):
             )
         return outcomes
 
-    async def _known_sessions(
-        self, db: aiosqlite.Connection, convo_ids: Iterable[str]
+    def _known_sessions(
+        self, db: sqlite3.Connection, convo_ids: Iterable[str]
     ) -> dict[str, _Known]:
         ids = list(convo_ids)
-        rows = await db.execute_fetchall(
+        rows = db.execute(
             "SELECT convo_id, state, webhook_token_hash, channel_id, origin_message_id, deliveries"
             f" FROM sessions WHERE convo_id IN ({_marks(ids)})",
             ids,
@@ -159,8 +156,8 @@ class SQLiteStore(GuildTables):
     async def create_session(self, request: TagRequest, token_hash: str | None) -> bool:
         now = now_ms()
 
-        async def write(db: aiosqlite.Connection) -> bool:
-            cursor = await db.execute(
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "INSERT INTO sessions (convo_id, stream_url, source, seed, guild_id, channel_id,"
                 " requester_id, origin_message_id, deliveries, state, webhook_token_hash,"
                 " created_at, updated_at, follow_id)"
@@ -209,15 +206,15 @@ class SQLiteStore(GuildTables):
     async def claim_due_deliveries(
         self, kinds: Collection[str], now_ms: int, lease_ms: int, limit: int
     ) -> list[Delivery]:
-        async def write(db: aiosqlite.Connection) -> list[Delivery]:
-            rows = await db.execute_fetchall(
+        def write(db: sqlite3.Connection) -> list[Delivery]:
+            rows = db.execute(
                 f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = ?"
                 f" AND kind IN ({_marks(kinds)}) AND next_attempt_at <= ? AND lease_until <= ?"
                 " ORDER BY next_attempt_at LIMIT ?",
                 (DeliveryState.PENDING.value, *kinds, now_ms, now_ms, limit),
             )
             claimed = [delivery_from_row(row) for row in rows]
-            await db.executemany(
+            db.executemany(
                 "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                 [(now_ms + lease_ms, d.id) for d in claimed],
             )
@@ -252,8 +249,8 @@ class SQLiteStore(GuildTables):
         )
 
     async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
-        async def write(db: aiosqlite.Connection) -> None:
-            await db.execute(sql, params)
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(sql, params)
 
         await self._writer.write(write)
 

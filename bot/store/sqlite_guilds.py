@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -41,9 +42,8 @@ class GuildTables:
         raise NotImplementedError
 
     async def _run(self, sql: str, params: tuple[Any, ...]) -> int:
-        async def write(db: aiosqlite.Connection) -> int:
-            cursor = await db.execute(sql, params)
-            return cursor.rowcount
+        def write(db: sqlite3.Connection) -> int:
+            return db.execute(sql, params).rowcount
 
         rowcount: int = await self._writer.write(write)
         return rowcount
@@ -147,8 +147,8 @@ class GuildTables:
     # -- follows ----------------------------------------------------------------------------
 
     async def create_follow(self, follow: Follow) -> int:
-        async def write(db: aiosqlite.Connection) -> int:
-            cursor = await db.execute(
+        def write(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
                 "INSERT INTO follows (channel_id, stream_url, state, samples, interval_ms,"
                 " next_sample_at, ends_at, created_at, guild_id, seed, requester_id,"
                 " origin_message_id, timeline_channel_id, timeline_message_id, stop_reason,"
@@ -213,6 +213,11 @@ class GuildTables:
             "UPDATE follows SET samples = samples + 1, next_sample_at = ?, updated_at = ?"
             " WHERE id = ?",
             (next_sample_at_ms, now_ms, follow_id),
+        )
+
+    async def postpone_follow(self, follow_id: int, next_sample_at_ms: int) -> None:
+        await self._run(
+            "UPDATE follows SET next_sample_at = ? WHERE id = ?", (next_sample_at_ms, follow_id)
         )
 
     async def end_follow(

@@ -129,6 +129,7 @@ class StoredMessage:
     reactions: dict[str, list[int]] = field(default_factory=dict)
     history: list[JSON] = field(default_factory=list)
     deleted: bool = False
+    allowed_mentions: JSON | None = None
 
     @property
     def id(self) -> int:
@@ -174,7 +175,10 @@ class Interaction:
     def callback(self) -> ResponseRecord | None:
         return next((r for r in self.responses if r.kind == "callback"), None)
 
-    async def wait_response(self, timeout: float = 5.0) -> ResponseRecord:
+    async def wait_response(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - test API
+    ) -> ResponseRecord:
         """Wait for the initial callback, which is what Discord's 3-second clock watches."""
         await asyncio.wait_for(self.responded.wait(), timeout)
         callback = self.callback

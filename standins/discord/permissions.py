@@ -67,7 +67,9 @@ def base_permissions(guild: Guild, roles: dict[int, Role], user_id: int) -> int:
     return perms
 
 
-def channel_permissions(guild: Guild, roles: dict[int, Role], channel: Channel, user_id: int) -> int:
+def channel_permissions(
+    guild: Guild, roles: dict[int, Role], channel: Channel, user_id: int
+) -> int:
     perms = base_permissions(guild, roles, user_id)
     if perms == ALL:
         return ALL

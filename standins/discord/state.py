@@ -72,8 +72,16 @@ class State:
                 waiter.set_result(None)
         self._waiters.clear()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
-        """Return the first truthy value of ``predicate()``, re-checked after every change."""
+    async def wait_for(
+        self,
+        predicate: Callable[[], T | None],
+        timeout: float = 5.0,  # noqa: ASYNC109 - test API
+    ) -> T:
+        """Return the first truthy value of ``predicate()``, re-checked after every change.
+
+        Only the emulator's own changes wake it: a predicate over client-side state is
+        checked once more at the deadline, not before.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

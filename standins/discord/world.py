@@ -1,0 +1,150 @@
+"""Building the world a test needs: bots, users, guilds, roles, channels, members, overwrites.
+
+Changes made while a bot is connected reach it as the gateway events Discord would send
+(GUILD_CREATE on joining, CHANNEL_*, GUILD_ROLE_*, GUILD_MEMBER_UPDATE).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from .core import EmulatorCore
+from .model import BotApp, Channel, Guild, Member, Overwrite, Role, User
+from .permissions import DEFAULT_EVERYONE
+
+
+class WorldControl(EmulatorCore):
+    def create_user(
+        self, username: str, *, bot: bool = False, global_name: str | None = None
+    ) -> int:
+        user = User(self.state.ids.next(), username, bot=bot, global_name=global_name)
+        self.state.users[user.id] = user
+        return user.id
+
+    def create_bot(
+        self, name: str = "Chatsight", *, token: str | None = None, flags: int = 0
+    ) -> BotApp:
+        """A bot user, its application (with an owner user) and its token."""
+        user_id = self.create_user(name, bot=True)
+        owner_id = self.create_user(f"{name}-owner")
+        bot = BotApp(
+            user_id=user_id,
+            application_id=self.state.ids.next(),
+            token=token or f"{secrets.token_urlsafe(18)}.{secrets.token_urlsafe(6)}",
+            name=name,
+            owner_id=owner_id,
+            flags=flags,
+            verify_key=secrets.token_hex(32),
+        )
+        self.state.bots[user_id] = bot
+        return bot
+
+    def create_guild(
+        self,
+        name: str,
+        *,
+        owner_id: int | None = None,
+        everyone_permissions: int = DEFAULT_EVERYONE,
+    ) -> int:
+        """A guild with its @everyone role (whose id is the guild's, as on Discord)."""
+        guild_id = self.state.ids.next()
+        owner = owner_id if owner_id is not None else self.create_user(f"{name}-owner")
+        guild = Guild(guild_id, name, owner)
+        self.state.guilds[guild_id] = guild
+        self.state.roles[guild_id] = Role(guild_id, guild_id, "@everyone", everyone_permissions)
+        guild.role_ids.append(guild_id)
+        guild.members[owner] = Member(owner, guild_id)
+        return guild_id
+
+    async def create_role(
+        self,
+        guild_id: int,
+        name: str,
+        *,
+        permissions: int = 0,
+        mentionable: bool = False,
+        color: int = 0,
+    ) -> int:
+        guild = self.state.guild(guild_id)
+        role = Role(
+            self.state.ids.next(),
+            guild_id,
+            name,
+            permissions,
+            position=len(guild.role_ids),
+            mentionable=mentionable,
+            color=color,
+        )
+        self.state.roles[role.id] = role
+        guild.role_ids.append(role.id)
+        await self.events.role("GUILD_ROLE_CREATE", role)
+        return role.id
+
+    async def update_role(
+        self, role_id: int, *, permissions: int | None = None, mentionable: bool | None = None
+    ) -> None:
+        role = self.state.roles[role_id]
+        if permissions is not None:
+            role.permissions = permissions
+        if mentionable is not None:
+            role.mentionable = mentionable
+        await self.events.role("GUILD_ROLE_UPDATE", role)
+
+    async def create_channel(
+        self, guild_id: int, name: str, *, type: int = 0, topic: str | None = None
+    ) -> int:
+        """A text (0) or announcement (5) channel."""
+        guild = self.state.guild(guild_id)
+        channel = Channel(
+            self.state.ids.next(),
+            guild_id,
+            name,
+            type=type,
+            position=len(guild.channel_ids),
+            topic=topic,
+        )
+        self.state.channels[channel.id] = channel
+        guild.channel_ids.append(channel.id)
+        await self.events.channel("CHANNEL_CREATE", channel)
+        return channel.id
+
+    async def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """A role overwrite when ``target_id`` is a role of the guild, else a member one."""
+        channel = self.state.channel(channel_id)
+        role = self.state.roles.get(target_id)
+        kind = 0 if role is not None and role.guild_id == channel.guild_id else 1
+        channel.overwrites[target_id] = Overwrite(target_id, kind, allow, deny)
+        self.state.changed()
+        await self.events.channel("CHANNEL_UPDATE", channel)
+
+    async def delete_channel(self, channel_id: int) -> None:
+        channel = self.state.channel(channel_id)
+        channel.deleted = True
+        self.state.changed()
+        await self.events.channel("CHANNEL_DELETE", channel)
+
+    async def add_member(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        roles: list[int] | tuple[int, ...] = (),
+        nick: str | None = None,
+    ) -> None:
+        """Add a member; a bot joining a guild gets its GUILD_CREATE."""
+        guild = self.state.guild(guild_id)
+        if user_id not in self.state.users:
+            raise ValueError(f"unknown user {user_id}")
+        guild.members[user_id] = Member(user_id, guild_id, list(roles), nick)
+        self.state.changed()
+        if user_id in self.state.bots:
+            await self.events.guild_joined(guild_id, user_id)
+
+    async def set_member_roles(
+        self, guild_id: int, user_id: int, roles: list[int] | tuple[int, ...]
+    ) -> None:
+        self.state.guild(guild_id).members[user_id].roles = list(roles)
+        self.state.changed()
+        await self.events.member_update(guild_id, user_id)

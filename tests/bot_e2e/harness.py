@@ -1,0 +1,155 @@
+"""The real bot, the Discord emulator and the Chatsight simulator, together on 127.0.0.1.
+
+Nothing here stands in for our own code: the bot is ``ChatsightBot`` as ``chatsight-bot run``
+builds it, talking to the emulator through unmodified discord.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.app import ChatsightBot
+from bot.config import Secret, Settings
+from bot.discord_api import use_discord_api
+from standins.chatsight import ChatsightSimulator
+from standins.discord import BotApp, DiscordEmulator, EmulatorConfig, StoredMessage
+from standins.discord.discordpy import point_discord_py
+from standins.discord.permissions import DEFAULT_EVERYONE
+from tests.core_harness import core_settings, free_port
+
+FAST_BUCKETS = {
+    name: (1000, 1.0)
+    for name in (
+        "message_create",
+        "message_edit",
+        "message_delete",
+        "reactions",
+        "webhook",
+        "commands",
+        "default",
+        "interaction_callback",
+    )
+}
+MANAGE_GUILD = 1 << 5
+MANAGE_MESSAGES = 1 << 13
+
+
+def fast_emulator_config(**overrides: Any) -> EmulatorConfig:
+    config = EmulatorConfig(
+        heartbeat_interval_ms=2000,
+        bucket_limits=dict(FAST_BUCKETS),
+        global_limit_per_second=10_000,
+    )
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+@dataclass
+class World:
+    sim: ChatsightSimulator
+    emu: DiscordEmulator
+    app: BotApp
+    settings: Settings
+    guild: int
+    channel: int
+    member: int
+    moderator: int
+    mods_role: int
+    bot: ChatsightBot | None = None
+    _task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> ChatsightBot:
+        assert self.bot is not None, "the bot is not running"
+        return self.bot
+
+    async def start_bot(self) -> ChatsightBot:
+        use_discord_api(self.settings.discord_api_base)
+        bot = ChatsightBot(self.settings, monitor_interval_s=0.05)
+        self.bot = bot
+        self._task = asyncio.create_task(bot.start(self.app.token))
+        await self.emu.wait_until_ready(self.app.user_id, timeout=10)
+        async with asyncio.timeout(10):
+            while not bot.is_ready():
+                if self._task.done():
+                    self._task.result()
+                await asyncio.sleep(0.01)
+        return bot
+
+    async def stop_bot(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, 10)
+        self.bot, self._task = None, None
+
+    async def restart_bot(self) -> ChatsightBot:
+        await self.stop_bot()
+        return await self.start_bot()
+
+    def bot_messages(self, channel_id: int | None = None) -> list[StoredMessage]:
+        return [
+            m
+            for m in self.emu.messages(channel_id or self.channel)
+            if int(m.data["author"]["id"]) == self.app.user_id
+        ]
+
+    async def wait_for_embed(
+        self, title: str, channel_id: int | None = None, within_s: float = 10.0
+    ) -> StoredMessage:
+        def has_title(message: StoredMessage) -> bool:
+            return any(e.get("title") == title for e in message.data.get("embeds", []))
+
+        return await self.emu.wait_for_message(
+            channel_id or self.channel, has_title, timeout=within_s
+        )
+
+
+@asynccontextmanager
+async def running_world(
+    tmp_path: Path, *, start: bool = True, emulator: EmulatorConfig | None = None, **overrides: Any
+) -> AsyncIterator[World]:
+    sim = ChatsightSimulator(provisioning_delay=0.01, running_delay=0.1)
+    emu = DiscordEmulator(emulator or fast_emulator_config())
+    await sim.start()
+    await emu.start()
+    restore = point_discord_py(emu.api_base, emu.gateway_url)
+    try:
+        app = emu.create_bot("Chatsight")
+        member = emu.create_user("alice")
+        moderator = emu.create_user("bob")
+        guild = emu.create_guild("Streamers", everyone_permissions=DEFAULT_EVERYONE)
+        mods_role = await emu.create_role(
+            guild, "mods", permissions=MANAGE_GUILD | MANAGE_MESSAGES, mentionable=True
+        )
+        channel = await emu.create_channel(guild, "streams")
+        for user, roles in ((member, ()), (moderator, (mods_role,)), (app.user_id, ())):
+            await emu.add_member(guild, user, roles=roles)
+        values: dict[str, Any] = {
+            "discord_token": Secret(app.token),
+            "discord_api_base": emu.api_base,
+            "dev_guild_id": guild,
+            "tag_cooldown_seconds": 0.0,
+            "poll_after_seconds": 30.0,
+        }
+        values.update(overrides)
+        settings = core_settings(sim, tmp_path / "bot.db", free_port(), **values)
+        world = World(sim, emu, app, settings, guild, channel, member, moderator, mods_role)
+        if start:
+            await world.start_bot()
+        try:
+            yield world
+        finally:
+            await world.stop_bot()
+    finally:
+        restore()
+        await emu.close()
+        await sim.stop()

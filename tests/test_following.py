@@ -1,0 +1,124 @@
+"""Following and auto-tagging against the simulator: schedules, the end of a stream, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.autotag import Announcement, AutoTagger
+from bot.following import Following, FollowRequest
+from bot.guild_models import FollowState
+from bot.models import SessionState
+from bot.runtime import TaggingCore
+from bot.store.sqlite import SQLiteStore
+from standins.chatsight import ChatsightSimulator
+from tests.core_harness import CollectingSink, core_settings, free_port, running_core
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[ChatsightSimulator]:
+    async with ChatsightSimulator(provisioning_delay=0.01, running_delay=0.05) as simulator:
+        yield simulator
+
+
+def following_of(core: TaggingCore) -> Following:
+    assert isinstance(core.store, SQLiteStore)
+    return Following(core.store, core.service, max_idle_s=0.05)
+
+
+async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "f.db", free_port())
+    async with running_core(settings, {"result": sink}) as core:
+        following = following_of(core)
+        first = await following.start(
+            FollowRequest(5, "https://streams.example/live?tags=Fun|Fun|Violence", "slash", 0.2)
+        )
+        runner = asyncio.create_task(following.run())
+        try:
+            await sink.wait_for(3)
+        finally:
+            runner.cancel()
+        assert first.follow_id is not None
+        samples = await core.store.follow_sessions(first.follow_id)  # type: ignore[attr-defined]
+        assert len({s.convo_id for s in samples}) == len(samples) >= 3
+        tags = [s.result.tags for s in sink.delivered[:3] if s.result]
+        assert tags == [("Fun",), ("Fun",), ("Violence",)]
+
+
+async def test_following_stops_when_the_stream_ends(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    sink = CollectingSink()
+    settings = core_settings(sim, tmp_path / "f.db", free_port(), poll_after_seconds=0.05)
+    async with running_core(settings, {"result": sink}) as core:
+        following = following_of(core)
+        first = await following.start(
+            FollowRequest(5, "https://streams.example/live?tags=Fun&ended_after=1", "slash", 0.1)
+        )
+        runner = asyncio.create_task(following.run())
+        assert first.follow_id is not None
+        try:
+            delivered = await sink.wait_for(2)
+            assert delivered[1].state is SessionState.FAILED
+            async with asyncio.timeout(5):
+                while (
+                    follow := await core.store.get_follow(first.follow_id)
+                ).state is not FollowState.ENDED:  # type: ignore[attr-defined]
+                    await asyncio.sleep(0.05)
+        finally:
+            runner.cancel()
+        await asyncio.sleep(0.3)
+        assert len(await core.store.follow_sessions(first.follow_id)) == 2  # type: ignore[attr-defined]
+        assert "stream_unavailable" in (follow.stop_reason or "")
+
+
+async def test_schedule_resumes_after_a_restart(sim: ChatsightSimulator, tmp_path: Path) -> None:
+    settings = core_settings(sim, tmp_path / "f.db", free_port())
+    async with running_core(settings, {}) as core:
+        first = await following_of(core).start(
+            FollowRequest(5, "https://streams.example/live?tags=Fun", "slash", 0.2)
+        )
+    assert first.follow_id is not None
+    sink = CollectingSink()
+    async with running_core(settings, {"result": sink}) as core:
+        runner = asyncio.create_task(following_of(core).run())
+        try:
+            await sink.wait_for(2)
+        finally:
+            runner.cancel()
+        follow = await core.store.get_follow(first.follow_id)  # type: ignore[attr-defined]
+        assert follow is not None
+        assert follow.samples >= 2
+
+
+async def test_announcements_are_tagged_once_per_window_and_only_where_watched(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    settings = core_settings(sim, tmp_path / "a.db", free_port())
+    async with running_core(settings, {}) as core:
+        store = core.store
+        assert isinstance(store, SQLiteStore)
+        tagger = AutoTagger(store, following_of(core), window_s=60)
+        await store.set_autotag_channel(1, 10, True, 0)
+        text = "Live now! https://streams.example/live?tags=Fun and <https://streams.example/b>."
+        first = await tagger.on_announcement(Announcement(1, 10, 100, 7, text))
+        again = await tagger.on_announcement(Announcement(1, 10, 101, 7, text))
+        elsewhere = await tagger.on_announcement(Announcement(1, 11, 102, 7, text))
+        embedded = await tagger.on_announcement(
+            Announcement(1, 10, 103, 8, "", ["https://streams.example/c"])
+        )
+        assert [s.stream_url for s in first] == [
+            "https://streams.example/live?tags=Fun",
+            "https://streams.example/b",
+        ]
+        assert again == []
+        assert elsewhere == []
+        assert [s.stream_url for s in embedded] == ["https://streams.example/c"]
+        assert all(s.source == "autotag" and s.origin_message_id for s in first)
+        assert len(sim.requests_to("/stream/tag")) == 3
