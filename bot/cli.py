@@ -21,6 +21,8 @@ from bot.errors import ChatsightBotError, ChatsightError, ConfigError
 from bot.logsetup import SecretMaskingFilter, configure_logging
 from bot.models import SessionRecord, SessionState, TagRequest
 from bot.runtime import TaggingCore
+from standins.chatsight.__main__ import add_arguments as add_simulator_arguments
+from standins.chatsight.__main__ import run_from_arguments as run_simulator
 
 log = logging.getLogger("chatsight-bot")
 
@@ -44,30 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check-config", help="validate the configuration and show it")
     commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
 
-    mock = commands.add_parser("mock-api", help="run the local Chatsight simulator")
-    mock.add_argument("--host", default="127.0.0.1")
-    mock.add_argument("--port", type=int, default=8090)
-    mock.add_argument("--tags", help="comma-separated tags every session returns")
-    mock.add_argument("--delay", type=float, default=1.0, help="seconds until a session ends")
-    mock.add_argument("--secret", help="the webhook shared secret to sign with")
-    mock.add_argument("--api-key", default="sim-api-key")
+    add_simulator_arguments(commands.add_parser("mock-api", help="run the Chatsight simulator"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "mock-api":
-        from standins.chatsight import run_simulator
-
-        tags = [t.strip() for t in args.tags.split(",") if t.strip()] if args.tags else None
-        run_simulator(
-            host=args.host,
-            port=args.port,
-            tags=tags,
-            delay=args.delay,
-            secret=args.secret,
-            api_key=args.api_key,
-        )
+        run_simulator(args)
         return 0
     try:
         settings = load_settings()
