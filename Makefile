@@ -25,6 +25,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.webhook_ingest
+	$(BIN)/python -m bench.discord_delivery
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

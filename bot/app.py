@@ -59,6 +59,7 @@ class ChatsightBot(commands.AutoShardedBot):
         run_core: bool = True,
         extensions: Sequence[str] = EXTENSIONS,
         monitor_interval_s: float = 30.0,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -66,6 +67,8 @@ class ChatsightBot(commands.AutoShardedBot):
             intents=bot_intents(settings.message_content_intent),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ChatsightTree,
+            # How long discord.py waits for more GUILD_CREATEs before on_ready; tests lower it.
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self._run_core = run_core
@@ -105,7 +108,10 @@ class ChatsightBot(commands.AutoShardedBot):
         await self.core.open()
         store = self.store
         self.following = Following(
-            store, self.core.service, max_duration_s=self.settings.follow_max_seconds
+            store,
+            self.core.service,
+            max_duration_s=self.settings.follow_max_seconds,
+            on_ended=lambda follow_id: self.results.refresh_timeline(follow_id),
         )
         gate = TagGate(
             store,
@@ -114,7 +120,10 @@ class ChatsightBot(commands.AutoShardedBot):
         )
         self.tagging = ChannelTagging(self.core.service, gate, self.following)
         self.autotagger = AutoTagger(
-            store, self.following, window_s=self.settings.autotag_window_seconds
+            store,
+            self.following,
+            window_s=self.settings.autotag_window_seconds,
+            minute_s=self.settings.follow_minute_seconds,
         )
         self.guild_config = GuildConfig(store)
         poster = DiscordPoster(self)

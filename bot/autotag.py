@@ -40,11 +40,13 @@ class AutoTagger:
         following: Following,
         *,
         window_s: float = 1800.0,
+        minute_s: float = 60.0,
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self._store = store
         self._following = following
         self._window_ms = int(window_s * 1000)
+        self._minute_s = minute_s
         self._clock = clock
 
     async def on_announcement(self, announcement: Announcement) -> list[SessionRecord]:
@@ -85,7 +87,7 @@ class AutoTagger:
                 channel_id=announcement.channel_id,
                 stream_url=url,
                 source=source,
-                interval_s=settings.autotag_interval_minutes * 60,
+                interval_s=settings.autotag_interval_minutes * self._minute_s,
                 guild_id=announcement.guild_id,
                 seed=settings.seed,
                 requester_id=announcement.author_id,

@@ -66,6 +66,8 @@ class ChannelTagging:
             guild_id=origin.guild_id,
             channel_id=origin.channel_id,
             requester_id=origin.user_id,
+            # In a server, a result is also checked against its moderator alerts.
+            deliveries=("result", "alert") if origin.guild_id is not None else ("result",),
         )
 
     async def begin(

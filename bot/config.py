@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,8 +70,9 @@ class Settings:
     stream_fetch_allow: tuple[str, ...] = ()
     autotag_window_seconds: float = 1800.0
     follow_max_seconds: float = 4 * 3600.0
+    # Seconds in one minute of a server's sample interval: 60, except in tests that cannot wait.
+    follow_minute_seconds: float = 60.0
     message_content_intent: bool = True
-    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def require_api_key(self) -> Secret:
         return _required(self.chatsight_api_key, "CHATSIGHT_API_KEY", "the Chatsight API key")
@@ -151,7 +152,6 @@ def load_settings(
         ),
         follow_max_seconds=_seconds(env, "FOLLOW_MAX_SECONDS", Settings.follow_max_seconds),
         message_content_intent=_flag(env, "DISCORD_MESSAGE_CONTENT", default=True),
-        extra=env,
     )
 
 

@@ -104,13 +104,48 @@ class ResultDelivery:
         await self._store.mark_retry(row.id, self._clock() + delay_ms, failure.reason)
 
     async def run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            if await self.run_once() >= self._batch:
-                continue
-            due = await self._store.next_delivery_due_ms(list(self._sinks))
-            wait = self._max_idle_s
-            if due is not None:
-                wait = min(wait, max(0.0, (due - self._clock()) / 1000))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), wait)
+        """Claim rows as they fall due, each posted by its own task, at most ``batch`` at once.
+
+        A post that discord.py holds (waiting out a 429, retrying a 502) must not hold up the
+        results behind it, so nothing here waits for a whole batch to finish.
+        """
+        in_flight: set[asyncio.Task[None]] = set()
+
+        def settled(task: asyncio.Task[None]) -> None:
+            # A slot is free, and a failed post may have set the next retry time.
+            in_flight.discard(task)
+            self._wakeup.set()
+
+        try:
+            while True:
+                self._wakeup.clear()
+                room = self._batch - len(in_flight)
+                due: list[Delivery] = []
+                if room > 0:
+                    due = await self._store.claim_due_deliveries(
+                        list(self._sinks), self._clock(), self._lease_ms, room
+                    )
+                for row in due:
+                    task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
+                    in_flight.add(task)
+                    task.add_done_callback(settled)
+                if due and len(due) == room:
+                    continue
+                await self._idle(full=room <= 0)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _idle(self, *, full: bool) -> None:
+        """Until woken (a new result, a post finished) or the next retry falls due; when every
+        slot is taken, only a finished post can make room, whatever is due meanwhile."""
+        wait = self._max_idle_s
+        due_ms = None if full else await self._store.next_delivery_due_ms(list(self._sinks))
+        if due_ms is not None:
+            wait = min(wait, max(0.0, (due_ms - self._clock()) / 1000))
+        # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives with a
+        # wake-up, and shutdown would then wait for this loop forever.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await self._wakeup.wait()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.convo import follow_convo_id
+from bot.delivery import DeliveryFailed
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.guild_models import Follow, FollowState
 from bot.models import SessionRecord, SessionState, TagRequest
@@ -49,16 +50,24 @@ class Following:
         max_duration_s: float = 4 * 3600,
         max_idle_s: float = 30.0,
         clock: Callable[[], int] = now_ms,
+        on_ended: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
+        """``on_ended`` shows that the scheduler ended a follow (its timeline would otherwise
+        promise samples that never come); may raise DeliveryFailed."""
         self._store = store
         self._service = service
+        self._on_ended = on_ended
         self._max_duration_ms = int(max_duration_s * 1000)
         self._max_idle_s = max_idle_s
         self._clock = clock
         self._wakeup = asyncio.Event()
 
     async def start(self, request: FollowRequest) -> SessionRecord:
-        """Store the follow, then take its first sample now."""
+        """Store the follow, then take its first sample now.
+
+        It is stored as not yet due: the scheduler, woken to heed the new interval, would
+        otherwise take the same first sample concurrently and send its convoId twice.
+        """
         now = self._clock()
         interval_ms = int(request.interval_s * 1000)
         follow_id = await self._store.create_follow(
@@ -69,7 +78,7 @@ class Following:
                 state=FollowState.ACTIVE,
                 samples=0,
                 interval_ms=interval_ms,
-                next_sample_at_ms=now,
+                next_sample_at_ms=now + interval_ms,
                 ends_at_ms=now + self._max_duration_ms,
                 created_at_ms=now,
                 guild_id=request.guild_id,
@@ -103,7 +112,8 @@ class Following:
         try:
             return await self._service.start(request)
         except ChatsightRejected as error:
-            await self.end(follow.id, FollowState.ENDED, error.user_message)
+            # The refused sample is never delivered, so its timeline must be told here.
+            await self._end_unattended(follow.id, FollowState.ENDED, error.user_message)
             raise
 
     async def set_origin(self, follow_id: int, message_id: int) -> None:
@@ -114,6 +124,15 @@ class Following:
         if ended:
             log.info("follow %s %s: %s", follow_id, state.value, reason)
         return ended
+
+    async def _end_unattended(self, follow_id: int, state: FollowState, reason: str) -> None:
+        """End a follow no delivery or moderator is about to render, then show it ended."""
+        if not await self.end(follow_id, state, reason) or self._on_ended is None:
+            return
+        try:
+            await self._on_ended(follow_id)
+        except DeliveryFailed as failure:
+            log.warning("could not show that follow %s ended: %s", follow_id, failure.reason)
 
     async def stop_in_channel(self, channel_id: int, user_id: int) -> list[int]:
         """The ids of the follows this call stopped."""
@@ -132,7 +151,9 @@ class Following:
         due = await self._store.due_follows(self._clock(), 50)
         for follow in due:
             if self._clock() >= follow.ends_at_ms:
-                await self.end(follow.id, FollowState.FINISHED, "reached the maximum duration")
+                await self._end_unattended(
+                    follow.id, FollowState.FINISHED, "reached the maximum duration"
+                )
                 continue
             samples = await self._store.follow_sessions(follow.id)
             last = samples[-1] if samples else None
@@ -160,5 +181,8 @@ class Following:
             wait = self._max_idle_s
             if due is not None:
                 wait = min(wait, max(0.0, (due - self._clock()) / 1000))
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
+            # with a wake-up, and shutdown would then wait for this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), wait)
+                async with asyncio.timeout(wait):
+                    await self._wakeup.wait()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import discord
+from discord.utils import escape_markdown
 
 from bot.alerts import AlertDecision
 from bot.guild_models import AlertRecord, Follow, FollowState, GuildSettings
@@ -102,7 +103,9 @@ def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.
         minutes = follow.interval_ms // 60_000
         status = f"Sampling every {minutes} min until <t:{follow.ends_at_ms // 1000}:f>"
     else:
-        status = f"Stopped: {safe(follow.stop_reason or follow.state.value)}"
+        # Not ``safe``: the reason may name the moderator as <@id>, which an embed shows as a
+        # name and never pings; defusing it would show the raw id instead.
+        status = f"Stopped: {escape_markdown(follow.stop_reason or follow.state.value)}"
     embed.add_field(name="Status", value=clip(status, FIELD_VALUE_LIMIT), inline=False)
     embed.set_footer(text=f"Follow {follow.id} · {len(samples)} samples")
     return fit(embed)

@@ -7,11 +7,13 @@ start-up, so a click on a message posted before a restart still reaches its hand
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 import discord
 
 from bot.app import ChatsightBot
+from bot.command_errors import reply_privately
 from bot.errors import ChatsightBotError
 from bot.guild_models import FollowState
 from bot.server_rendering import acknowledged_embed, alert_view, timeline_embed, timeline_view
@@ -26,6 +28,15 @@ def _bot(interaction: discord.Interaction) -> ChatsightBot:
 
 def _is_moderator(interaction: discord.Interaction) -> bool:
     return bool(interaction.permissions.manage_messages or interaction.permissions.manage_guild)
+
+
+async def _answering_errors(interaction: discord.Interaction, click: Awaitable[None]) -> None:
+    """discord.py only logs what a button callback raises, leaving the clicker with "This
+    interaction failed"; an expected refusal is answered privately instead."""
+    try:
+        await click
+    except ChatsightBotError as error:
+        await reply_privately(interaction, error.user_message)
 
 
 class AcknowledgeButton(
@@ -45,6 +56,9 @@ class AcknowledgeButton(
         return cls(match["convo"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await _answering_errors(interaction, self._acknowledge(interaction))
+
+    async def _acknowledge(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
         settings = await bot.guild_config.get(interaction.guild_id or 0)
         has_role = settings.alert_role_id is not None and any(
@@ -52,11 +66,15 @@ class AcknowledgeButton(
         )
         if not (_is_moderator(interaction) or has_role):
             raise ChatsightBotError("Only moderators can acknowledge alerts.")
-        await bot.store.acknowledge_alert(self.convo_id, interaction.user.id, now_ms())
+        first = await bot.store.acknowledge_alert(self.convo_id, interaction.user.id, now_ms())
         alert = await bot.store.get_alert(self.convo_id)
         session = await bot.store.get_session(self.convo_id)
         if alert is None or session is None or interaction.message is None:
             raise ChatsightBotError("That alert is no longer known.")
+        if not first:
+            # Another click won the race: the message already says who; changing it again
+            # would stack a second "Acknowledged" line.
+            raise ChatsightBotError(f"<@{alert.acknowledged_by}> already acknowledged this alert.")
         embed = acknowledged_embed(interaction.message.embeds[0], alert)
         await interaction.response.edit_message(
             embed=embed, view=alert_view(session, acknowledged=True)
@@ -79,6 +97,9 @@ class StopFollowingButton(
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await _answering_errors(interaction, self._stop(interaction))
+
+    async def _stop(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
         follow = await bot.store.get_follow(self.follow_id)
         if follow is None:

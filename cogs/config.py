@@ -14,10 +14,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import ChatsightBot
+from bot.errors import ChatsightBotError
 from bot.guild_models import GuildSettings
 from bot.server_rendering import config_embed
 
 Channel = discord.TextChannel
+
+
+class NotAServerManager(app_commands.CheckFailure, ChatsightBotError):
+    """A check failure (so the tree's error handler answers it) that names the permission as
+    Discord's server settings do, "Manage Server", rather than the API's ``manage_guild``."""
+
+    def __init__(self) -> None:
+        ChatsightBotError.__init__(
+            self, "You need the Manage Server permission to configure Chatsight."
+        )
 
 
 def guild_of(interaction: discord.Interaction) -> int:
@@ -43,9 +54,8 @@ class ConfigCog(
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        permissions = interaction.permissions
-        if not permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
+        if not interaction.permissions.manage_guild:
+            raise NotAServerManager()
         return True
 
     async def _answer(
@@ -73,6 +83,7 @@ class ConfigCog(
         await self._answer(interaction, f"Auto-tag results now go to {where}.")
 
     @autotag.command(name="add", description="Tag streams announced in a channel")
+    @app_commands.describe(channel="A text or announcement channel where streams are announced")
     async def autotag_add(self, interaction: discord.Interaction, channel: Channel) -> None:
         settings = await self.bot.guild_config.watch_channel(
             guild_of(interaction), channel.id, True
@@ -86,6 +97,7 @@ class ConfigCog(
         await self._answer(interaction, text, settings)
 
     @autotag.command(name="remove", description="Stop tagging a channel's announcements")
+    @app_commands.describe(channel="A watched channel")
     async def autotag_remove(self, interaction: discord.Interaction, channel: Channel) -> None:
         settings = await self.bot.guild_config.watch_channel(
             guild_of(interaction), channel.id, False
@@ -99,6 +111,7 @@ class ConfigCog(
         await self._answer(interaction, f"Watched channels: {watched}")
 
     @autotag.command(name="interval", description="Minutes between samples of a followed stream")
+    @app_commands.describe(minutes="1 to 240; the default is 10")
     async def autotag_interval(
         self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, 240]
     ) -> None:
@@ -106,6 +119,7 @@ class ConfigCog(
         await self._answer(interaction, f"Followed streams are now sampled every {minutes} min.")
 
     @seed.command(name="set", description="A default seed sentence for this server's sessions")
+    @app_commands.describe(sentence="A sentence about this server's streams that helps Chatsight")
     async def seed_set(self, interaction: discord.Interaction, sentence: str) -> None:
         settings = await self.bot.guild_config.set_seed(guild_of(interaction), sentence)
         await self._answer(interaction, f"Seed sentence set to: {settings.seed}")
@@ -116,11 +130,13 @@ class ConfigCog(
         await self._answer(interaction, "Seed sentence cleared.")
 
     @alerts.command(name="channel", description="Where moderator alerts are posted")
+    @app_commands.describe(channel="A channel your moderators read")
     async def alerts_channel(self, interaction: discord.Interaction, channel: Channel) -> None:
         await self.bot.guild_config.set_alert_channel(guild_of(interaction), channel.id)
         await self._answer(interaction, f"Moderator alerts now go to {channel.mention}.")
 
     @alerts.command(name="role", description="The role an alert mentions (empty: none)")
+    @app_commands.describe(role="The only role an alert pings; leave empty for none")
     async def alerts_role(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
@@ -129,6 +145,7 @@ class ConfigCog(
         await self._answer(interaction, text)
 
     @alerts.command(name="tags-add", description="Tags that raise an alert (comma-separated)")
+    @app_commands.describe(tags="Chatsight tags, separated by commas; case does not matter")
     async def alerts_tags_add(self, interaction: discord.Interaction, tags: str) -> None:
         settings = await self.bot.guild_config.change_alert_tags(
             guild_of(interaction), tags, add=True
@@ -136,6 +153,7 @@ class ConfigCog(
         await self._answer(interaction, "Alert tags: " + ", ".join(settings.alert_tags))
 
     @alerts.command(name="tags-remove", description="Tags that no longer raise an alert")
+    @app_commands.describe(tags="Alert tags to drop, separated by commas")
     async def alerts_tags_remove(self, interaction: discord.Interaction, tags: str) -> None:
         settings = await self.bot.guild_config.change_alert_tags(
             guild_of(interaction), tags, add=False
@@ -143,6 +161,7 @@ class ConfigCog(
         await self._answer(interaction, "Alert tags: " + (", ".join(settings.alert_tags) or "none"))
 
     @alerts.command(name="undocumented", description="Alert on tags outside Chatsight's list")
+    @app_commands.describe(state="on or off")
     async def alerts_undocumented(
         self, interaction: discord.Interaction, state: Literal["on", "off"]
     ) -> None:
@@ -152,6 +171,7 @@ class ConfigCog(
         await self._answer(interaction, f"Alerts on undocumented tags: {state}.")
 
     @alerts.command(name="errors", description="Alert when a session fails")
+    @app_commands.describe(state="on or off")
     async def alerts_errors(
         self, interaction: discord.Interaction, state: Literal["on", "off"]
     ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -56,11 +58,19 @@ class TaggingCog(commands.Cog):
         every = None
         if follow and interaction.guild_id is not None:
             settings = await self.bot.guild_config.get(interaction.guild_id)
-            every = settings.autotag_interval_minutes * 60.0
-        await interaction.response.defer(thinking=True)
-        session = await tagging.begin(request, follow_every_s=every)
+            every = settings.autotag_interval_minutes * self.bot.settings.follow_minute_seconds
+        deferred = await interaction.response.defer(thinking=True)
+        # The "thinking" message is the one the answer edits and the result replies to. Binding
+        # it now, not after the edit, keeps the reply even when Chatsight's result outruns it.
+        origin = deferred.message_id if deferred is not None else None
+        session = await tagging.begin(
+            replace(request, origin_message_id=origin), follow_every_s=every
+        )
+        if origin is not None and session.follow_id is not None:
+            await tagging.attach_answer(session, origin)
         answer = await interaction.edit_original_response(embed=started_embed(session))
-        await tagging.attach_answer(session, answer.id)
+        if origin is None:
+            await tagging.attach_answer(session, answer.id)
 
     @chatsight.command(name="status", description="Show a tagging session of this channel")
     @app_commands.describe(session="A session id (default: the latest in this channel)")

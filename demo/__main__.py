@@ -1,6 +1,8 @@
-"""Runs the Chatsight simulator and ``chatsight-bot tag`` against it, as a user would see it.
+"""Runs ``chatsight-bot tag`` against the Chatsight simulator, then the Discord bot's round trip
+against the Discord emulator and the simulator, each as a user would see it.
 
-No credentials and no network beyond 127.0.0.1: the simulator is the only Chatsight there is.
+No credentials and no network beyond 127.0.0.1: the stand-ins are the only Chatsight and the only
+Discord there are.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from demo.discord_round_trip import discord_demo
 
 SIM_KEY = "demo-api-key"
 SIM_SECRET = "demo-shared-secret"
@@ -81,9 +85,13 @@ def cli_demo(tmp: Path) -> int:
 
 
 def main() -> int:
+    # Our lines and the children's must interleave in order, also when piped.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print("chatsight-bot demo: everything runs on 127.0.0.1 against local stand-ins.\n")
     with tempfile.TemporaryDirectory() as tmp:
         code = cli_demo(Path(tmp))
+        print("\n--- the Discord bot ---\n")
+        code = discord_demo(Path(tmp), Path(sys.executable).parent, free_port) or code
     print("\ndemo:", "OK" if code == 0 else f"FAILED (exit {code})")
     return code
 

@@ -163,3 +163,15 @@ async def test_running_worker_delivers_when_woken(store: SQLiteStore) -> None:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_wake_at_the_moment_of_shutdown_does_not_hang_it(store: SQLiteStore) -> None:
+    """Python 3.11's ``wait_for`` swallows a cancel that meets a wake-up; Ctrl-C then hangs."""
+    worker = ResultDelivery(store, {"result": RecordingSink()}, max_idle_s=60)
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.05)  # parked, waiting to be woken
+    worker.wake()
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=2)
+    assert task in done
+    assert task.cancelled()

@@ -24,9 +24,13 @@ async def sim() -> AsyncIterator[ChatsightSimulator]:
         yield simulator
 
 
-def following_of(core: TaggingCore) -> Following:
+def sqlite_of(core: TaggingCore) -> SQLiteStore:
     assert isinstance(core.store, SQLiteStore)
-    return Following(core.store, core.service, max_idle_s=0.05)
+    return core.store
+
+
+def following_of(core: TaggingCore) -> Following:
+    return Following(sqlite_of(core), core.service, max_idle_s=0.05)
 
 
 async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
@@ -45,7 +49,7 @@ async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
         finally:
             runner.cancel()
         assert first.follow_id is not None
-        samples = await core.store.follow_sessions(first.follow_id)  # type: ignore[attr-defined]
+        samples = await sqlite_of(core).follow_sessions(first.follow_id)
         assert len({s.convo_id for s in samples}) == len(samples) >= 3
         tags = [s.result.tags for s in sink.delivered[:3] if s.result]
         assert tags == [("Fun",), ("Fun",), ("Violence",)]
@@ -67,14 +71,14 @@ async def test_following_stops_when_the_stream_ends(
             delivered = await sink.wait_for(2)
             assert delivered[1].state is SessionState.FAILED
             async with asyncio.timeout(5):
-                while (
-                    follow := await core.store.get_follow(first.follow_id)
-                ).state is not FollowState.ENDED:  # type: ignore[attr-defined]
+                while (follow := await sqlite_of(core).get_follow(first.follow_id)) is None or (
+                    follow.state is not FollowState.ENDED
+                ):
                     await asyncio.sleep(0.05)
         finally:
             runner.cancel()
         await asyncio.sleep(0.3)
-        assert len(await core.store.follow_sessions(first.follow_id)) == 2  # type: ignore[attr-defined]
+        assert len(await sqlite_of(core).follow_sessions(first.follow_id)) == 2
         assert "stream_unavailable" in (follow.stop_reason or "")
 
 
@@ -92,7 +96,7 @@ async def test_schedule_resumes_after_a_restart(sim: ChatsightSimulator, tmp_pat
             await sink.wait_for(2)
         finally:
             runner.cancel()
-        follow = await core.store.get_follow(first.follow_id)  # type: ignore[attr-defined]
+        follow = await sqlite_of(core).get_follow(first.follow_id)
         assert follow is not None
         assert follow.samples >= 2
 

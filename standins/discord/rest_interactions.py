@@ -52,20 +52,22 @@ def _metadata(state: State, interaction: Interaction) -> JSON:
 
 
 def _message_extra(state: State, interaction: Interaction) -> JSON:
-    data = interaction.payload.get("data") or {}
-    legacy: JSON = {
-        "id": str(interaction.id),
-        "type": interaction.type,
-        "user": user_json(state.users[interaction.user_id]),
-    }
-    if "name" in data:
-        legacy["name"] = data["name"]
-    return {
+    extra: JSON = {
         "application_id": str(interaction.application_id),
         "webhook_id": str(interaction.application_id),
         "interaction_metadata": _metadata(state, interaction),
-        "interaction": legacy,
     }
+    # The legacy object names a command, so answers to a button click carry none (and
+    # discord.py cannot read one without a name).
+    data = interaction.payload.get("data") or {}
+    if "name" in data:
+        extra["interaction"] = {
+            "id": str(interaction.id),
+            "type": interaction.type,
+            "name": data["name"],
+            "user": user_json(state.users[interaction.user_id]),
+        }
+    return extra
 
 
 async def _create(

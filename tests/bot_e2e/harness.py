@@ -22,33 +22,13 @@ from standins.discord import BotApp, DiscordEmulator, EmulatorConfig, StoredMess
 from standins.discord.discordpy import point_discord_py
 from standins.discord.permissions import DEFAULT_EVERYONE
 from tests.core_harness import core_settings, free_port
+from tests.discord_emulator.emu_helpers import fast_config
 
-FAST_BUCKETS = {
-    name: (1000, 1.0)
-    for name in (
-        "message_create",
-        "message_edit",
-        "message_delete",
-        "reactions",
-        "webhook",
-        "commands",
-        "default",
-        "interaction_callback",
-    )
-}
 MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
-
-
-def fast_emulator_config(**overrides: Any) -> EmulatorConfig:
-    config = EmulatorConfig(
-        heartbeat_interval_ms=2000,
-        bucket_limits=dict(FAST_BUCKETS),
-        global_limit_per_second=10_000,
-    )
-    for key, value in overrides.items():
-        setattr(config, key, value)
-    return config
+# The emulator sends every GUILD_CREATE at once; discord.py's default 2 s wait for stragglers
+# before on_ready would only slow every start and restart down.
+GUILD_READY_TIMEOUT_S = 0.05
 
 
 @dataclass
@@ -72,7 +52,9 @@ class World:
 
     async def start_bot(self) -> ChatsightBot:
         use_discord_api(self.settings.discord_api_base)
-        bot = ChatsightBot(self.settings, monitor_interval_s=0.05)
+        bot = ChatsightBot(
+            self.settings, monitor_interval_s=0.05, guild_ready_timeout=GUILD_READY_TIMEOUT_S
+        )
         self.bot = bot
         self._task = asyncio.create_task(bot.start(self.app.token))
         await self.emu.wait_until_ready(self.app.user_id, timeout=10)
@@ -118,7 +100,7 @@ async def running_world(
     tmp_path: Path, *, start: bool = True, emulator: EmulatorConfig | None = None, **overrides: Any
 ) -> AsyncIterator[World]:
     sim = ChatsightSimulator(provisioning_delay=0.01, running_delay=0.1)
-    emu = DiscordEmulator(emulator or fast_emulator_config())
+    emu = DiscordEmulator(emulator or fast_config())
     await sim.start()
     await emu.start()
     restore = point_discord_py(emu.api_base, emu.gateway_url)

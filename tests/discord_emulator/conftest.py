@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from emu_helpers import ClientRunner, World, fast_config
 
 from standins.discord import DiscordEmulator, EmulatorConfig
 from standins.discord.discordpy import point_discord_py
@@ -14,6 +13,7 @@ from standins.discord.permissions import (
     SEND_MESSAGES,
     VIEW_CHANNEL,
 )
+from tests.discord_emulator.emu_helpers import ClientRunner, World, fast_config
 
 
 @pytest.fixture

@@ -60,7 +60,8 @@ SPEC_PATH = Path(__file__).resolve().parents[1] / "data" / "discord-openapi-subs
 
 @cache
 def _spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text())
+    spec: dict[str, Any] = json.loads(SPEC_PATH.read_text())
+    return spec
 
 
 def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:

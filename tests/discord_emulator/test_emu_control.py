@@ -7,9 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from emu_helpers import raw_request
-
 from standins.discord import DiscordEmulator
+from tests.discord_emulator.emu_helpers import raw_request
 
 SEED = {
     "bots": [{"name": "Chatsight", "token": "demo-token"}],

@@ -6,9 +6,9 @@ import time
 
 import discord
 import pytest
-from emu_helpers import ClientRunner, World, fast_config, raw_request
 
 from standins.discord import DiscordEmulator, EmulatorConfig
+from tests.discord_emulator.emu_helpers import ClientRunner, World, fast_config, raw_request
 
 
 async def _channel(runner: ClientRunner, world: World) -> discord.TextChannel:

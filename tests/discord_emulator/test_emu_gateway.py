@@ -7,9 +7,9 @@ import json
 
 import aiohttp
 from discord.ext import commands
-from emu_helpers import ClientRunner, World
 
 from standins.discord import DiscordEmulator
+from tests.discord_emulator.emu_helpers import ClientRunner, World
 
 
 class NoWaitBot(commands.AutoShardedBot):

@@ -8,9 +8,9 @@ import discord
 import pytest
 from discord import app_commands
 from discord.ext import commands
-from emu_helpers import ClientRunner, World, raw_request
 
 from standins.discord import DiscordEmulator
+from tests.discord_emulator.emu_helpers import ClientRunner, World, raw_request
 
 LOADING, EPHEMERAL = 1 << 7, 1 << 6
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import discord
-from emu_helpers import ClientRunner, World
 
 from standins.discord import DiscordEmulator
+from tests.discord_emulator.emu_helpers import ClientRunner, World
 
 
 async def test_real_client_logs_in_and_sees_guild(

@@ -8,9 +8,9 @@ from collections.abc import Awaitable
 import discord
 import pytest
 from discord.ext import commands
-from emu_helpers import ClientRunner, World
 
 from standins.discord import DiscordEmulator
+from tests.discord_emulator.emu_helpers import ClientRunner, World
 
 
 @pytest.fixture

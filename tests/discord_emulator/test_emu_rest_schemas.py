@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from emu_helpers import World, raw_request, validate_component, validate_response
-
 from standins.discord import DiscordEmulator
+from tests.discord_emulator.emu_helpers import (
+    World,
+    raw_request,
+    validate_component,
+    validate_response,
+)
 
 
 async def test_login_routes_match_the_spec(emulator: DiscordEmulator, world: World) -> None:

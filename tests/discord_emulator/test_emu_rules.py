@@ -6,7 +6,6 @@ import asyncio
 
 import discord
 import pytest
-from emu_helpers import ClientRunner, World, raw_request
 
 from standins.discord import DiscordEmulator
 from standins.discord.model import Channel, Guild, Member, Overwrite, Role
@@ -18,6 +17,7 @@ from standins.discord.permissions import (
     VIEW_CHANNEL,
     channel_permissions,
 )
+from tests.discord_emulator.emu_helpers import ClientRunner, World, raw_request
 
 GUILD, MOD_ROLE, OTHER_ROLE, USER, OWNER, CHANNEL = 1, 2, 3, 4, 5, 6
 

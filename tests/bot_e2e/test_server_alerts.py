@@ -1,0 +1,152 @@
+"""Moderator alerts end to end: who is pinged, and an Acknowledge button that outlives restarts."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+from standins.discord import StoredMessage
+from standins.discord.permissions import MENTION_EVERYONE
+from tests.bot_e2e.harness import World, running_world
+from tests.bot_e2e.server_helpers import (
+    ALERT,
+    EPHEMERAL,
+    configure,
+    custom_ids,
+    embed_titled,
+    fields,
+    final_answer,
+    replies_to,
+    watch,
+)
+from tests.bot_e2e.tag_steps import tag
+
+FLAGGED = "https://streams.example/live?tags=@everyone,Violence,Fun"
+
+
+@dataclass
+class AlertSetup:
+    alerts: int
+    role: int
+
+
+async def set_up_alerts(world: World) -> AlertSetup:
+    """Alerts on "Violence" and "@everyone", mentioning an on-call role, for a bot that would be
+    allowed to ping everyone: so only its own care keeps @everyone from being pinged."""
+    emu = world.emu
+    alerts = await emu.create_channel(world.guild, "mod-alerts")
+    role = await emu.create_role(world.guild, "on-call", mentionable=True)
+    powerful = await emu.create_role(world.guild, "bots", permissions=MENTION_EVERYONE)
+    await emu.set_member_roles(world.guild, world.app.user_id, [powerful])
+    await watch(world, world.channel)
+    await configure(world, "alerts channel", {"channel": alerts})
+    await configure(world, "alerts role", {"role": role})
+    await configure(world, "alerts tags-add", {"tags": "violence, @everyone"})
+    return AlertSetup(alerts, role)
+
+
+async def announce_flagged_stream(world: World, setup: AlertSetup) -> tuple[int, StoredMessage]:
+    announcement = await world.emu.post_message(world.channel, world.member, f"live! {FLAGGED}")
+    alert = await world.wait_for_embed(ALERT, setup.alerts)
+    return announcement.id, alert
+
+
+async def test_an_alert_pings_only_the_alert_role(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        setup = await set_up_alerts(world)
+        calm = await world.emu.post_message(
+            world.channel, world.member, "https://streams.example/calm?tags=Fun,Relaxed"
+        )
+        await world.emu.wait_for_message(world.channel, replies_to(calm.id))
+        announcement, alert = await announce_flagged_stream(world, setup)
+
+        assert alert.content == f"<@&{setup.role}>"
+        assert alert.data["mention_roles"] == [str(setup.role)]
+        assert alert.data["mention_everyone"] is False
+        assert alert.data["mentions"] == []
+        shown = fields(alert)
+        assert "**Violence**" in shown["Flagged tags"]
+        assert "@everyone" not in shown["Flagged tags"]  # shown, but defused
+        assert "everyone" in shown["Flagged tags"]
+        assert shown["Stream"].replace("\u200b", "") == FLAGGED  # "@" defused, as above
+        timeline = await world.emu.wait_for_message(world.channel, replies_to(announcement))
+        base = f"https://discord.com/channels/{world.guild}/{world.channel}"
+        assert f"[announcement]({base}/{announcement})" in shown["Links"]
+        assert f"[result]({base}/{timeline.id})" in shown["Links"]
+        buttons = custom_ids(alert)
+        assert buttons["Open stream"]["url"] == FLAGGED
+        assert [b for b in buttons if b.startswith("chatsight:ack:")]
+        assert world.emu.messages(setup.alerts) == [alert]  # none for the calm stream
+
+
+async def test_acknowledge_works_after_a_restart_and_only_once(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        setup = await set_up_alerts(world)
+        _, alert = await announce_flagged_stream(world, setup)
+        (ack_id,) = [b for b in custom_ids(alert) if b.startswith("chatsight:ack:")]
+        await world.restart_bot()
+
+        outsider = await world.emu.click_button(setup.alerts, alert.id, world.member, ack_id)
+        refusal = await final_answer(world, outsider)
+        assert refusal["flags"] & EPHEMERAL
+        assert refusal["content"] == "Only moderators can acknowledge alerts."
+        assert world.emu.get_message(alert.id).history == []
+
+        click = await world.emu.click_button(setup.alerts, alert.id, world.moderator, ack_id)
+        await click.wait_response()
+        acknowledged = world.emu.get_message(alert.id)
+        assert acknowledged.data["edited_timestamp"] is not None
+        assert fields(acknowledged)["Acknowledged"].startswith(f"by <@{world.moderator}>")
+        button = custom_ids(acknowledged)[ack_id]
+        assert button["disabled"] is True
+        assert button["label"] == "Acknowledged"
+        assert acknowledged.data["mentions"] == []
+
+        # A second click (two moderators at once: the first has not disabled it yet).
+        before = copy.deepcopy(acknowledged.data)
+        again = await world.emu.click_button(setup.alerts, alert.id, world.moderator, ack_id)
+        answer = await final_answer(world, again)
+        assert answer["flags"] & EPHEMERAL
+        assert f"<@{world.moderator}>" in answer["content"]
+        assert world.emu.get_message(alert.id).data == before
+        assert len(world.emu.get_message(alert.id).history) == 1
+        # One alert for the session, across the restart too.
+        assert len(list(filter(embed_titled(ALERT), world.emu.messages(setup.alerts)))) == 1
+
+
+async def test_undocumented_tags_and_session_errors_alert_when_switched_on(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path, poll_after_seconds=0.5) as world:
+        setup = await set_up_alerts(world)
+        await configure(world, "alerts undocumented", {"state": "on"})
+        await configure(world, "alerts errors", {"state": "on"})
+        odd = "https://streams.example/odd?tags=Zorbing"
+        gone = "https://streams.example/gone?ended_after=0"
+        for url in (odd, gone):
+            await world.emu.post_message(world.channel, world.member, url)
+
+        def two_alerts() -> list[StoredMessage] | None:
+            found = [m for m in world.emu.messages(setup.alerts) if embed_titled(ALERT)(m)]
+            return found if len(found) == 2 else None
+
+        by_stream = {
+            fields(m)["Stream"]: m.data["embeds"][0]["description"]
+            for m in await world.emu.wait_for(two_alerts, timeout=10)
+        }
+        assert by_stream == {
+            odd: "This stream's result has tags outside Chatsight's published list.",
+            gone: "This stream's result has a session error.",
+        }
+
+
+async def test_a_slash_tag_result_is_checked_against_the_alerts_too(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        setup = await set_up_alerts(world)
+        await tag(world, FLAGGED)
+        result = await world.wait_for_embed("Stream tags")
+        alert = await world.wait_for_embed(ALERT, setup.alerts)
+        assert alert.data["mention_roles"] == [str(setup.role)]
+        assert "**Violence**" in fields(alert)["Flagged tags"]
+        assert result.data["id"] in fields(alert)["Links"]

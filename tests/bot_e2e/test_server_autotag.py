@@ -1,0 +1,129 @@
+"""Auto-tagging end to end: stream notifiers announce, the real bot reacts and answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.bot_e2e.harness import World, running_world
+from tests.bot_e2e.server_helpers import (
+    TAGGING_REACTION,
+    TIMELINE,
+    embed_titled,
+    final_answer,
+    posted_urls,
+    replies_to,
+    run_command,
+    watch,
+)
+
+STREAM = "https://streams.example/live?tags=Fun,Outdoors"
+
+
+async def notifier(world: World) -> int:
+    """Another bot in the server, as a stream-notifier bot would be."""
+    user = world.emu.create_user("StreamAlerts", bot=True)
+    await world.emu.add_member(world.guild, user)
+    return user
+
+
+async def test_a_notifier_bots_announcement_is_tagged_and_answered(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        await watch(world, world.channel)
+        bot_user = await notifier(world)
+        announcement = await world.emu.post_message(
+            world.channel, bot_user, f"Alice is live! {STREAM}"
+        )
+
+        timeline = await world.emu.wait_for_message(world.channel, replies_to(announcement.id))
+        assert timeline.data["embeds"][0]["title"] == TIMELINE
+        assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
+        assert world.emu.get_message(announcement.id).reactions == {
+            TAGGING_REACTION: [world.app.user_id]
+        }
+        assert timeline.data["mentions"] == []  # the notifier is not pinged by the reply
+        assert posted_urls(world) == [STREAM]
+
+
+async def test_a_webhook_embed_in_an_announcement_channel_is_tagged(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        news = await world.emu.create_channel(world.guild, "go-live", type=5)
+        await watch(world, news)
+        announcement = await world.emu.post_webhook_message(
+            news, "Twitch Feed", embeds=[{"title": "Alice went live", "url": STREAM}]
+        )
+
+        timeline = await world.emu.wait_for_message(news, replies_to(announcement.id))
+        assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
+        assert TAGGING_REACTION in world.emu.get_message(announcement.id).reactions
+        assert posted_urls(world) == [STREAM]
+
+
+async def test_results_go_to_the_results_channel_with_a_link_back(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        results = await world.emu.create_channel(world.guild, "stream-tags")
+        await watch(world, world.channel)
+        await run_command(world, "chatsight-config results", {"channel": results})
+        announcement = await world.emu.post_message(world.channel, world.member, STREAM)
+
+        timeline = await world.wait_for_embed(TIMELINE, results)
+        link = f"https://discord.com/channels/{world.guild}/{world.channel}/{announcement.id}"
+        assert link in timeline.content
+        assert not any(map(embed_titled(TIMELINE), world.emu.messages(world.channel)))
+
+
+async def test_the_same_url_twice_in_the_window_is_tagged_once(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        await watch(world, world.channel)
+        bot_user = await notifier(world)
+        first = await world.emu.post_message(world.channel, bot_user, f"Live: {STREAM}")
+        await world.emu.wait_for_message(world.channel, replies_to(first.id))
+        again = await world.emu.post_message(world.channel, bot_user, f"Still live: {STREAM}")
+        other = "https://streams.example/other?tags=Food"
+        marker = await world.emu.post_message(world.channel, bot_user, other)
+        await world.emu.wait_for_message(world.channel, replies_to(marker.id))
+
+        assert posted_urls(world) == [STREAM, other]
+        assert world.emu.get_message(again.id).reactions == {}
+        assert not any(replies_to(again.id)(m) for m in world.emu.messages(world.channel))
+
+
+async def test_an_unwatched_channel_is_ignored(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        chatter = await world.emu.create_channel(world.guild, "chatter")
+        await watch(world, world.channel)
+        ignored = await world.emu.post_message(chatter, world.member, STREAM)
+        other = "https://streams.example/other"
+        marker = await world.emu.post_message(world.channel, world.member, other)
+        await world.emu.wait_for_message(world.channel, replies_to(marker.id))
+
+        assert posted_urls(world) == [other]
+        assert world.emu.get_message(ignored.id).reactions == {}
+        assert world.bot_messages(chatter) == []
+
+
+async def test_the_tag_stream_menu_tags_any_message_on_demand(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        message = await world.emu.post_message(world.channel, world.member, f"watch {STREAM}")
+        menu = await world.emu.send_message_command(
+            world.guild, world.channel, world.moderator, "Tag stream", message.id
+        )
+
+        answer = await final_answer(world, menu)
+        assert answer["flags"] & 64
+        assert "Tagging 1 stream" in answer["content"]
+        timeline = await world.emu.wait_for_message(world.channel, replies_to(message.id))
+        assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
+        assert posted_urls(world) == [STREAM]
+
+
+async def test_the_tag_stream_menu_says_when_a_message_has_no_stream(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        message = await world.emu.post_message(world.channel, world.member, "hello there")
+        menu = await world.emu.send_message_command(
+            world.guild, world.channel, world.member, "Tag stream", message.id
+        )
+
+        answer = await final_answer(world, menu)
+        assert answer["content"] == "I found no stream URL in that message."
+        assert posted_urls(world) == []
+        assert not any(map(embed_titled(TIMELINE), world.emu.messages(world.channel)))

@@ -1,0 +1,67 @@
+"""The bot's connection or process going away mid-session: the result still arrives, once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from standins.discord import StoredMessage
+from tests.bot_e2e.harness import running_world
+from tests.bot_e2e.tag_steps import TAGS_TITLE, session_of, started, tag, titled
+
+STREAM = "https://streams.example/live?tags=Fun,Relaxed"
+
+
+async def test_a_dropped_gateway_loses_neither_the_result_nor_a_command(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        world.sim.faults.stick_next_session("running")
+        first = session_of(await started(world, await tag(world, STREAM)))
+
+        await world.emu.drop_gateway(world.app.user_id)
+        # Sent while the bot is away: Discord keeps the event and replays it on RESUME.
+        during = await tag(world, "https://streams.example/other?tags=Music", user=world.moderator)
+        await world.emu.wait_until_ready(world.app.user_id)
+        await world.sim.finish(first)
+
+        second = session_of(await started(world, during))
+
+        def both() -> list[StoredMessage] | None:
+            found = titled(world, TAGS_TITLE)
+            return found if len(found) >= 2 else None
+
+        results = await world.emu.wait_for(both)
+        by_session = {session_of(m): m.data["embeds"][0]["description"] for m in results}
+        assert by_session == {first: "Fun, Relaxed", second: "Music"}
+        assert len(titled(world, TAGS_TITLE)) == 2
+
+
+async def test_a_restart_between_tag_and_webhook_delivers_once(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        world.sim.faults.stick_next_session("running")
+        session = session_of(await started(world, await tag(world, STREAM)))
+
+        await world.restart_bot()
+        # Chatsight's webhook reaches the new process: the listener's port is configured.
+        await world.sim.finish(session)
+        [attempt] = await world.sim.wait_for_webhooks(1)
+        assert attempt.delivered
+        result = await world.wait_for_embed(TAGS_TITLE)
+        assert session_of(result) == session
+        assert len(titled(world, TAGS_TITLE)) == 1
+
+
+async def test_a_webhook_lost_while_down_is_recovered_by_polling(tmp_path: Path) -> None:
+    async with running_world(tmp_path, poll_after_seconds=0.3) as world:
+        world.sim.faults.stick_next_session("running")
+        session = session_of(await started(world, await tag(world, STREAM)))
+
+        await world.stop_bot()
+        await world.sim.finish(session)  # nobody listens: the one webhook is lost
+        [attempt] = await world.sim.wait_for_webhooks(1)
+        assert not attempt.delivered
+        await world.start_bot()
+
+        result = await world.wait_for_embed(TAGS_TITLE)
+        assert session_of(result) == session
+        assert result.data["embeds"][0]["description"] == "Fun, Relaxed"
+        assert world.sim.requests_to("/stream", "GET")
+        assert len(titled(world, TAGS_TITLE)) == 1
