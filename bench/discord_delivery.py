@@ -32,15 +32,15 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.webhook_ingest import free_port
 from bot.app import ChatsightBot
 from bot.config import Secret, Settings
 from bot.discord_api import use_discord_api
-from bot.signing import sign_time
 from standins.chatsight import ChatsightSimulator
+from standins.chatsight.webhook import signed_delivery
 from standins.discord import DiscordEmulator, EmulatorConfig, StoredMessage
 from standins.discord.discordpy import point_discord_py
 from standins.discord.ratelimit import DEFAULT_BUCKETS
+from standins.loopback import free_port
 
 SESSION_IN_FOOTER = re.compile(r"Session ([0-9a-f-]{36})")
 STARTS_AT_ONCE = 25  # /tag commands in flight while setting up (Discord allows 3 s to answer)
@@ -134,14 +134,7 @@ async def start_sessions(world: World, count: int) -> list[Target]:
 
 
 def signed(secret: str, convo_id: str) -> bytes:
-    now = int(time.time() * 1000)
-    body = {
-        "sender": "chatsight-webhooks",
-        "addon": "ssiQuery",
-        "payload": {"tags": "Fun,Relaxed", "undocumentedTags": False, "convoId": convo_id},
-        "time": now,
-        "hmac": sign_time(secret, str(now)),
-    }
+    body = signed_delivery(secret, convo_id, "Fun,Relaxed", False, int(time.time() * 1000))
     return json.dumps(body).encode()
 
 

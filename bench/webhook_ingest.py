@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,10 +30,11 @@ from bot.chatsight import ChatsightClient
 from bot.config import Secret
 from bot.models import SessionState
 from bot.sessions import TaggingService, token_hash
-from bot.signing import sign_time
 from bot.store.sqlite import SQLiteStore
 from bot.verifier import SecretRing, WebhookVerifier
 from bot.webhooks import WebhookReceiver, WebhookServer
+from standins.chatsight.webhook import signed_delivery
+from standins.loopback import free_port, wait_for_port
 
 SECRET = "bench-shared-secret"
 LUA = """
@@ -53,12 +53,6 @@ request = function()
   return requests[i]
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def prepare(db_path: Path, requests_path: Path, sessions: int) -> None:
@@ -83,13 +77,7 @@ async def prepare(db_path: Path, requests_path: Path, sessions: int) -> None:
                 1,
             )
         )
-        body = {
-            "sender": "chatsight-webhooks",
-            "addon": "ssiQuery",
-            "payload": {"tags": "Fun,Relaxed", "undocumentedTags": False, "convoId": convo},
-            "time": now,
-            "hmac": sign_time(SECRET, str(now)),
-        }
+        body = signed_delivery(SECRET, convo, "Fun,Relaxed", False, now)
         lines.append(f"/webhooks/chatsight/{token} {json.dumps(body, separators=(',', ':'))}")
     with sqlite3.connect(db_path) as db:
         db.executemany(
@@ -149,13 +137,7 @@ def measure(
         ],
     )
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port, server)
         lua = requests_path.with_suffix(".lua")
         lua.write_text(LUA)
         output = subprocess.run(

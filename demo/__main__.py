@@ -8,36 +8,16 @@ Discord there are.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from demo.discord_round_trip import discord_demo
+from standins.loopback import free_port, wait_for_port
 
 SIM_KEY = "demo-api-key"
 SIM_SECRET = "demo-shared-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"demo: a stand-in exited early with code {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"demo: nothing listens on 127.0.0.1:{port}")
 
 
 def cli_demo(tmp: Path) -> int:
@@ -91,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         code = cli_demo(Path(tmp))
         print("\n--- the Discord bot ---\n")
-        code = discord_demo(Path(tmp), Path(sys.executable).parent, free_port) or code
+        code = discord_demo(Path(tmp), Path(sys.executable).parent) or code
     print("\ndemo:", "OK" if code == 0 else f"FAILED (exit {code})")
     return code
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from standins.loopback import free_port
+
 T = TypeVar("T")
 
 STREAM = "https://streams.example/pizza/live?tags=Food,Fun,Outdoors"
@@ -122,7 +124,7 @@ def stop(process: subprocess.Popen[bytes], name: str) -> int:
     return process.returncode
 
 
-def discord_demo(tmp: Path, bin_dir: Path, free_port: Callable[[], int]) -> int:
+def discord_demo(tmp: Path, bin_dir: Path) -> int:
     seed = tmp / "world.json"
     seed.write_text(json.dumps(WORLD))
     emulator = subprocess.Popen(

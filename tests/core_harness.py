@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,12 +13,6 @@ from bot.delivery import ResultSink
 from bot.models import Delivery, SessionRecord
 from bot.runtime import TaggingCore
 from standins.chatsight import ChatsightSimulator
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def core_settings(sim: ChatsightSimulator, db: Path, port: int, **overrides: Any) -> Settings:

@@ -14,11 +14,11 @@ from bot.chatsight import ChatsightClient
 from bot.config import Secret
 from bot.models import TagRequest
 from bot.sessions import TaggingService, token_hash
-from bot.signing import sign_time
 from bot.store.sqlite import SQLiteStore
 from bot.timeutil import now_ms
 from bot.verifier import SecretRing, WebhookVerifier
 from bot.webhooks import WebhookReceiver, WebhookServer
+from standins.chatsight.webhook import signed_delivery
 
 SECRET = "receiver-test-secret"
 
@@ -59,13 +59,7 @@ def webhook_body(
     **overrides: object,
 ) -> bytes:
     when = now_ms() if time_ms is None else time_ms
-    document: dict[str, object] = {
-        "sender": "chatsight-webhooks",
-        "addon": "ssiQuery",
-        "payload": {"tags": tags, "undocumentedTags": False, "convoId": convo_id},
-        "time": when,
-        "hmac": sign_time(secret, str(when)),
-    }
+    document = signed_delivery(secret, convo_id, tags, False, when)
     document.update(overrides)
     return json.dumps(document).encode()
 

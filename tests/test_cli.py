@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from standins.chatsight import ChatsightSimulator
-from tests.core_harness import free_port
+from standins.loopback import free_port
 
 CLI = str(Path(sys.executable).parent / "chatsight-bot")
 STREAM = "https://streams.example/live?tags=Fun,Relaxed"

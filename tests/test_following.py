@@ -15,7 +15,8 @@ from bot.models import SessionState
 from bot.runtime import TaggingCore
 from bot.store.sqlite import SQLiteStore
 from standins.chatsight import ChatsightSimulator
-from tests.core_harness import CollectingSink, core_settings, free_port, running_core
+from standins.loopback import free_port
+from tests.core_harness import CollectingSink, core_settings, running_core
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from bot.config import Secret
 from bot.errors import ChatsightAuthError
 from bot.models import DeliveryState, SessionState, TagRequest
 from standins.chatsight import ChatsightSimulator
-from tests.core_harness import CollectingSink, core_settings, free_port, running_core
+from standins.loopback import free_port
+from tests.core_harness import CollectingSink, core_settings, running_core
 
 STREAM = "https://streams.example/live?tags=Fun,Relaxed"
 

@@ -24,6 +24,22 @@ log = logging.getLogger(__name__)
 LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
+def signed_delivery(
+    secret: str, convo_id: str, tags: str, undocumented: bool, time_ms: int
+) -> dict[str, Any]:
+    """The one-shot webhook body as documented (api.md §3.1), signed as §4 says.
+
+    Shared with the benchmarks and the receiver's tests, which post deliveries of their own.
+    """
+    return {
+        "sender": "chatsight-webhooks",
+        "addon": "ssiQuery",
+        "payload": {"tags": tags, "undocumentedTags": undocumented, "convoId": convo_id},
+        "time": time_ms,
+        "hmac": sign_time(secret, str(time_ms)),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class WebhookAttempt:
     convo_id: str
@@ -77,18 +93,8 @@ class WebhookSender:
         time_ms = self._clock() - int(fault.stale_seconds * 1000)
         secret = self._secret()
         key = "not-" + secret if fault.bad_signature else secret
-        return {
-            "sender": "chatsight-webhooks",
-            "addon": "ssiQuery",
-            "payload": {
-                # The webhook example joins tags with no space ("Fun,Relaxed"), unlike the query.
-                "tags": ",".join(tags),
-                "undocumentedTags": undocumented,
-                "convoId": convo_id,
-            },
-            "time": time_ms,
-            "hmac": sign_time(key, str(time_ms)),
-        }
+        # The webhook example joins tags with no space ("Fun,Relaxed"), unlike the query.
+        return signed_delivery(key, convo_id, ",".join(tags), undocumented, time_ms)
 
     async def send(
         self,

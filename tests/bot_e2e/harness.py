@@ -21,7 +21,8 @@ from standins.chatsight import ChatsightSimulator
 from standins.discord import BotApp, DiscordEmulator, EmulatorConfig, StoredMessage
 from standins.discord.discordpy import point_discord_py
 from standins.discord.permissions import DEFAULT_EVERYONE
-from tests.core_harness import core_settings, free_port
+from standins.loopback import free_port
+from tests.core_harness import core_settings
 from tests.discord_emulator.emu_helpers import fast_config
 
 MANAGE_GUILD = 1 << 5

@@ -8,6 +8,7 @@ from typing import Any
 from standins.discord import StoredMessage
 from standins.discord.model import Interaction
 from tests.bot_e2e.harness import World
+from tests.bot_e2e.tag_steps import slash
 
 EPHEMERAL = 1 << 6
 DEFERRED = 5
@@ -26,9 +27,7 @@ async def run_command(
 ) -> Interaction:
     """Run ``/name`` (a path such as ``"chatsight-config alerts role"``), by default as the
     moderator in the main channel, and wait for the bot's first answer."""
-    interaction = await world.emu.send_slash_command(
-        world.guild, channel or world.channel, user or world.moderator, name, options or {}
-    )
+    interaction = await slash(world, name, options, channel=channel, user=user or world.moderator)
     await interaction.wait_response()
     return interaction
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from standins.chatsight import ChatsightSimulator
 from standins.discord import DiscordEmulator
 from standins.discord.permissions import DEFAULT_EVERYONE
-from tests.core_harness import free_port
+from standins.loopback import free_port
 from tests.discord_emulator.emu_helpers import fast_config
 
 CHATSIGHT_BIN = Path(sys.executable).parent / "chatsight-bot"
