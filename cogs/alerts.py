@@ -16,7 +16,14 @@ from bot.app import ChatsightBot
 from bot.command_errors import reply_privately
 from bot.errors import ChatsightBotError
 from bot.guild_models import FollowState
-from bot.server_rendering import acknowledged_embed, alert_view, timeline_embed, timeline_view
+from bot.server_rendering import (
+    ACK_ID,
+    UNFOLLOW_ID,
+    acknowledged_embed,
+    alert_view,
+    timeline_embed,
+    timeline_view,
+)
 from bot.timeutil import now_ms
 
 
@@ -45,7 +52,7 @@ class AcknowledgeButton(
 ):
     def __init__(self, convo_id: str) -> None:
         super().__init__(
-            discord.ui.Button(label="Acknowledge", custom_id=f"chatsight:ack:{convo_id}")
+            discord.ui.Button(label="Acknowledge", custom_id=ACK_ID.format(convo_id=convo_id))
         )
         self.convo_id = convo_id
 
@@ -86,7 +93,9 @@ class StopFollowingButton(
 ):
     def __init__(self, follow_id: int) -> None:
         super().__init__(
-            discord.ui.Button(label="Stop following", custom_id=f"chatsight:unfollow:{follow_id}")
+            discord.ui.Button(
+                label="Stop following", custom_id=UNFOLLOW_ID.format(follow_id=follow_id)
+            )
         )
         self.follow_id = follow_id
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.config import Secret
+from bot.config import Secret, Settings
 from bot.errors import ChatsightAuthError
 from bot.models import DeliveryState, SessionState, TagRequest
 from standins.chatsight import ChatsightSimulator
@@ -24,15 +25,29 @@ async def sim() -> AsyncIterator[ChatsightSimulator]:
         yield simulator
 
 
+SettingsFor = Callable[..., Settings]
+
+
+@pytest.fixture
+def settings_for(sim: ChatsightSimulator, tmp_path: Path) -> SettingsFor:
+    """Settings for a core on a port it keeps across restarts, with per-test overrides."""
+    port = free_port()
+
+    def build(**overrides: Any) -> Settings:
+        return core_settings(sim, tmp_path / "db.sqlite", port, **overrides)
+
+    return build
+
+
 def request(convo: str, url: str = STREAM) -> TagRequest:
     return TagRequest(convo, url, "slash", guild_id=1, channel_id=2, requester_id=3)
 
 
 async def test_webhook_result_is_delivered_exactly_once(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    settings = settings_for()
     async with running_core(settings, {"result": sink}) as core:
         started = await core.service.start(request("c1"))
         assert started.state is SessionState.RUNNING
@@ -52,11 +67,9 @@ async def test_webhook_result_is_delivered_exactly_once(
 
 
 async def test_rejected_api_key_fails_the_session_with_a_readable_reason(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
-    settings = core_settings(
-        sim, tmp_path / "db.sqlite", free_port(), chatsight_api_key=Secret("wrong")
-    )
+    settings = settings_for(chatsight_api_key=Secret("wrong"))
     async with running_core(settings, {"result": CollectingSink()}) as core:
         with pytest.raises(ChatsightAuthError, match="Chatsight rejected the API key"):
             await core.service.start(request("c1"))
@@ -68,10 +81,10 @@ async def test_rejected_api_key_fails_the_session_with_a_readable_reason(
 
 
 async def test_lost_webhook_is_recovered_by_polling(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port(), poll_after_seconds=0.2)
+    settings = settings_for(poll_after_seconds=0.2)
     async with running_core(settings, {"result": sink}) as core:
         await core.service.start(request("c1"))
         sim.faults.drop_next_webhook()
@@ -85,10 +98,10 @@ async def test_lost_webhook_is_recovered_by_polling(
 
 
 async def test_errored_session_fails_through_the_same_path(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port(), poll_after_seconds=0.1)
+    settings = settings_for(poll_after_seconds=0.1)
     async with running_core(settings, {"result": sink}) as core:
         await core.service.start(request("c1"))
         await sim.finish("c1", stop_reason="out_of_memory")
@@ -97,11 +110,11 @@ async def test_errored_session_fails_through_the_same_path(
         assert session.error == "Chatsight stopped the session: out_of_memory"
 
 
-async def test_session_that_never_finishes_expires(sim: ChatsightSimulator, tmp_path: Path) -> None:
+async def test_session_that_never_finishes_expires(
+    sim: ChatsightSimulator, settings_for: SettingsFor
+) -> None:
     sink = CollectingSink()
-    settings = core_settings(
-        sim, tmp_path / "db.sqlite", free_port(), poll_after_seconds=0.05, expire_after_seconds=0.3
-    )
+    settings = settings_for(poll_after_seconds=0.05, expire_after_seconds=0.3)
     async with running_core(settings, {"result": sink}) as core:
         await core.service.start(request("c1"))
         [session] = await sink.wait_for(1)
@@ -111,10 +124,10 @@ async def test_session_that_never_finishes_expires(sim: ChatsightSimulator, tmp_
 
 
 async def test_forged_and_stale_webhooks_change_nothing(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    settings = settings_for()
     async with running_core(settings, {"result": sink}) as core:
         for convo in ("forged", "stale"):
             await core.service.start(request(convo))
@@ -131,10 +144,10 @@ async def test_forged_and_stale_webhooks_change_nothing(
 
 
 async def test_rotated_secret_verifies_the_next_webhook(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    settings = settings_for()
     async with running_core(settings, {"result": sink}) as core:
         old = sim.shared_secret
         await core.rotate_secret()
@@ -148,18 +161,16 @@ async def test_rotated_secret_verifies_the_next_webhook(
 
 
 async def test_restart_between_start_and_webhook_delivers_once(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    settings = settings_for()
     async with running_core(settings, {"result": sink}) as core:
         await core.service.start(request("c1"))
     # The bot is down: Chatsight's one-shot webhook fails, as it would in production.
     sim.faults.drop_next_webhook()
     await sim.finish("c1")
-    restarted = core_settings(
-        sim, tmp_path / "db.sqlite", settings.webhook_port, poll_after_seconds=0.05
-    )
+    restarted = settings_for(poll_after_seconds=0.05)
     async with running_core(restarted, {"result": sink}):
         [session] = await sink.wait_for(1)
         assert session.convo_id == "c1"
@@ -169,10 +180,10 @@ async def test_restart_between_start_and_webhook_delivers_once(
 
 
 async def test_webhook_after_restart_reaches_the_new_process(
-    sim: ChatsightSimulator, tmp_path: Path
+    sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:
     sink = CollectingSink()
-    settings = core_settings(sim, tmp_path / "db.sqlite", free_port())
+    settings = settings_for()
     async with running_core(settings, {"result": sink}) as core:
         await core.service.start(request("c1"))
     async with running_core(settings, {"result": sink}):
