@@ -180,3 +180,30 @@ async def test_store_refuses_writes_when_closed(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "c.db")
     with pytest.raises(RuntimeError, match="not open"):
         await store.add_shared_secret("s", 1)
+
+
+async def test_a_write_waits_for_another_process_lock_without_blocking_the_loop(
+    tmp_path: Path,
+) -> None:
+    """The CLI's rotate-secret or a second receiver may hold SQLite's write lock for a while."""
+    import sqlite3
+
+    store = SQLiteStore(tmp_path / "l.db")
+    await store.open()
+    other = sqlite3.connect(tmp_path / "l.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        write = asyncio.ensure_future(store.add_shared_secret("s", 1))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for _ in range(15):
+            await asyncio.sleep(0.02)
+        # A loop stuck in SQLite's busy wait would not get here before the 5 s lock timeout.
+        assert loop.time() - started < 2.0
+        assert not write.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(write, timeout=5)
+        assert await store.shared_secrets() == [("s", 1)]
+    finally:
+        other.close()
+        await store.close()

@@ -36,10 +36,14 @@ from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 
+# Literal, so SQLite can prove a query matches the partial indexes of migration 0003.
+AWAITING = f"state IN ('{SessionState.STARTING.value}', '{SessionState.RUNNING.value}')"
+PENDING = f"state = '{DeliveryState.PENDING.value}'"
+_STATES = {state.value: state for state in SessionState}  # a dict lookup: once per webhook
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
     state: SessionState
     token_hash: str | None
@@ -71,7 +75,8 @@ class SQLiteStore(GuildTables):
             await self._reader_db.execute(f"PRAGMA {pragma}")
 
     def _connect_writer(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self._path, isolation_level=None)
+        # The writer hands this connection between its thread and the loop's (writer.py).
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         for pragma in PRAGMAS:
             db.execute(f"PRAGMA {pragma}")
         migrate(db)
@@ -144,8 +149,7 @@ class SQLiteStore(GuildTables):
             ids,
         )
         return {
-            row[0]: _Known(SessionState(row[1]), row[2], row[3], row[4], _kinds(row[5]))
-            for row in rows
+            row[0]: _Known(_STATES[row[1]], row[2], row[3], row[4], _kinds(row[5])) for row in rows
         }
 
     # -- writes -----------------------------------------------------------------------------
@@ -208,10 +212,10 @@ class SQLiteStore(GuildTables):
     ) -> list[Delivery]:
         def write(db: sqlite3.Connection) -> list[Delivery]:
             rows = db.execute(
-                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = ?"
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {PENDING}"
                 f" AND kind IN ({_marks(kinds)}) AND next_attempt_at <= ? AND lease_until <= ?"
                 " ORDER BY next_attempt_at LIMIT ?",
-                (DeliveryState.PENDING.value, *kinds, now_ms, now_ms, limit),
+                (*kinds, now_ms, now_ms, limit),
             )
             claimed = [delivery_from_row(row) for row in rows]
             db.executemany(
@@ -280,17 +284,17 @@ class SQLiteStore(GuildTables):
 
     async def awaiting_sessions(self, created_before_ms: int, limit: int) -> list[SessionRecord]:
         rows = await self._fetch(
-            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE state IN (?, ?)"
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {AWAITING}"
             " AND created_at <= ? ORDER BY created_at LIMIT ?",
-            (SessionState.STARTING.value, SessionState.RUNNING.value, created_before_ms, limit),
+            (created_before_ms, limit),
         )
         return [session_from_row(row) for row in rows]
 
     async def count_awaiting(self, guild_id: int) -> int:
         rows = list(
             await self._fetch(
-                "SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND state IN (?, ?)",
-                (guild_id, SessionState.STARTING.value, SessionState.RUNNING.value),
+                f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}",
+                (guild_id,),
             )
         )
         return int(rows[0][0])
@@ -299,8 +303,8 @@ class SQLiteStore(GuildTables):
         rows = list(
             await self._fetch(
                 "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM deliveries"
-                f" WHERE state = ? AND kind IN ({_marks(kinds)})",
-                (DeliveryState.PENDING.value, *kinds),
+                f" WHERE {PENDING} AND kind IN ({_marks(kinds)})",
+                tuple(kinds),
             )
         )
         return None if rows[0][0] is None else int(rows[0][0])
@@ -324,7 +328,7 @@ def _marks(values: Collection[Any]) -> str:
 
 
 def _kinds(text: str) -> tuple[str, ...]:
-    return tuple(kind for kind in text.split(",") if kind)
+    return tuple(filter(None, text.split(",")))
 
 
 def _decide(known: _Known | None, completion: Completion) -> CompletionOutcome:
