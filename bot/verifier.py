@@ -7,13 +7,15 @@ leave the per-session URL token and the one-result rule to the receiver and the 
 
 from __future__ import annotations
 
-import json
+import hmac
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.signing import signature_matches
+import orjson
+
+from bot.signing import signed_by_any, signing_key
 from bot.tags import TagResult
 from bot.timeutil import now_ms
 
@@ -41,8 +43,8 @@ class WebhookDelivery:
 def parse_delivery(body: bytes) -> WebhookDelivery:
     """Validate the documented shape (§3.1) and tolerate ``time``/``hmac`` inside ``payload``."""
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise Rejection(400, "body is not JSON") from None
     if not isinstance(document, dict):
         raise Rejection(400, "body is not a JSON object")
@@ -101,19 +103,24 @@ class SecretRing:
 
     def __init__(self, grace_ms: int) -> None:
         self._grace_ms = grace_ms
-        self._secrets: list[tuple[str, int]] = []
+        self._keys: list[tuple[hmac.HMAC, int]] = []
 
     def replace(self, secrets: list[tuple[str, int]]) -> None:
         """Secrets with the time each came into force, in any order."""
-        self._secrets = sorted(secrets, key=lambda item: item[1])
+        self._keys = sorted(((signing_key(secret), since) for secret, since in secrets), key=_since)
 
-    def valid_at(self, at_ms: int) -> list[str]:
-        valid = []
-        for index, (secret, _since) in enumerate(self._secrets):
-            successor = self._secrets[index + 1] if index + 1 < len(self._secrets) else None
-            if successor is None or at_ms <= successor[1] + self._grace_ms:
-                valid.append(secret)
-        return valid[::-1]
+    def keys_at(self, at_ms: int) -> list[hmac.HMAC]:
+        """The newest key first: a key stays valid until its successor's grace period ends."""
+        keys = self._keys
+        valid = [keys[-1][0]] if keys else []
+        for index in range(len(keys) - 2, -1, -1):
+            if at_ms <= keys[index + 1][1] + self._grace_ms:
+                valid.append(keys[index][0])
+        return valid
+
+
+def _since(key: tuple[hmac.HMAC, int]) -> int:
+    return key[1]
 
 
 class WebhookVerifier:
@@ -126,10 +133,7 @@ class WebhookVerifier:
 
     def verify(self, delivery: WebhookDelivery) -> None:
         now = self._clock()
-        if not any(
-            signature_matches(secret, delivery.time_text, delivery.signature)
-            for secret in self.ring.valid_at(now)
-        ):
+        if not signed_by_any(self.ring.keys_at(now), delivery.time_text, delivery.signature):
             raise Rejection(401, "hmac does not match a shared secret in force")
         if abs(now - delivery.time_ms) > self._max_skew_ms:
             raise Rejection(401, "time is outside the freshness window")
