@@ -2,7 +2,7 @@
 aiohttp handler that only reads the body and answers 200, driven by the same ``wrk`` load in the
 same run over loopback. Each server runs in its own process pinned to core 0, wrk to core 1.
 
-    python -m bench.webhook_ingest [--seconds 5] [--rounds 3] [--connections 16 64]
+    python -m bench.webhook_ingest [--seconds 4] [--rounds 5] [--connections 16 32 64]
 
 The two servers take turns, round after round, and the real one starts each round from a fresh
 copy of the same database: a shared machine's speed drifts by tens of percent within a minute, so
@@ -227,9 +227,9 @@ def run_rounds(template: Path, requests_path: Path, args: argparse.Namespace, co
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--sessions", type=int, default=300_000)
     parser.add_argument("--serve", choices=["bare", "real"])
     parser.add_argument("--port", type=int)
