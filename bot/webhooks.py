@@ -13,16 +13,15 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 
-from aiohttp import hdrs, web
+from aiohttp import web
 
 from bot.models import CompletionOutcome
 from bot.sessions import WEBHOOK_ROUTE, TaggingService
-from bot.verifier import Rejection, WebhookVerifier, parse_delivery
+from bot.verifier import Rejection, WebhookDelivery, WebhookVerifier, parse_delivery
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
-JSON = "application/json"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -57,25 +56,16 @@ class WebhookReceiver:
         return web.Response(status=200, text="OK")
 
     async def _accept(self, request: web.Request) -> str:
-        # Chatsight sends exactly "application/json"; only other spellings need aiohttp's parser.
-        content_type = request.headers.get(hdrs.CONTENT_TYPE)
-        if content_type != JSON and request.content_type != JSON:
+        if request.content_type != "application/json":
             raise Rejection(415, "content type must be application/json")
-        length = request.content_length
-        if length is not None and length > MAX_BODY:
+        if request.content_length is not None and request.content_length > MAX_BODY:
             raise Rejection(413, "body larger than 64 KiB")
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             raise Rejection(413, "body larger than 64 KiB") from None
         delivery = parse_delivery(body)
-        try:
-            self._verifier.verify(delivery)
-        except Rejection as rejection:
-            # A secret rotated by another process (the CLI, another receiver) is in the store.
-            if rejection.status != 401 or not await self._maybe_reload():
-                raise
-            self._verifier.verify(delivery)
+        await self._verify(delivery)
         token = request.match_info["token"]
         if not _TOKEN.match(token):
             raise Rejection(404, "no session behind this URL")
@@ -83,6 +73,15 @@ class WebhookReceiver:
         if outcome is CompletionOutcome.UNKNOWN:
             raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
         return delivery.convo_id
+
+    async def _verify(self, delivery: WebhookDelivery) -> None:
+        try:
+            self._verifier.verify(delivery)
+        except Rejection as rejection:
+            # A secret rotated by another process (the CLI, another receiver) is in the store.
+            if rejection.status != 401 or not await self._maybe_reload():
+                raise
+            self._verifier.verify(delivery)
 
     async def _maybe_reload(self) -> bool:
         if self._reload_secrets is None:
