@@ -207,3 +207,32 @@ async def test_a_write_waits_for_another_process_lock_without_blocking_the_loop(
     finally:
         other.close()
         await store.close()
+
+
+async def test_writes_queued_behind_a_stuck_lock_fail_together_after_one_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write retried alone would wait again: 10 queued webhooks would hang 10 times longer."""
+    import sqlite3
+
+    from bot.store import writer
+
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 200)
+    store = SQLiteStore(tmp_path / "s.db")
+    await store.open()
+    other = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        results = await asyncio.gather(
+            *(store.add_shared_secret(f"s{i}", i) for i in range(10)), return_exceptions=True
+        )
+        assert loop.time() - started < 1.0
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+        other.execute("ROLLBACK")
+        await store.add_shared_secret("after", 1)
+        assert await store.shared_secrets() == [("after", 1)]
+    finally:
+        other.close()
+        await store.close()

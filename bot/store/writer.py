@@ -118,9 +118,11 @@ class GroupCommitWriter:
         try:
             results = await self._transaction(batch)
         except Exception as error:
-            if len(batch) == 1:
-                if not batch[0].future.done():
-                    batch[0].future.set_exception(error)
+            # A lock held past LOCK_WAIT_MS fails every job alike: alone, each would wait again.
+            if len(batch) == 1 or _locked(error):
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(error)
                 return
             # One bad write must not fail its neighbours: apply each on its own.
             for job in batch:
@@ -136,7 +138,7 @@ class GroupCommitWriter:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            if not _locked(error):
                 raise
             await self._in_thread(_begin_when_free, db)
         try:
@@ -166,6 +168,14 @@ class GroupCommitWriter:
             results.append(write(db))
             index += 1
         return results
+
+
+def _locked(error: Exception) -> bool:
+    """SQLITE_BUSY: another connection holds the write lock."""
+    return (
+        isinstance(error, sqlite3.OperationalError)
+        and error.sqlite_errorcode == sqlite3.SQLITE_BUSY
+    )
 
 
 def _begin_when_free(db: sqlite3.Connection) -> None:
