@@ -196,8 +196,8 @@ TARGET_RATIO = 0.5
 TARGET_P99_MS = 20.0
 
 
-def run_rounds(template: Path, requests_path: Path, args: argparse.Namespace, conns: int) -> float:
-    """Alternates bare and real; returns the median of the per-round throughput ratios."""
+def run_rounds(template: Path, requests_path: Path, args: argparse.Namespace, conns: int) -> None:
+    """Alternates bare and real; judges the median of the per-round ratios against the target."""
     ratios, real_p99 = [], []
     for round_no in range(1, args.rounds + 1):
         fresh = template.with_name(f"round-{round_no}.db")
@@ -222,7 +222,6 @@ def run_rounds(template: Path, requests_path: Path, args: argparse.Namespace, co
         + ", ".join(f"{r:.2f}" for r in ratios)
         + f"), real p99 {p99:.2f} ms: target {'met' if met else 'MISSED'}"
     )
-    return ratio
 
 
 def main() -> int:
