@@ -236,3 +236,62 @@ async def test_writes_queued_behind_a_stuck_lock_fail_together_after_one_wait(
     finally:
         other.close()
         await store.close()
+
+
+async def test_a_store_that_cannot_open_leaves_no_thread_behind(tmp_path: Path) -> None:
+    import sqlite3
+    import threading
+
+    (tmp_path / "dir.db").mkdir()
+    store = SQLiteStore(tmp_path / "dir.db")
+    with pytest.raises(sqlite3.Error):
+        await store.open()
+    assert "store-writer" not in {thread.name for thread in threading.enumerate()}
+
+
+async def test_closing_stops_the_writer_thread(store: SQLiteStore) -> None:
+    import threading
+
+    assert "store-writer" in {thread.name for thread in threading.enumerate()}
+    await store.close()
+    assert "store-writer" not in {thread.name for thread in threading.enumerate()}
+
+
+async def test_overdue_and_per_guild_questions_use_the_one_awaiting_index(
+    tmp_path: Path,
+) -> None:
+    """Every completion leaves each awaiting index, so there is one, and both queries use it."""
+    import sqlite3
+    from contextlib import closing
+
+    from bot.store.sqlite import AWAITING
+
+    store = SQLiteStore(tmp_path / "i.db")
+    await store.open()
+    await store.create_session(request("old"), None)
+    await store.create_session(request("other-guild", guild=2), None)
+    await store.create_session(request("done"), None)
+    await store.complete(Completion("done", SessionState.COMPLETED, TagResult(())))
+    assert {s.convo_id for s in await store.awaiting_sessions(2**62, 10)} == {
+        "old",
+        "other-guild",
+    }
+    assert await store.count_awaiting(1) == 1
+    await store.close()
+    with closing(sqlite3.connect(tmp_path / "i.db")) as db:
+        indexes = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%starting%'"
+        ).fetchall()
+        plans = [
+            db.execute(f"EXPLAIN QUERY PLAN {query}", params).fetchall()[0][3]
+            for query, params in (
+                (
+                    f"SELECT convo_id FROM sessions WHERE {AWAITING} AND created_at <= ?"  # noqa: S608
+                    " ORDER BY created_at LIMIT ?",
+                    (1, 2),
+                ),
+                (f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}", (1,)),  # noqa: S608
+            )
+        ]
+    assert indexes == [("sessions_awaiting",)]
+    assert all("USING INDEX sessions_awaiting" in plan for plan in plans), plans

@@ -6,7 +6,7 @@ each backend and nothing above this layer writes SQL.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from typing import Protocol
 
 from bot.models import (
@@ -37,8 +37,12 @@ class Store(Protocol):
 
     async def set_origin_message(self, convo_id: str, message_id: int) -> None: ...
 
-    async def complete(self, completion: Completion) -> CompletionOutcome:
-        """Record a final state and its outbox rows in one committed transaction."""
+    def complete(self, completion: Completion) -> Awaitable[CompletionOutcome]:
+        """Record a final state and its outbox rows in one committed transaction.
+
+        Any awaitable will do (a coroutine, or the SQLite writer's own future, which saves a
+        coroutine per webhook).
+        """
         ...
 
     async def get_session(self, convo_id: str) -> SessionRecord | None: ...

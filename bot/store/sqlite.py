@@ -9,11 +9,11 @@ handler, group commit ~0.6x). Reads use a second connection and never wait for t
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,25 +39,9 @@ log = logging.getLogger(__name__)
 # Literal, so SQLite can prove a query matches the partial indexes of migration 0003.
 AWAITING = f"state IN ('{SessionState.STARTING.value}', '{SessionState.RUNNING.value}')"
 PENDING = f"state = '{DeliveryState.PENDING.value}'"
-_STATES = {state.value: state for state in SessionState}  # a dict lookup: once per webhook
+_AWAITING_VALUES = frozenset(s.value for s in SessionState if s.awaiting)
+_PENDING = DeliveryState.PENDING.value
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
-
-
-@dataclass(slots=True)
-class _Known:
-    state: SessionState
-    token_hash: str | None
-    channel_id: int | None
-    origin_message_id: int | None
-    deliveries: tuple[str, ...]
-
-
-@dataclass
-class _CompletionBatch:
-    """The rows a run of consecutive completions writes, gathered so each is one executemany."""
-
-    updates: list[tuple[Any, ...]] = field(default_factory=list)
-    inserts: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class SQLiteStore(GuildTables):
@@ -101,61 +85,58 @@ class SQLiteStore(GuildTables):
     def _apply_completions(
         self, db: sqlite3.Connection, completions: Sequence[Completion]
     ) -> list[CompletionOutcome]:
-        known = self._known_sessions(db, {c.convo_id for c in completions})
+        ids = [c.convo_id for c in completions]
+        known = {
+            row[0]: row
+            for row in db.execute(
+                "SELECT convo_id, state, webhook_token_hash, channel_id, origin_message_id,"
+                f" deliveries FROM sessions WHERE convo_id IN ({_marks(ids)})",
+                ids,
+            )
+        }
         now = now_ms()
-        rows = _CompletionBatch()
+        finished: set[str] = set()
+        updates: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []
         outcomes = []
         for completion in completions:
-            outcome = _decide(known.get(completion.convo_id), completion)
-            outcomes.append(outcome)
-            if outcome is CompletionOutcome.COMPLETED:
-                session = known[completion.convo_id]
-                session.state = completion.state
-                rows.updates.append(_completion_update(completion, now))
-                rows.inserts.extend(
-                    (
-                        completion.convo_id,
-                        kind,
-                        DeliveryState.PENDING.value,
-                        now,
-                        session.channel_id,
-                        session.origin_message_id,
-                        now,
-                    )
-                    for kind in (session.deliveries if completion.notify else ())
-                )
-        if rows.updates:
+            convo_id = completion.convo_id
+            row = known.get(convo_id)
+            if row is None or (
+                completion.token_hash is not None
+                and not hmac.compare_digest(row[2] or "", completion.token_hash)
+            ):
+                outcomes.append(CompletionOutcome.UNKNOWN)
+                continue
+            if row[1] not in _AWAITING_VALUES or convo_id in finished:
+                outcomes.append(CompletionOutcome.DUPLICATE)
+                continue
+            finished.add(convo_id)
+            outcomes.append(CompletionOutcome.COMPLETED)
+            updates.append(_completion_update(completion, now))
+            if completion.notify:
+                for kind in row[5].split(","):
+                    if kind:
+                        inserts.append((convo_id, kind, _PENDING, now, row[3], row[4], now))
+        if updates:
             db.executemany(
                 "UPDATE sessions SET state = ?, tags = ?, undocumented = ?, error = ?,"
                 " completed_at = ?, updated_at = ? WHERE convo_id = ?",
-                rows.updates,
+                updates,
             )
-        if rows.inserts:
+        if inserts:
             db.executemany(
                 "INSERT INTO deliveries (convo_id, kind, state, next_attempt_at, channel_id,"
                 " reply_to_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (convo_id, kind) DO NOTHING",
-                rows.inserts,
+                inserts,
             )
         return outcomes
 
-    def _known_sessions(
-        self, db: sqlite3.Connection, convo_ids: Iterable[str]
-    ) -> dict[str, _Known]:
-        ids = list(convo_ids)
-        rows = db.execute(
-            "SELECT convo_id, state, webhook_token_hash, channel_id, origin_message_id, deliveries"
-            f" FROM sessions WHERE convo_id IN ({_marks(ids)})",
-            ids,
-        )
-        return {
-            row[0]: _Known(_STATES[row[1]], row[2], row[3], row[4], _kinds(row[5])) for row in rows
-        }
-
     # -- writes -----------------------------------------------------------------------------
 
-    async def complete(self, completion: Completion) -> CompletionOutcome:
-        return await self._writer.complete(completion)
+    def complete(self, completion: Completion) -> asyncio.Future[CompletionOutcome]:
+        return self._writer.complete(completion)
 
     async def create_session(self, request: TagRequest, token_hash: str | None) -> bool:
         now = now_ms()
@@ -325,22 +306,6 @@ class SQLiteStore(GuildTables):
 
 def _marks(values: Collection[Any]) -> str:
     return ", ".join("?" for _ in values)
-
-
-def _kinds(text: str) -> tuple[str, ...]:
-    return tuple(filter(None, text.split(",")))
-
-
-def _decide(known: _Known | None, completion: Completion) -> CompletionOutcome:
-    if known is None:
-        return CompletionOutcome.UNKNOWN
-    if completion.token_hash is not None and not hmac.compare_digest(
-        known.token_hash or "", completion.token_hash
-    ):
-        return CompletionOutcome.UNKNOWN
-    if not known.state.awaiting:
-        return CompletionOutcome.DUPLICATE
-    return CompletionOutcome.COMPLETED
 
 
 def _completion_update(completion: Completion, now: int) -> tuple[Any, ...]:
