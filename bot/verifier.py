@@ -7,7 +7,6 @@ leave the per-session URL token and the one-result rule to the receiver and the 
 
 from __future__ import annotations
 
-import hmac
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from bot.signing import signed_by_any, signing_key
+from bot.signing import SigningKey, signed_by_any, signing_key
 from bot.tags import TagResult
 from bot.timeutil import now_ms
 
@@ -31,8 +30,10 @@ class Rejection(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WebhookDelivery:
+    """Not frozen for the same reason as ``Completion``: one is built per webhook."""
+
     convo_id: str
     result: TagResult
     time_text: str
@@ -103,13 +104,13 @@ class SecretRing:
 
     def __init__(self, grace_ms: int) -> None:
         self._grace_ms = grace_ms
-        self._keys: list[tuple[hmac.HMAC, int]] = []
+        self._keys: list[tuple[SigningKey, int]] = []
 
     def replace(self, secrets: list[tuple[str, int]]) -> None:
         """Secrets with the time each came into force, in any order."""
         self._keys = sorted(((signing_key(secret), since) for secret, since in secrets), key=_since)
 
-    def keys_at(self, at_ms: int) -> list[hmac.HMAC]:
+    def keys_at(self, at_ms: int) -> list[SigningKey]:
         """The newest key first: a key stays valid until its successor's grace period ends."""
         keys = self._keys
         valid = [keys[-1][0]] if keys else []
@@ -119,7 +120,7 @@ class SecretRing:
         return valid
 
 
-def _since(key: tuple[hmac.HMAC, int]) -> int:
+def _since(key: tuple[SigningKey, int]) -> int:
     return key[1]
 
 

@@ -13,15 +13,16 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from bot.models import CompletionOutcome
 from bot.sessions import WEBHOOK_ROUTE, TaggingService
-from bot.verifier import Rejection, WebhookDelivery, WebhookVerifier, parse_delivery
+from bot.verifier import Rejection, WebhookVerifier, parse_delivery
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+JSON = "application/json"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -56,7 +57,8 @@ class WebhookReceiver:
         return web.Response(status=200, text="OK")
 
     async def _accept(self, request: web.Request) -> str:
-        if request.content_type != "application/json":
+        # The exact header Chatsight sends skips aiohttp's parse; parameters still get it.
+        if request.headers.get(hdrs.CONTENT_TYPE) != JSON and request.content_type != JSON:
             raise Rejection(415, "content type must be application/json")
         if request.content_length is not None and request.content_length > MAX_BODY:
             raise Rejection(413, "body larger than 64 KiB")
@@ -65,16 +67,6 @@ class WebhookReceiver:
         except web.HTTPRequestEntityTooLarge:
             raise Rejection(413, "body larger than 64 KiB") from None
         delivery = parse_delivery(body)
-        await self._verify(delivery)
-        token = request.match_info["token"]
-        if not _TOKEN.match(token):
-            raise Rejection(404, "no session behind this URL")
-        outcome = await self._service.accept_webhook(token, delivery)
-        if outcome is CompletionOutcome.UNKNOWN:
-            raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
-        return delivery.convo_id
-
-    async def _verify(self, delivery: WebhookDelivery) -> None:
         try:
             self._verifier.verify(delivery)
         except Rejection as rejection:
@@ -82,6 +74,13 @@ class WebhookReceiver:
             if rejection.status != 401 or not await self._maybe_reload():
                 raise
             self._verifier.verify(delivery)
+        token = request.match_info["token"]
+        if not _TOKEN.match(token):
+            raise Rejection(404, "no session behind this URL")
+        outcome = await self._service.accept_webhook(token, delivery)
+        if outcome is CompletionOutcome.UNKNOWN:
+            raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
+        return delivery.convo_id
 
     async def _maybe_reload(self) -> bool:
         if self._reload_secrets is None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.signing import sign_time
+from bot.signing import sign_time, signature_matches
 from bot.tags import TagResult
 from bot.verifier import Rejection, SecretRing, WebhookVerifier, parse_delivery
 
@@ -105,3 +110,15 @@ def test_previous_secret_accepted_only_during_grace() -> None:
     with pytest.raises(Rejection):
         expired.verify(parse_delivery(old_sig))
     expired.verify(parse_delivery(body(hmac=sign_time("new", str(NOW)))))
+
+
+@given(secret=st.text(max_size=200), time_ms=st.integers(min_value=0, max_value=10**16))
+def test_our_signature_is_the_standard_hmac_sha256(secret: str, time_ms: int) -> None:
+    """signing.py builds HMAC from two SHA-256 states; it must equal the library's HMAC exactly,
+    for short secrets, secrets longer than SHA-256's 64-byte block, and non-ASCII ones."""
+    expected = base64.b64encode(
+        hmac.new(secret.encode(), str(time_ms).encode(), hashlib.sha256).digest()
+    ).decode()
+    assert sign_time(secret, str(time_ms)) == expected
+    assert signature_matches(secret, str(time_ms), expected)
+    assert not signature_matches(secret + "x", str(time_ms), expected)
