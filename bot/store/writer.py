@@ -57,6 +57,8 @@ class GroupCommitWriter:
         self._thread: _WriterThread | None = None
         self._db: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        # Kept rather than looked up: on Python 3.11 get_running_loop() costs a getpid() call.
+        self._event_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def running(self) -> bool:
@@ -64,7 +66,8 @@ class GroupCommitWriter:
 
     async def start(self, connect: Callable[[], sqlite3.Connection]) -> None:
         """``connect`` runs on the writer's thread; it must allow use from the loop's thread too."""
-        self._thread = _WriterThread()
+        self._event_loop = asyncio.get_running_loop()
+        self._thread = _WriterThread(self._event_loop)
         try:
             self._db = await self._in_thread(connect)
         except BaseException:
@@ -92,14 +95,15 @@ class GroupCommitWriter:
         return self._thread.call(fn, *args)
 
     def write(self, write: Write) -> asyncio.Future[Any]:
-        return self._submit(_Job(asyncio.get_running_loop().create_future(), write=write))
+        return self._submit(write, None)
 
     def complete(self, completion: Completion) -> asyncio.Future[CompletionOutcome]:
-        return self._submit(_Job(asyncio.get_running_loop().create_future(), completion=completion))
+        return self._submit(None, completion)
 
-    def _submit(self, job: _Job) -> asyncio.Future[Any]:
-        if not self.running:
+    def _submit(self, write: Write | None, completion: Completion | None) -> asyncio.Future[Any]:
+        if not self.running or self._event_loop is None:
             raise RuntimeError("the store is not open")
+        job = _Job(self._event_loop.create_future(), write, completion)
         self._push(job)
         return job.future
 
@@ -114,7 +118,8 @@ class GroupCommitWriter:
         stopping = False
         while not stopping:
             if not self._queue:
-                self._wake = asyncio.get_running_loop().create_future()
+                assert self._event_loop is not None
+                self._wake = self._event_loop.create_future()
                 await self._wake
             first = self._queue.popleft()
             if first is None:
@@ -216,15 +221,15 @@ class _WriterThread:
     instructions per commit).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._event_loop = loop
         self._calls: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
     def call(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._calls.put((loop, future, fn, args))
+        future = self._event_loop.create_future()
+        self._calls.put((future, fn, args))
         return future
 
     def stop(self) -> None:
@@ -233,7 +238,7 @@ class _WriterThread:
 
     def _run(self) -> None:
         while (call := self._calls.get()) is not None:
-            loop, future, fn, args = call
+            future, fn, args = call
             result, error = None, None
             try:
                 result = fn(*args)
@@ -241,7 +246,7 @@ class _WriterThread:
                 error = caught
             # RuntimeError: the loop closed without stopping this thread, so nobody is waiting.
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_settle, future, result, error)
+                self._event_loop.call_soon_threadsafe(_settle, future, result, error)
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
