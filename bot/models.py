@@ -76,7 +76,7 @@ class Completion:
     """A final state for a session, from a webhook (``token`` set) or from our own checks.
 
     Not frozen: one is built per webhook, and a frozen dataclass's ``__init__`` sets each field
-    through ``object.__setattr__``, 3.6x slower (bench/webhook_ingest). Nothing mutates one.
+    through ``object.__setattr__``: 650 against 181 ns for five fields. Nothing mutates one.
     """
 
     convo_id: str

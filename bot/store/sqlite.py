@@ -102,22 +102,26 @@ class SQLiteStore(GuildTables):
         for completion in completions:
             convo_id = completion.convo_id
             row = known.get(convo_id)
-            if row is None or (
-                completion.token_hash is not None
-                and not hmac.compare_digest(row[2] or "", completion.token_hash)
+            if row is None:
+                outcomes.append(CompletionOutcome.UNKNOWN)
+                continue
+            _, state, stored_hash, channel_id, reply_to, kinds = row
+            if completion.token_hash is not None and not hmac.compare_digest(
+                stored_hash or "", completion.token_hash
             ):
                 outcomes.append(CompletionOutcome.UNKNOWN)
                 continue
-            if row[1] not in _AWAITING_VALUES or convo_id in finished:
+            # ``finished``: the same session twice in one batch gets one result, like in two.
+            if state not in _AWAITING_VALUES or convo_id in finished:
                 outcomes.append(CompletionOutcome.DUPLICATE)
                 continue
             finished.add(convo_id)
             outcomes.append(CompletionOutcome.COMPLETED)
             updates.append(_completion_update(completion, now))
             if completion.notify:
-                for kind in row[5].split(","):
+                for kind in kinds.split(","):
                     if kind:
-                        inserts.append((convo_id, kind, _PENDING, now, row[3], row[4], now))
+                        inserts.append((convo_id, kind, _PENDING, now, channel_id, reply_to, now))
         if updates:
             db.executemany(
                 "UPDATE sessions SET state = ?, tags = ?, undocumented = ?, error = ?,"
