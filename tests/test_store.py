@@ -238,23 +238,31 @@ async def test_writes_queued_behind_a_stuck_lock_fail_together_after_one_wait(
         await store.close()
 
 
+def writer_threads() -> int:
+    """Counted, not looked for by name alone: other tests' stores may be open in this process."""
+    import threading
+
+    return sum(thread.name == "store-writer" for thread in threading.enumerate())
+
+
 async def test_a_store_that_cannot_open_leaves_no_thread_behind(tmp_path: Path) -> None:
     import sqlite3
-    import threading
 
     (tmp_path / "dir.db").mkdir()
     store = SQLiteStore(tmp_path / "dir.db")
+    before = writer_threads()
     with pytest.raises(sqlite3.Error):
         await store.open()
-    assert "store-writer" not in {thread.name for thread in threading.enumerate()}
+    assert writer_threads() == before
 
 
-async def test_closing_stops_the_writer_thread(store: SQLiteStore) -> None:
-    import threading
-
-    assert "store-writer" in {thread.name for thread in threading.enumerate()}
+async def test_closing_stops_the_writer_thread(tmp_path: Path) -> None:
+    before = writer_threads()
+    store = SQLiteStore(tmp_path / "t.db")
+    await store.open()
+    assert writer_threads() == before + 1
     await store.close()
-    assert "store-writer" not in {thread.name for thread in threading.enumerate()}
+    assert writer_threads() == before
 
 
 async def test_overdue_and_per_guild_questions_use_the_one_awaiting_index(
@@ -264,7 +272,7 @@ async def test_overdue_and_per_guild_questions_use_the_one_awaiting_index(
     import sqlite3
     from contextlib import closing
 
-    from bot.store.sqlite import AWAITING
+    from bot.store.sqlite import AWAITING_IN_GUILD, OVERDUE_SESSIONS
 
     store = SQLiteStore(tmp_path / "i.db")
     await store.open()
@@ -284,14 +292,7 @@ async def test_overdue_and_per_guild_questions_use_the_one_awaiting_index(
         ).fetchall()
         plans = [
             db.execute(f"EXPLAIN QUERY PLAN {query}", params).fetchall()[0][3]
-            for query, params in (
-                (
-                    f"SELECT convo_id FROM sessions WHERE {AWAITING} AND created_at <= ?"  # noqa: S608
-                    " ORDER BY created_at LIMIT ?",
-                    (1, 2),
-                ),
-                (f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}", (1,)),  # noqa: S608
-            )
+            for query, params in ((OVERDUE_SESSIONS, (1, 2)), (AWAITING_IN_GUILD, (1,)))
         ]
     assert indexes == [("sessions_awaiting",)]
     assert all("USING INDEX sessions_awaiting" in plan for plan in plans), plans

@@ -39,6 +39,12 @@ log = logging.getLogger(__name__)
 # Literal, so SQLite can prove a query matches the partial indexes of migration 0003.
 AWAITING = f"state IN ('{SessionState.STARTING.value}', '{SessionState.RUNNING.value}')"
 PENDING = f"state = '{DeliveryState.PENDING.value}'"
+# The two questions asked of awaiting sessions; migration 0004's one index serves both.
+OVERDUE_SESSIONS = (
+    f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {AWAITING}"
+    " AND created_at <= ? ORDER BY created_at LIMIT ?"
+)
+AWAITING_IN_GUILD = f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}"
 _AWAITING_VALUES = frozenset(s.value for s in SessionState if s.awaiting)
 _PENDING = DeliveryState.PENDING.value
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
@@ -268,20 +274,11 @@ class SQLiteStore(GuildTables):
         return [session_from_row(row) for row in rows]
 
     async def awaiting_sessions(self, created_before_ms: int, limit: int) -> list[SessionRecord]:
-        rows = await self._fetch(
-            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {AWAITING}"
-            " AND created_at <= ? ORDER BY created_at LIMIT ?",
-            (created_before_ms, limit),
-        )
+        rows = await self._fetch(OVERDUE_SESSIONS, (created_before_ms, limit))
         return [session_from_row(row) for row in rows]
 
     async def count_awaiting(self, guild_id: int) -> int:
-        rows = list(
-            await self._fetch(
-                f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}",
-                (guild_id,),
-            )
-        )
+        rows = list(await self._fetch(AWAITING_IN_GUILD, (guild_id,)))
         return int(rows[0][0])
 
     async def next_delivery_due_ms(self, kinds: Collection[str]) -> int | None:
