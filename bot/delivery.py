@@ -71,8 +71,23 @@ class ResultDelivery:
         due = await self._store.claim_due_deliveries(
             list(self._sinks), self._clock(), self._lease_ms, self._batch
         )
-        await asyncio.gather(*(self._deliver(row) for row in due))
+        await asyncio.gather(*(self._deliver_in_order(rows) for rows in _by_session(due)))
         return len(due)
+
+    async def _deliver_in_order(self, rows: list[Delivery]) -> None:
+        """A session's rows go out one after the other, in the order they were written.
+
+        An alert links to its result's message; posted side by side, the alert would find that
+        message not yet sent and wait a whole backoff, behind later samples' alerts. A row this
+        task did not reach because the process is stopping is handed back at once, not held by
+        its lease for ``lease_ms`` after the restart.
+        """
+        for index, row in enumerate(rows):
+            try:
+                await self._deliver(row)
+            except asyncio.CancelledError:
+                await asyncio.shield(self._store.release_deliveries([r.id for r in rows[index:]]))
+                raise
 
     async def _deliver(self, row: Delivery) -> None:
         sink = self._sinks[row.kind]
@@ -125,8 +140,10 @@ class ResultDelivery:
                     due = await self._store.claim_due_deliveries(
                         list(self._sinks), self._clock(), self._lease_ms, room
                     )
-                for row in due:
-                    task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
+                for rows in _by_session(due):
+                    task = asyncio.create_task(
+                        self._deliver_in_order(rows), name=f"delivery-{rows[0].convo_id}"
+                    )
                     in_flight.add(task)
                     task.add_done_callback(settled)
                 if due and len(due) == room:
@@ -149,3 +166,10 @@ class ResultDelivery:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(wait):
                 await self._wakeup.wait()
+
+
+def _by_session(rows: list[Delivery]) -> list[list[Delivery]]:
+    grouped: dict[str, list[Delivery]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        grouped.setdefault(row.convo_id, []).append(row)
+    return list(grouped.values())

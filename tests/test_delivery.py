@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from bot.delivery import DeliveryFailed, ResultDelivery
@@ -175,3 +176,57 @@ async def test_a_wake_at_the_moment_of_shutdown_does_not_hang_it(store: SQLiteSt
     done, _ = await asyncio.wait({task}, timeout=2)
     assert task in done
     assert task.cancelled()
+
+
+class ResultFirstSink(RecordingSink):
+    """An alert: it notes whether its session's result had been posted when it went out."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        super().__init__()
+        self._store = store
+        self.result_states: list[DeliveryState] = []
+
+    async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
+        rows = await self._store.deliveries_for(session.convo_id)
+        self.result_states += [row.state for row in rows if row.kind == "result"]
+        return await super().deliver(delivery, session)
+
+
+async def test_an_alert_goes_out_right_after_its_result_in_the_same_pass(
+    store: SQLiteStore,
+) -> None:
+    request = TagRequest("c1", "https://s.test/x", "follow", channel_id=3)
+    await store.create_session(replace(request, deliveries=("result", "alert")), None)
+    await store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Violence",))))
+    alert = ResultFirstSink(store)
+    assert await ResultDelivery(store, {"result": RecordingSink(), "alert": alert}).run_once() == 2
+    assert alert.result_states == [DeliveryState.DELIVERED]
+    assert all(row.attempts == 1 for row in await store.deliveries_for("c1"))
+
+
+class StuckSink(RecordingSink):
+    """A post that never answers, as one caught by a shutdown is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+
+    async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
+        self.entered.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_stop_hands_back_the_posts_it_interrupted_at_once(store: SQLiteStore) -> None:
+    await finished(store, "c1")
+    stuck = StuckSink()
+    task = asyncio.create_task(ResultDelivery(store, {"result": stuck}).run())
+    await asyncio.wait_for(stuck.entered.wait(), 5)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    sink = RecordingSink()  # the restarted bot, well inside the stopped worker's lease
+    assert await ResultDelivery(store, {"result": sink}).run_once() == 1
+    [row] = await store.deliveries_for("c1")
+    assert row.state is DeliveryState.DELIVERED
+    assert row.attempts == 1

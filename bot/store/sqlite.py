@@ -205,7 +205,7 @@ class SQLiteStore(GuildTables):
             rows = db.execute(
                 f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {PENDING}"
                 f" AND kind IN ({_marks(kinds)}) AND next_attempt_at <= ? AND lease_until <= ?"
-                " ORDER BY next_attempt_at LIMIT ?",
+                " ORDER BY next_attempt_at, id LIMIT ?",
                 (*kinds, now_ms, now_ms, limit),
             )
             claimed = [delivery_from_row(row) for row in rows]
@@ -230,6 +230,13 @@ class SQLiteStore(GuildTables):
             "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0"
             " WHERE id = ?",
             (next_attempt_ms, error[:500], delivery_id),
+        )
+
+    async def release_deliveries(self, delivery_ids: Collection[int]) -> None:
+        await self._execute(
+            "UPDATE deliveries SET lease_until = 0, attempts = attempts - 1"
+            f" WHERE id IN ({_marks(delivery_ids)})",
+            tuple(delivery_ids),
         )
 
     async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
