@@ -17,6 +17,7 @@ from aiohttp import hdrs, web
 
 from bot.models import CompletionOutcome
 from bot.sessions import WEBHOOK_ROUTE, TaggingService
+from bot.store.base import StoreUnavailable
 from bot.verifier import Rejection, WebhookVerifier, parse_delivery
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ class WebhookReceiver:
         except Rejection as rejection:
             log.warning("webhook refused (%d): %s", rejection.status, rejection.reason)
             return web.Response(status=rejection.status, text=rejection.reason)
+        except StoreUnavailable as failure:
+            # Not stored, so not 200: the session stays awaiting and the poll recovers its result.
+            log.error("webhook not stored (503): %s", failure)
+            return web.Response(status=503, text="result not stored; try again later")
         log.debug("webhook accepted for session %s", convo_id)
         return web.Response(status=200, text="OK")
 

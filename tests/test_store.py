@@ -14,6 +14,7 @@ from bot.models import (
     SessionState,
     TagRequest,
 )
+from bot.store.base import StoreUnavailable
 from bot.store.sqlite import SQLiteStore
 from bot.tags import TagResult
 
@@ -178,7 +179,7 @@ async def test_close_commits_every_queued_write(tmp_path: Path) -> None:
 
 async def test_store_refuses_writes_when_closed(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "c.db")
-    with pytest.raises(RuntimeError, match="not open"):
+    with pytest.raises(StoreUnavailable, match="not open"):
         await store.add_shared_secret("s", 1)
 
 
@@ -229,7 +230,10 @@ async def test_writes_queued_behind_a_stuck_lock_fail_together_after_one_wait(
             *(store.add_shared_secret(f"s{i}", i) for i in range(10)), return_exceptions=True
         )
         assert loop.time() - started < 1.0
-        assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+        assert all(
+            isinstance(r, StoreUnavailable) and isinstance(r.__cause__, sqlite3.OperationalError)
+            for r in results
+        )
         other.execute("ROLLBACK")
         await store.add_shared_secret("after", 1)
         assert await store.shared_secrets() == [("after", 1)]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
 from bot.models import DeliveryState, SessionState
 from bot.signing import sign_time
+from bot.store import writer
 from bot.store.sqlite import SQLiteStore
 from bot.timeutil import now_ms
 from tests.receiver_harness import Harness, running_receiver, webhook_body
@@ -129,3 +133,25 @@ async def test_rejections_are_logged_without_secrets(
     assert "webhook refused (401)" in caplog.text
     assert token not in caplog.text
     assert "receiver-test-secret" not in caplog.text
+
+
+async def test_a_result_the_store_cannot_take_is_503_logged_and_taken_later(
+    harness: Harness,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another process holding the write lock past the wait: not 200, not a traceback."""
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 100)
+    token = await harness.session("c1")
+    body = webhook_body("c1")
+    with closing(sqlite3.connect(tmp_path / "store.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with caplog.at_level(logging.ERROR, logger="bot.webhooks"):
+            status, text = await harness.post(token, body)
+        other.execute("ROLLBACK")
+    assert (status, text) == (503, "result not stored; try again later")
+    assert "webhook not stored (503): database: database is locked" in caplog.text
+    assert token not in caplog.text
+    await assert_unchanged(harness, "c1")
+    assert (await harness.post(token, body))[0] == 200

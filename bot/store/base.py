@@ -18,6 +18,11 @@ from bot.models import (
 )
 
 
+class StoreUnavailable(Exception):
+    """The store took no write: locked past its wait, out of disk, or closed. Nothing was
+    written, so the caller can say so (a webhook gets 503) and the work can be tried again."""
+
+
 class Store(Protocol):
     async def open(self) -> None: ...
 

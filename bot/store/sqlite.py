@@ -28,6 +28,7 @@ from bot.models import (
     SessionState,
     TagRequest,
 )
+from bot.store.base import StoreUnavailable
 from bot.store.migrations import migrate
 from bot.store.rows import DELIVERY_COLUMNS, SESSION_COLUMNS, delivery_from_row, session_from_row
 from bot.store.sqlite_guilds import GuildTables
@@ -260,7 +261,7 @@ class SQLiteStore(GuildTables):
 
     async def _fetch(self, sql: str, params: tuple[Any, ...]) -> Iterable[aiosqlite.Row]:
         if self._reader_db is None:
-            raise RuntimeError("the store is not open")
+            raise StoreUnavailable("the store is not open")
         return await self._reader_db.execute_fetchall(sql, params)
 
     async def get_session(self, convo_id: str) -> SessionRecord | None:

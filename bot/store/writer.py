@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.models import Completion, CompletionOutcome
+from bot.store.base import StoreUnavailable
 
 Write = Callable[[sqlite3.Connection], Any]
 ApplyCompletions = Callable[[sqlite3.Connection, Sequence[Completion]], list[CompletionOutcome]]
@@ -102,7 +103,7 @@ class GroupCommitWriter:
 
     def _submit(self, write: Write | None, completion: Completion | None) -> asyncio.Future[Any]:
         if not self.running or self._event_loop is None:
-            raise RuntimeError("the store is not open")
+            raise StoreUnavailable("the store is not open")
         job = _Job(self._event_loop.create_future(), write, completion)
         self._push(job)
         return job.future
@@ -145,9 +146,10 @@ class GroupCommitWriter:
         except Exception as error:
             # A lock held past LOCK_WAIT_MS fails every job alike: alone, each would wait again.
             if len(batch) == 1 or _locked(error):
+                failure = _for_callers(error)
                 for job in batch:
                     if not job.future.done():
-                        job.future.set_exception(error)
+                        job.future.set_exception(failure)
                 return
             # One bad write must not fail its neighbours: apply each on its own.
             for job in batch:
@@ -193,6 +195,15 @@ class GroupCommitWriter:
             results.append(write(db))
             index += 1
         return results
+
+
+def _for_callers(error: Exception) -> Exception:
+    """An operational failure (a lock, the disk) is the store's state, not the write's fault."""
+    if isinstance(error, sqlite3.OperationalError):
+        unavailable = StoreUnavailable(f"database: {error}")
+        unavailable.__cause__ = error
+        return unavailable
+    return error
 
 
 def _locked(error: Exception) -> bool:
