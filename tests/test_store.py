@@ -111,6 +111,21 @@ async def test_one_failing_write_does_not_fail_its_batch(store: SQLiteStore) -> 
     assert len(await store.deliveries_for("c1")) == 1
 
 
+async def test_a_bad_statement_is_its_own_error_not_an_unavailable_store(
+    store: SQLiteStore,
+) -> None:
+    """SQLite reports both as OperationalError; only a lock or the disk means "try later"."""
+    import sqlite3
+
+    def misspelt(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE no_such_table SET x = 1")
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        await store._writer.write(misspelt)
+    await store.add_shared_secret("s", 1)
+    assert await store.shared_secrets() == [("s", 1)]
+
+
 async def test_retried_request_restarts_only_a_stuck_session(store: SQLiteStore) -> None:
     assert await store.create_session(request("c1"), "a")
     assert await store.create_session(request("c1"), "b")  # never got past starting

@@ -197,9 +197,24 @@ class GroupCommitWriter:
         return results
 
 
+# SQLite's primary result codes that describe the database's state, not the statement: a write
+# lock, a full or failing disk, a database it cannot open or may not write.
+_UNAVAILABLE = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_READONLY,
+    }
+)
+
+
 def _for_callers(error: Exception) -> Exception:
-    """An operational failure (a lock, the disk) is the store's state, not the write's fault."""
-    if isinstance(error, sqlite3.OperationalError):
+    """A lock or the disk is the store's state; a bad statement stays the writer's own error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(error, sqlite3.Error) and code is not None and code & 0xFF in _UNAVAILABLE:
         unavailable = StoreUnavailable(f"database: {error}")
         unavailable.__cause__ = error
         return unavailable
