@@ -1,22 +1,27 @@
 """The alert sink: a moderator alert in the server's alerts channel, once per session.
 
-Its only mention is the configured alert role. It waits for the result's own message first, so
-the alert can link to it (unless that result turned out undeliverable).
+Its only mention is the configured alert role. A session's result is posted before its alert, so
+the alert usually links to it from the start. When the result's post is failing (its channel
+answers 5xx, say), the alert does not wait out the result's backoff: moderators get it at once,
+and the link is edited in once the result is posted (``link_result``).
 """
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
-from bot.alerts import evaluate
+from bot.alerts import AlertDecision, evaluate
 from bot.delivery import DeliveryFailed
-from bot.discord_delivery import delivery_nonce
-from bot.discord_poster import DiscordPoster
-from bot.guild_models import AlertRecord
-from bot.models import Delivery, DeliveryState, SessionRecord
-from bot.server_rendering import alert_embed, alert_view, jump_url
+from bot.discord_poster import DiscordPoster, delivery_nonce
+from bot.guild_models import AlertRecord, GuildSettings
+from bot.models import Delivery, SessionRecord
+from bot.server_rendering import acknowledged_embed, alert_embed, alert_view, jump_url
 from bot.store.sqlite import SQLiteStore
 from bot.timeutil import now_ms
+
+log = logging.getLogger(__name__)
 
 
 class DiscordAlertSink:
@@ -25,12 +30,11 @@ class DiscordAlertSink:
         self._store = store
 
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
-        if session.guild_id is None:
+        decided = await self._decide(session)
+        if decided is None:
             return None
-        settings = await self._store.guild_settings(session.guild_id)
-        decision = evaluate(settings, session)
-        if decision is None or settings.alert_channel_id is None:
-            return None
+        settings, decision = decided
+        assert settings.alert_channel_id is not None and session.guild_id is not None
         existing = await self._store.get_alert(session.convo_id)
         if existing is not None and existing.message_id is not None:
             return existing.message_id
@@ -62,12 +66,48 @@ class DiscordAlertSink:
         )
         return message_id
 
+    async def link_result(self, session: SessionRecord, channel_id: int, message_id: int) -> None:
+        """Edits the result's link into an alert that was posted before the result.
+
+        The result is already posted, so a failed edit is logged, not raised: raising would
+        count as a failed result delivery. The alert keeps everything but the link.
+        """
+        alert = await self._store.get_alert(session.convo_id)
+        if alert is None or alert.message_id is None:
+            return
+        decided = await self._decide(session)
+        if decided is None:
+            return
+        url = jump_url(session.guild_id, channel_id, message_id)
+        embed = alert_embed(session, decided[1], result_url=url)
+        acknowledged = alert.acknowledged_by is not None
+        if acknowledged:
+            embed = acknowledged_embed(embed, alert)
+        try:
+            await self._poster.edit(
+                alert.channel_id,
+                alert.message_id,
+                embed=embed,
+                view=alert_view(session, acknowledged=acknowledged),
+            )
+        except DeliveryFailed as failure:
+            log.warning("alert for %s kept without its result link: %s", session.convo_id, failure)
+
+    async def _decide(self, session: SessionRecord) -> tuple[GuildSettings, AlertDecision] | None:
+        """The server's settings and why this session alerts, if it does and has a channel to."""
+        if session.guild_id is None:
+            return None
+        settings = await self._store.guild_settings(session.guild_id)
+        decision = evaluate(settings, session)
+        if decision is None or settings.alert_channel_id is None:
+            return None
+        return settings, decision
+
     async def _result_url(self, session: SessionRecord) -> str | None:
+        """None while the result is not posted yet: ``link_result`` adds it then."""
         for row in await self._store.deliveries_for(session.convo_id):
             if row.kind != "result":
                 continue
-            if row.state is DeliveryState.PENDING:
-                raise DeliveryFailed("waiting for the result message", permanent=False)
             if row.message_id is not None and row.channel_id is not None:
                 channel = await self._result_channel(session, row.channel_id)
                 return jump_url(session.guild_id, channel, row.message_id)

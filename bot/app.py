@@ -127,8 +127,9 @@ class ChatsightBot(commands.AutoShardedBot):
         )
         self.guild_config = GuildConfig(store)
         poster = DiscordPoster(self)
-        self.results = DiscordResultSink(poster, store, self.following)
-        await self.core.serve({"result": self.results, "alert": DiscordAlertSink(poster, store)})
+        alerts = DiscordAlertSink(poster, store)
+        self.results = DiscordResultSink(poster, store, self.following, alerts)
+        await self.core.serve({"result": self.results, "alert": alerts})
         self._tasks.spawn(self.following.run(), "follow-scheduler")
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)

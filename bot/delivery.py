@@ -77,10 +77,10 @@ class ResultDelivery:
     async def _deliver_in_order(self, rows: list[Delivery]) -> None:
         """A session's rows go out one after the other, in the order they were written.
 
-        An alert links to its result's message; posted side by side, the alert would find that
-        message not yet sent and wait a whole backoff, behind later samples' alerts. A row this
-        task did not reach because the process is stopping is handed back at once, not held by
-        its lease for ``lease_ms`` after the restart.
+        The result goes first, so its alert can link to the posted message from the start;
+        posted side by side, the alert would go out without the link and need an edit. A row
+        this task did not reach because the process is stopping is handed back at once, not held
+        by its lease for ``lease_ms`` after the restart.
         """
         for index, row in enumerate(rows):
             try:

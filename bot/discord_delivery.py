@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import discord
 
+from bot.alert_delivery import DiscordAlertSink
 from bot.delivery import DeliveryFailed
-from bot.discord_poster import DiscordPoster
+from bot.discord_poster import DiscordPoster, delivery_nonce
 from bot.following import Following
 from bot.guild_models import Follow
 from bot.models import Delivery, SessionRecord
@@ -21,18 +22,18 @@ from bot.server_rendering import jump_url, timeline_embed, timeline_view
 from bot.store.sqlite import SQLiteStore
 
 
-def delivery_nonce(delivery: Delivery) -> str:
-    """At most 25 characters, as Discord requires; unique per outbox row."""
-    return f"cs-{delivery.convo_id[:8]}-{delivery.id}"[:25]
-
-
 class DiscordResultSink:
     def __init__(
-        self, poster: DiscordPoster, store: SQLiteStore, following: Following | None = None
+        self,
+        poster: DiscordPoster,
+        store: SQLiteStore,
+        following: Following | None = None,
+        alerts: DiscordAlertSink | None = None,
     ) -> None:
         self._poster = poster
         self._store = store
         self._following = following
+        self._alerts = alerts
 
     async def _route(self, session: SessionRecord) -> tuple[int, int | None, str | None]:
         """Channel, message to reply to, and a link back when posted elsewhere."""
@@ -53,18 +54,25 @@ class DiscordResultSink:
         if session.channel_id is None:
             raise DeliveryFailed("the session has no channel to post in", permanent=True)
         if session.follow_id is not None:
-            return await self._timeline(delivery, session, session.follow_id)
-        channel_id, reply_to, link = await self._route(session)
-        return await self._poster.send(
-            channel_id,
-            embed=result_embed(session),
-            content=link,
-            reply_to=reply_to,
-            nonce=delivery_nonce(delivery),
-        )
+            channel_id, message_id = await self._timeline(delivery, session, session.follow_id)
+        else:
+            channel_id, reply_to, link = await self._route(session)
+            message_id = await self._poster.send(
+                channel_id,
+                embed=result_embed(session),
+                content=link,
+                reply_to=reply_to,
+                nonce=delivery_nonce(delivery),
+            )
+        if self._alerts is not None:
+            # An alert that went out while this post was failing gets its link now.
+            await self._alerts.link_result(session, channel_id, message_id)
+        return message_id
 
-    async def _timeline(self, delivery: Delivery, session: SessionRecord, follow_id: int) -> int:
-        """Edit the follow's one message in place; post it the first time."""
+    async def _timeline(
+        self, delivery: Delivery, session: SessionRecord, follow_id: int
+    ) -> tuple[int, int]:
+        """Edit the follow's one message in place; post it the first time. Returns where it is."""
         if self._following is not None:
             await self._following.note_result(session)
         follow = await self._store.get_follow(follow_id)
@@ -76,7 +84,7 @@ class DiscordResultSink:
                 await self._poster.edit(
                     follow.timeline_channel_id, follow.timeline_message_id, embed=embed, view=view
                 )
-                return follow.timeline_message_id
+                return follow.timeline_channel_id, follow.timeline_message_id
             except DeliveryFailed as failure:
                 if not failure.permanent:
                     raise
@@ -90,7 +98,7 @@ class DiscordResultSink:
             nonce=delivery_nonce(delivery),
         )
         await self._store.set_timeline_message(follow.id, channel_id, message_id)
-        return message_id
+        return channel_id, message_id
 
     async def _render(self, follow: Follow) -> tuple[discord.Embed, discord.ui.View | None]:
         samples = await self._store.follow_sessions(follow.id)

@@ -10,6 +10,12 @@ import aiohttp
 import discord
 
 from bot.delivery import DeliveryFailed
+from bot.models import Delivery
+
+
+def delivery_nonce(delivery: Delivery) -> str:
+    """At most 25 characters, as Discord requires; unique per outbox row."""
+    return f"cs-{delivery.convo_id[:8]}-{delivery.id}"[:25]
 
 
 class DiscordPoster:

@@ -17,6 +17,7 @@ from tests.bot_e2e.server_helpers import (
     embed_titled,
     fields,
     final_answer,
+    message_when,
     replies_to,
     watch,
 )
@@ -150,3 +151,46 @@ async def test_a_slash_tag_result_is_checked_against_the_alerts_too(tmp_path: Pa
         assert alert.data["mention_roles"] == [str(setup.role)]
         assert "**Violence**" in fields(alert)["Flagged tags"]
         assert result.data["id"] in fields(alert)["Links"]
+
+
+async def test_an_alert_does_not_wait_for_a_failing_result_post(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        setup = await set_up_alerts(world)
+        # discord.py raises a 503 at once, and the outbox backs the result off for a second.
+        world.emu.inject_server_error(f"POST /channels/{world.channel}/messages", status=503)
+        announcement, alert = await announce_flagged_stream(world, setup)
+
+        # The moderators have the alert while the result is still waiting for its retry ...
+        assert [e.status for e in world.emu.requests(f"POST /channels/{world.channel}/*")] == [503]
+        assert alert.content == f"<@&{setup.role}>"
+        base = f"https://discord.com/channels/{world.guild}/{world.channel}"
+        assert fields(alert)["Links"] == f"[announcement]({base}/{announcement})"
+        assert "**Violence**" in fields(alert)["Flagged tags"]
+
+        # ... and once the result is posted, its link is edited into the alert.
+        result = await world.emu.wait_for_message(world.channel, replies_to(announcement))
+        linked = await message_when(world, alert.id, lambda m: "[result]" in fields(m)["Links"])
+        assert fields(linked)["Links"] == (
+            f"[announcement]({base}/{announcement}) · [result]({base}/{result.id})"
+        )
+        assert custom_ids(linked).keys() == custom_ids(alert).keys()
+        assert linked.data["mentions"] == []
+        assert len(list(filter(embed_titled(ALERT), world.emu.messages(setup.alerts)))) == 1
+
+
+async def test_an_acknowledged_alert_stays_acknowledged_when_its_link_arrives(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path) as world:
+        setup = await set_up_alerts(world)
+        world.emu.inject_server_error(f"POST /channels/{world.channel}/messages", status=503)
+        announcement, alert = await announce_flagged_stream(world, setup)
+        (ack_id,) = [b for b in custom_ids(alert) if b.startswith("chatsight:ack:")]
+        click = await world.emu.click_button(setup.alerts, alert.id, world.moderator, ack_id)
+        await click.wait_response()
+
+        result = await world.emu.wait_for_message(world.channel, replies_to(announcement))
+        linked = await message_when(world, alert.id, lambda m: "[result]" in fields(m)["Links"])
+        assert str(result.id) in fields(linked)["Links"]
+        assert fields(linked)["Acknowledged"].startswith(f"by <@{world.moderator}>")
+        assert custom_ids(linked)[ack_id]["disabled"] is True
