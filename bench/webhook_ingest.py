@@ -41,7 +41,8 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.chatsight import ChatsightClient
-from bot.config import Secret
+from bot.config import Secret, Settings
+from bot.logsetup import configure_logging
 from bot.models import SessionState
 from bot.sessions import TaggingService, token_hash
 from bot.store.sqlite import SQLiteStore
@@ -116,6 +117,8 @@ async def serve(kind: str, port: int, db_path: Path) -> None:
         server = WebhookServer(app)
         await server.start("127.0.0.1", port)
         await asyncio.Event().wait()
+    # Logging as the bot sets it up by default, so the receiver pays for what it logs.
+    configure_logging(Settings.log_level, [Secret(SECRET)])
     store = SQLiteStore(db_path)
     await store.open()
     ring = SecretRing(grace_ms=0)

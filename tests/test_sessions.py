@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -111,16 +112,18 @@ async def test_errored_session_fails_through_the_same_path(
 
 
 async def test_session_that_never_finishes_expires(
-    sim: ChatsightSimulator, settings_for: SettingsFor
+    sim: ChatsightSimulator, settings_for: SettingsFor, caplog: pytest.LogCaptureFixture
 ) -> None:
     sink = CollectingSink()
     settings = settings_for(poll_after_seconds=0.05, expire_after_seconds=0.3)
     async with running_core(settings, {"result": sink}) as core:
-        await core.service.start(request("c1"))
-        [session] = await sink.wait_for(1)
+        with caplog.at_level(logging.INFO, logger="bot.sessions"):
+            await core.service.start(request("c1"))
+            [session] = await sink.wait_for(1)
         assert session.state is SessionState.EXPIRED
         assert session.error is not None
         assert "no result from Chatsight" in session.error
+        assert "session c1 is expired" in caplog.text  # unlike a result, worth a look
 
 
 async def test_forged_and_stale_webhooks_change_nothing(

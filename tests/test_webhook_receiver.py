@@ -43,6 +43,20 @@ async def test_genuine_delivery_is_stored_then_answered_200(harness: Harness) ->
     assert harness.wakes == [1]
 
 
+async def test_an_accepted_webhook_writes_no_info_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The normal case stays out of the operator's INFO log: at scale it would flood it."""
+    token = await harness.session("c1")
+    with caplog.at_level(logging.INFO):
+        assert (await harness.post(token, webhook_body("c1", "Fun")))[0] == 200
+    assert caplog.records == []
+    with caplog.at_level(logging.DEBUG, logger="bot.sessions"):
+        token = await harness.session("c2")
+        assert (await harness.post(token, webhook_body("c2", "Fun")))[0] == 200
+    assert "session c2 is completed" in caplog.text
+
+
 async def test_repeat_delivery_is_200_and_changes_nothing(harness: Harness) -> None:
     token = await harness.session("c1")
     assert (await harness.post(token, webhook_body("c1", "Fun")))[0] == 200
