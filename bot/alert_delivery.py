@@ -69,29 +69,34 @@ class DiscordAlertSink:
     async def link_result(self, session: SessionRecord, channel_id: int, message_id: int) -> None:
         """Edits the result's link into an alert that was posted before the result.
 
-        The result is already posted, so a failed edit is logged, not raised: raising would
-        count as a failed result delivery. The alert keeps everything but the link.
+        The result is already posted: whatever goes wrong here (Discord refusing the edit, the
+        store unreadable) is logged and leaves the alert without its link, never raised, since
+        raising would count the posted result as failed and send it again.
         """
+        try:
+            await self._link_result(session, jump_url(session.guild_id, channel_id, message_id))
+        except DeliveryFailed as failure:
+            log.warning("alert for %s kept without its result link: %s", session.convo_id, failure)
+        except Exception:
+            log.exception("alert for %s kept without its result link", session.convo_id)
+
+    async def _link_result(self, session: SessionRecord, url: str) -> None:
         alert = await self._store.get_alert(session.convo_id)
         if alert is None or alert.message_id is None:
             return
         decided = await self._decide(session)
         if decided is None:
             return
-        url = jump_url(session.guild_id, channel_id, message_id)
         embed = alert_embed(session, decided[1], result_url=url)
         acknowledged = alert.acknowledged_by is not None
         if acknowledged:
             embed = acknowledged_embed(embed, alert)
-        try:
-            await self._poster.edit(
-                alert.channel_id,
-                alert.message_id,
-                embed=embed,
-                view=alert_view(session, acknowledged=acknowledged),
-            )
-        except DeliveryFailed as failure:
-            log.warning("alert for %s kept without its result link: %s", session.convo_id, failure)
+        await self._poster.edit(
+            alert.channel_id,
+            alert.message_id,
+            embed=embed,
+            view=alert_view(session, acknowledged=acknowledged),
+        )
 
     async def _decide(self, session: SessionRecord) -> tuple[GuildSettings, AlertDecision] | None:
         """The server's settings and why this session alerts, if it does and has a channel to."""

@@ -104,8 +104,8 @@ class TaggingService:
     def _recorded(self, completion: Completion, outcome: CompletionOutcome) -> CompletionOutcome:
         if outcome is CompletionOutcome.COMPLETED:
             # A result arriving is the normal case, and at INFO its line per webhook cost the
-            # receiver a third of its throughput (bench/webhook_ingest); a failure or an expiry
-            # is worth the operator's attention.
+            # receiver over a quarter of its throughput (bench/webhook_ingest: 14.4k against
+            # 10.5k req/s); a failure or an expiry is worth the operator's attention.
             level = logging.DEBUG if completion.state is SessionState.COMPLETED else logging.INFO
             log.log(level, "session %s is %s", completion.convo_id, completion.state.value)
             if completion.notify:

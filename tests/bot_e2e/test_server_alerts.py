@@ -6,6 +6,7 @@ import copy
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.models import DeliveryState
 from standins.discord import StoredMessage
 from standins.discord.permissions import MENTION_EVERYONE
 from tests.bot_e2e.harness import World, running_world
@@ -21,7 +22,7 @@ from tests.bot_e2e.server_helpers import (
     replies_to,
     watch,
 )
-from tests.bot_e2e.tag_steps import tag
+from tests.bot_e2e.tag_steps import eventually, tag
 
 FLAGGED = "https://streams.example/live?tags=@everyone,Violence,Fun"
 
@@ -194,3 +195,30 @@ async def test_an_acknowledged_alert_stays_acknowledged_when_its_link_arrives(
         assert str(result.id) in fields(linked)["Links"]
         assert fields(linked)["Acknowledged"].startswith(f"by <@{world.moderator}>")
         assert custom_ids(linked)[ack_id]["disabled"] is True
+
+
+async def test_a_refused_link_edit_leaves_the_result_posted_once(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        setup = await set_up_alerts(world)
+        world.emu.inject_server_error(f"POST /channels/{world.channel}/messages", status=503)
+        world.emu.inject_server_error(f"PATCH /channels/{setup.alerts}/messages/*", status=403)
+        announcement, alert = await announce_flagged_stream(world, setup)
+        await world.emu.wait_for_message(world.channel, replies_to(announcement))
+
+        async def edit_refused() -> bool | None:
+            entries = world.emu.requests(f"PATCH /channels/{setup.alerts}/messages/*")
+            return [e.status for e in entries] == [403] or None
+
+        await eventually(edit_refused)
+        session = alert.data["embeds"][0]["footer"]["text"].removeprefix("Session ")
+
+        async def delivered() -> bool | None:
+            rows = await world.running.store.deliveries_for(session)
+            return all(r.state is DeliveryState.DELIVERED for r in rows) or None
+
+        await eventually(delivered)
+        assert [e.status for e in world.emu.requests(f"POST /channels/{world.channel}/*")] == [
+            503,
+            200,
+        ]
+        assert "[result]" not in fields(world.emu.get_message(alert.id))["Links"]
