@@ -32,9 +32,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.app import ChatsightBot
+from bot.app.chatsight_bot import ChatsightBot
+from bot.app.discord_api import use_discord_api
 from bot.config import Secret, Settings
-from bot.discord_api import use_discord_api
 from standins.chatsight import ChatsightSimulator
 from standins.chatsight.webhook import signed_delivery
 from standins.discord import DiscordEmulator, EmulatorConfig, StoredMessage

@@ -40,14 +40,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.chatsight import ChatsightClient
+from bot.app.logsetup import configure_logging
+from bot.chatsight.client import ChatsightClient
 from bot.config import Secret, Settings
-from bot.logsetup import configure_logging
-from bot.models import SessionState
-from bot.sessions import TaggingService, token_hash
+from bot.domain.records import SessionState
+from bot.sessions.service import TaggingService, token_hash
 from bot.store.sqlite import SQLiteStore
-from bot.verifier import SecretRing, WebhookVerifier
-from bot.webhooks import WebhookReceiver, WebhookServer
+from bot.webhook.receiver import WebhookReceiver, WebhookServer
+from bot.webhook.verifier import SecretRing, WebhookVerifier
 from standins.chatsight.webhook import signed_delivery
 from standins.loopback import free_port, wait_for_port
 

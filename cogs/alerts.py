@@ -1,6 +1,6 @@
 """Buttons that outlive restarts: Acknowledge on alerts, Stop following on timelines.
 
-They are DynamicItem templates matched on custom ids (``bot.server_rendering``), registered at
+They are DynamicItem templates matched on custom ids (``bot.rendering.server``), registered at
 start-up, so a click on a message posted before a restart still reaches its handler.
 """
 
@@ -12,11 +12,12 @@ from typing import Any
 
 import discord
 
-from bot.app import ChatsightBot
-from bot.command_errors import reply_privately
+from bot.app.chatsight_bot import ChatsightBot
+from bot.app.tree import reply_privately
+from bot.domain.clock import now_ms
+from bot.domain.server_records import FollowState
 from bot.errors import ChatsightBotError
-from bot.guild_models import FollowState
-from bot.server_rendering import (
+from bot.rendering.server import (
     ACK_ID,
     UNFOLLOW_ID,
     acknowledged_embed,
@@ -24,7 +25,6 @@ from bot.server_rendering import (
     timeline_embed,
     timeline_view,
 )
-from bot.timeutil import now_ms
 
 
 def _bot(interaction: discord.Interaction) -> ChatsightBot:

@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import ChatsightBot
-from bot.autotag import Announcement
+from bot.app.chatsight_bot import ChatsightBot
 from bot.errors import ChatsightBotError
+from bot.server.autotag import Announcement
 
 log = logging.getLogger(__name__)
 

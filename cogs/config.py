@@ -13,10 +13,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import ChatsightBot
+from bot.app.chatsight_bot import ChatsightBot
+from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
-from bot.guild_models import GuildSettings
-from bot.server_rendering import config_embed
+from bot.rendering.server import config_embed
 
 Channel = discord.TextChannel
 

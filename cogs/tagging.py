@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import ChatsightBot
-from bot.channel_tagging import Origin
+from bot.app.chatsight_bot import ChatsightBot
 from bot.errors import ChatsightBotError
-from bot.rendering import history_embed, started_embed, status_embed
+from bot.rendering.results import history_embed, started_embed, status_embed
+from bot.server.channel_tagging import Origin
 
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 

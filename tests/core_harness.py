@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.app.core import TaggingCore
 from bot.config import Secret, Settings
-from bot.delivery import ResultSink
-from bot.models import Delivery, SessionRecord
-from bot.runtime import TaggingCore
+from bot.delivery.worker import ResultSink
+from bot.domain.records import Delivery, SessionRecord
 from standins.chatsight import ChatsightSimulator
 
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.chatsight import ChatsightClient
+from bot.chatsight.client import ChatsightClient
 from bot.config import Secret
-from bot.models import TagRequest
-from bot.sessions import TaggingService, token_hash
+from bot.domain.clock import now_ms
+from bot.domain.records import TagRequest
+from bot.sessions.service import TaggingService, token_hash
 from bot.store.sqlite import SQLiteStore
-from bot.timeutil import now_ms
-from bot.verifier import SecretRing, WebhookVerifier
-from bot.webhooks import WebhookReceiver, WebhookServer
+from bot.webhook.receiver import WebhookReceiver, WebhookServer
+from bot.webhook.verifier import SecretRing, WebhookVerifier
 from standins.chatsight.webhook import signed_delivery
 
 SECRET = "receiver-test-secret"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts import evaluate
+from bot.domain.alert_policy import evaluate
+from bot.domain.records import SessionRecord, SessionState
+from bot.domain.server_records import GuildSettings
+from bot.domain.tags import TagResult
 from bot.errors import ChatsightBotError
-from bot.guild_config import GuildConfig
-from bot.guild_models import GuildSettings
-from bot.models import SessionRecord, SessionState
+from bot.server.guild_config import GuildConfig
 from bot.store.sqlite import SQLiteStore
-from bot.tags import TagResult
 
 
 def result(tags: tuple[str, ...], undocumented: bool = False) -> SessionRecord:

@@ -19,8 +19,9 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.chatsight import ChatsightClient, SessionPhase, SessionStatus, parse_query_answer
+from bot.chatsight.client import ChatsightClient, SessionPhase, SessionStatus, parse_query_answer
 from bot.config import Secret
+from bot.domain.tags import TagResult
 from bot.errors import (
     ChatsightAuthError,
     ChatsightError,
@@ -30,7 +31,6 @@ from bot.errors import (
     ChatsightUnavailable,
     ChatsightUnknownSession,
 )
-from bot.tags import TagResult
 from standins.chatsight import ChatsightSimulator
 from tests.chatsight_simulator.harness import STREAM_URL, running_simulator
 

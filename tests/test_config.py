@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.logsetup import SecretMaskingFilter
 from bot.config import Secret, load_settings
 from bot.errors import ConfigError
-from bot.logsetup import SecretMaskingFilter
 
 
 def test_defaults_and_dotenv_under_real_environment(tmp_path: Path) -> None:

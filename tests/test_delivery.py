@@ -6,8 +6,9 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-from bot.delivery import DeliveryFailed, ResultDelivery
-from bot.models import (
+from bot.delivery.worker import DeliveryFailed, ResultDelivery
+from bot.domain.clock import now_ms
+from bot.domain.records import (
     Completion,
     Delivery,
     DeliveryState,
@@ -15,9 +16,8 @@ from bot.models import (
     SessionState,
     TagRequest,
 )
+from bot.domain.tags import TagResult
 from bot.store.sqlite import SQLiteStore
-from bot.tags import TagResult
-from bot.timeutil import now_ms
 
 
 class RecordingSink:

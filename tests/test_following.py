@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.autotag import Announcement, AutoTagger
-from bot.following import Following, FollowRequest
-from bot.guild_models import FollowState
-from bot.models import SessionState
-from bot.runtime import TaggingCore
+from bot.app.core import TaggingCore
+from bot.domain.records import SessionState
+from bot.domain.server_records import FollowState
+from bot.server.autotag import Announcement, AutoTagger
+from bot.server.following import Following, FollowRequest
 from bot.store.sqlite import SQLiteStore
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port

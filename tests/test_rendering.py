@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import discord
 
-from bot.alerts import AlertDecision
-from bot.guild_models import Follow, FollowState, GuildSettings
-from bot.models import SessionRecord, SessionState
-from bot.rendering import (
+from bot.domain.alert_policy import AlertDecision
+from bot.domain.records import SessionRecord, SessionState
+from bot.domain.server_records import Follow, FollowState, GuildSettings
+from bot.domain.tags import TagResult
+from bot.rendering.results import (
     EMBED_TOTAL_LIMIT,
     history_embed,
     result_embed,
     started_embed,
     tag_list,
 )
-from bot.server_rendering import alert_embed, config_embed, timeline_embed
-from bot.tags import TagResult
+from bot.rendering.server import alert_embed, config_embed, timeline_embed
 
 
 def session(**changes: object) -> SessionRecord:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.config import Secret, Settings
+from bot.domain.records import DeliveryState, SessionState, TagRequest
 from bot.errors import ChatsightAuthError
-from bot.models import DeliveryState, SessionState, TagRequest
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
@@ -117,7 +117,7 @@ async def test_session_that_never_finishes_expires(
     sink = CollectingSink()
     settings = settings_for(poll_after_seconds=0.05, expire_after_seconds=0.3)
     async with running_core(settings, {"result": sink}) as core:
-        with caplog.at_level(logging.INFO, logger="bot.sessions"):
+        with caplog.at_level(logging.INFO, logger="bot.sessions.service"):
             await core.service.start(request("c1"))
             [session] = await sink.wait_for(1)
         assert session.state is SessionState.EXPIRED

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import (
+from bot.domain.records import (
     Completion,
     CompletionOutcome,
     DeliveryState,
     SessionState,
     TagRequest,
 )
+from bot.domain.tags import TagResult
 from bot.store.base import StoreUnavailable
 from bot.store.sqlite import SQLiteStore
-from bot.tags import TagResult
 
 
 def request(convo: str, channel: int = 10, guild: int = 1) -> TagRequest:

@@ -23,7 +23,13 @@ from aiohttp.client_reqrep import ClientRequest
 from aiohttp.connector import Connection
 from aiohttp.tracing import Trace
 
-from bot.stream_prep import PreparedStream, StreamPreparer, Variant, choose_variant, variants_of
+from bot.chatsight.stream_prep import (
+    PreparedStream,
+    StreamPreparer,
+    Variant,
+    choose_variant,
+    variants_of,
+)
 
 LOCAL = ["127.0.0.1/32"]
 
@@ -279,7 +285,7 @@ async def test_forbidden_targets_refused_before_connecting(
     url: str,
     reason: str | None,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.stream_prep"):
+    with caplog.at_level(logging.WARNING, logger="bot.chatsight.stream_prep"):
         result = await prep(allow_networks=()).prepare(url)
     assert result.url == url
     assert result.reason.startswith("refused: ")
@@ -312,7 +318,7 @@ async def test_rtmp_is_untouched_and_not_fetched(
 async def test_log_line_omits_query_string(
     prep: Prep, server: Server, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.stream_prep"):
+    with caplog.at_level(logging.INFO, logger="bot.chatsight.stream_prep"):
         url = server.url("/page.html?token=s3cret#frag").replace("//", "//user:pw0rd@")
         await prep().prepare(url)
     assert len(caplog.records) == 1

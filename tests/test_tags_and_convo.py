@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from bot.convo import cli_convo_id, discord_convo_id
-from bot.tags import parse_tags
+from bot.domain.convo_ids import cli_convo_id, discord_convo_id
+from bot.domain.tags import parse_tags
 
 
 def test_tags_are_trimmed_deduplicated_in_order() -> None:

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.signing import sign_time, signature_matches
-from bot.tags import TagResult
-from bot.verifier import Rejection, SecretRing, WebhookVerifier, parse_delivery
+from bot.domain.tags import TagResult
+from bot.webhook.signing import sign_time, signature_matches
+from bot.webhook.verifier import Rejection, SecretRing, WebhookVerifier, parse_delivery
 
 NOW = 1_700_000_000_000
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.models import SessionState
+from bot.domain.records import SessionState
 from bot.store.sqlite import SQLiteStore
 from tests.receiver_harness import running_receiver
 

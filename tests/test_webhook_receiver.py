@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import DeliveryState, SessionState
-from bot.signing import sign_time
+from bot.domain.clock import now_ms
+from bot.domain.records import DeliveryState, SessionState
 from bot.store import writer
 from bot.store.sqlite import SQLiteStore
-from bot.timeutil import now_ms
+from bot.webhook.signing import sign_time
 from tests.receiver_harness import Harness, running_receiver, webhook_body
 
 
@@ -51,7 +51,7 @@ async def test_an_accepted_webhook_writes_no_info_line(
     with caplog.at_level(logging.INFO):
         assert (await harness.post(token, webhook_body("c1", "Fun")))[0] == 200
     assert caplog.records == []
-    with caplog.at_level(logging.DEBUG, logger="bot.sessions"):
+    with caplog.at_level(logging.DEBUG, logger="bot.sessions.service"):
         token = await harness.session("c2")
         assert (await harness.post(token, webhook_body("c2", "Fun")))[0] == 200
     assert "session c2 is completed" in caplog.text
@@ -142,7 +142,7 @@ async def test_rejections_are_logged_without_secrets(
 ) -> None:
     token = await harness.session("c1")
     forged = webhook_body("c1", hmac=sign_time("receiver-test-secret", "1"))
-    with caplog.at_level(logging.WARNING, logger="bot.webhooks"):
+    with caplog.at_level(logging.WARNING, logger="bot.webhook.receiver"):
         assert (await harness.post(token, forged))[0] == 401
     assert "webhook refused (401)" in caplog.text
     assert token not in caplog.text
@@ -161,7 +161,7 @@ async def test_a_result_the_store_cannot_take_is_503_logged_and_taken_later(
     body = webhook_body("c1")
     with closing(sqlite3.connect(tmp_path / "store.db", isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")
-        with caplog.at_level(logging.ERROR, logger="bot.webhooks"):
+        with caplog.at_level(logging.ERROR, logger="bot.webhook.receiver"):
             status, text = await harness.post(token, body)
         other.execute("ROLLBACK")
     assert (status, text) == (503, "result not stored; try again later")

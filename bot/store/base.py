@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Collection
 from typing import Protocol
 
-from bot.models import (
+from bot.domain.records import (
     Completion,
     CompletionOutcome,
     Delivery,

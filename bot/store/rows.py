@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.models import Delivery, DeliveryState, SessionRecord, SessionState
-from bot.tags import TagResult, parse_tags
+from bot.domain.records import Delivery, DeliveryState, SessionRecord, SessionState
+from bot.domain.tags import TagResult, parse_tags
 
 SESSION_COLUMNS = (
     "convo_id, stream_url, source, state, created_at, updated_at, seed, guild_id, channel_id,"

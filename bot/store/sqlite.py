@@ -19,7 +19,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import (
+from bot.domain.clock import now_ms
+from bot.domain.records import (
     Completion,
     CompletionOutcome,
     Delivery,
@@ -31,9 +32,8 @@ from bot.models import (
 from bot.store.base import StoreUnavailable
 from bot.store.migrations import migrate
 from bot.store.rows import DELIVERY_COLUMNS, SESSION_COLUMNS, delivery_from_row, session_from_row
-from bot.store.sqlite_guilds import GuildTables
+from bot.store.sqlite_server import GuildTables
 from bot.store.writer import GroupCommitWriter
-from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.models import Completion, CompletionOutcome
+from bot.domain.records import Completion, CompletionOutcome
 from bot.store.base import StoreUnavailable
 
 Write = Callable[[sqlite3.Connection], Any]

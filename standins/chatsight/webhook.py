@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.signing import sign_time
-from bot.timeutil import now_ms
+from bot.domain.clock import now_ms
+from bot.webhook.signing import sign_time
 from standins.chatsight.faults import WebhookFault
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app import ChatsightBot
+from bot.app.chatsight_bot import ChatsightBot
+from bot.app.discord_api import use_discord_api
 from bot.config import Secret, Settings
-from bot.discord_api import use_discord_api
 from standins.chatsight import ChatsightSimulator
 from standins.discord import BotApp, DiscordEmulator, EmulatorConfig, StoredMessage
 from standins.discord.discordpy import point_discord_py

@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.models import DeliveryState
+from bot.domain.records import DeliveryState
 from standins.discord import StoredMessage
 from standins.discord.permissions import MENTION_EVERYONE
 from tests.bot_e2e.harness import World, running_world

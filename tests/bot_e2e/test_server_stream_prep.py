@@ -67,14 +67,14 @@ async def test_a_playlist_on_a_private_address_is_not_fetched(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     private = "http://10.1.2.3/live.m3u8"
-    caplog.set_level(logging.WARNING, logger="bot.stream_prep")
+    caplog.set_level(logging.WARNING, logger="bot.chatsight.stream_prep")
     async with running_world(tmp_path, stream_fetch_allow=("127.0.0.1/32",)) as world:
         await watch(world, world.channel)
         announcement = await world.emu.post_message(world.channel, world.member, private)
         await world.emu.wait_for_message(world.channel, replies_to(announcement.id))
 
         assert posted_urls(world) == [private]
-        refusals = [r.getMessage() for r in caplog.records if r.name == "bot.stream_prep"]
+        refusals = [r.getMessage() for r in caplog.records if r.name == "bot.chatsight.stream_prep"]
         assert refusals == [
             f"stream prep kept the original URL {private}: refused: private address"
         ]

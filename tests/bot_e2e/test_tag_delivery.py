@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.models import DeliveryState
+from bot.domain.records import DeliveryState
 from tests.bot_e2e.harness import World, running_world
 from tests.bot_e2e.tag_steps import TAGS_TITLE, eventually, session_of, started, tag, titled
 

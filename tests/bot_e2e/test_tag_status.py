@@ -83,7 +83,7 @@ async def test_a_bug_in_a_command_gets_a_reference_that_is_in_the_log(
             raise RuntimeError("boom")
 
         monkeypatch.setattr(world.running.tagging, "begin", broken)
-        with caplog.at_level(logging.ERROR, logger="bot.command_errors"):
+        with caplog.at_level(logging.ERROR, logger="bot.app.tree"):
             interaction = await tag(world, STREAM)
             text = await private_reply(world, interaction)
         found = re.fullmatch(r"Something went wrong \(reference ([0-9A-F]{6})\)\. .*", text)

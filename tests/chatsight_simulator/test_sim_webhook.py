@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.signing import signature_matches
-from bot.timeutil import now_ms
+from bot.domain.clock import now_ms
+from bot.webhook.signing import signature_matches
 from standins.chatsight import ChatsightSimulator
 from tests.chatsight_simulator.harness import (
     STREAM_URL,

@@ -8,11 +8,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.guild_models import AlertRecord, Follow, FollowState, GuildSettings
-from bot.models import SessionRecord
+from bot.domain.records import SessionRecord
+from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
+from bot.domain.tags import parse_tags
 from bot.store.rows import SESSION_COLUMNS, session_from_row
 from bot.store.writer import GroupCommitWriter
-from bot.tags import parse_tags
 
 FOLLOW_COLUMNS = (
     "id, channel_id, stream_url, state, samples, interval_ms, next_sample_at, ends_at,"

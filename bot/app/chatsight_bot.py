@@ -14,20 +14,20 @@ from collections.abc import Sequence
 import discord
 from discord.ext import commands
 
-from bot.alert_delivery import DiscordAlertSink
-from bot.autotag import AutoTagger
-from bot.background import BackgroundTasks
-from bot.channel_tagging import ChannelTagging
-from bot.command_errors import ChatsightTree
+from bot.app.background import BackgroundTasks
+from bot.app.core import TaggingCore
+from bot.app.discord_api import adopt_gateway
+from bot.app.logsetup import SecretMaskingFilter
+from bot.app.tree import ChatsightTree
 from bot.config import Settings
-from bot.discord_api import adopt_gateway
-from bot.discord_delivery import DiscordResultSink
-from bot.discord_poster import DiscordPoster
-from bot.following import Following
-from bot.guild_config import GuildConfig
-from bot.limits import TagGate
-from bot.logsetup import SecretMaskingFilter
-from bot.runtime import TaggingCore
+from bot.delivery.alert_sink import DiscordAlertSink
+from bot.delivery.poster import DiscordPoster
+from bot.delivery.result_sink import DiscordResultSink
+from bot.server.admission import TagGate
+from bot.server.autotag import AutoTagger
+from bot.server.channel_tagging import ChannelTagging
+from bot.server.following import Following
+from bot.server.guild_config import GuildConfig
 from bot.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import discord
 
-from bot.alert_delivery import DiscordAlertSink
-from bot.delivery import DeliveryFailed
-from bot.discord_poster import DiscordPoster, delivery_nonce
-from bot.following import Following
-from bot.guild_models import Follow
-from bot.models import Delivery, SessionRecord
-from bot.rendering import result_embed
-from bot.server_rendering import jump_url, timeline_embed, timeline_view
+from bot.delivery.alert_sink import DiscordAlertSink
+from bot.delivery.poster import DiscordPoster, delivery_nonce
+from bot.delivery.worker import DeliveryFailed
+from bot.domain.records import Delivery, SessionRecord
+from bot.domain.server_records import Follow
+from bot.rendering.results import result_embed
+from bot.rendering.server import jump_url, timeline_embed, timeline_view
+from bot.server.following import Following
 from bot.store.sqlite import SQLiteStore
 
 

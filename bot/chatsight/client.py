@@ -22,6 +22,8 @@ from typing import Any
 import aiohttp
 
 from bot.config import Secret
+from bot.domain.clock import now_ms
+from bot.domain.tags import TagResult
 from bot.errors import (
     ChatsightAuthError,
     ChatsightProtocolError,
@@ -30,8 +32,6 @@ from bot.errors import (
     ChatsightUnavailable,
     ChatsightUnknownSession,
 )
-from bot.tags import TagResult
-from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.guild_models import GuildSettings
-from bot.models import SessionRecord, SessionState
+from bot.domain.records import SessionRecord, SessionState
+from bot.domain.server_records import GuildSettings
 
 
 @dataclass(frozen=True, slots=True)

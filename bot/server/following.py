@@ -14,14 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.convo import follow_convo_id
-from bot.delivery import DeliveryFailed
+from bot.delivery.worker import DeliveryFailed
+from bot.domain.clock import now_ms
+from bot.domain.convo_ids import follow_convo_id
+from bot.domain.records import SessionRecord, SessionState, TagRequest
+from bot.domain.server_records import Follow, FollowState
 from bot.errors import ChatsightError, ChatsightRejected
-from bot.guild_models import Follow, FollowState
-from bot.models import SessionRecord, SessionState, TagRequest
-from bot.sessions import TaggingService
+from bot.sessions.service import TaggingService
 from bot.store.sqlite import SQLiteStore
-from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 

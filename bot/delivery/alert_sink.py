@@ -12,14 +12,14 @@ import logging
 
 import discord
 
-from bot.alerts import AlertDecision, evaluate
-from bot.delivery import DeliveryFailed
-from bot.discord_poster import DiscordPoster, delivery_nonce
-from bot.guild_models import AlertRecord, GuildSettings
-from bot.models import Delivery, SessionRecord
-from bot.server_rendering import acknowledged_embed, alert_embed, alert_view, jump_url
+from bot.delivery.poster import DiscordPoster, delivery_nonce
+from bot.delivery.worker import DeliveryFailed
+from bot.domain.alert_policy import AlertDecision, evaluate
+from bot.domain.clock import now_ms
+from bot.domain.records import Delivery, SessionRecord
+from bot.domain.server_records import AlertRecord, GuildSettings
+from bot.rendering.server import acknowledged_embed, alert_embed, alert_view, jump_url
 from bot.store.sqlite import SQLiteStore
-from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import asyncio
 import json
 from typing import TextIO
 
-from bot.delivery import DeliveryFailed
-from bot.models import Delivery, SessionRecord, SessionState
+from bot.delivery.worker import DeliveryFailed
+from bot.domain.records import Delivery, SessionRecord, SessionState
 
 UNDOCUMENTED_NOTE = "includes tags outside Chatsight's published list"
 

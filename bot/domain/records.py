@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from bot.tags import TagResult
+from bot.domain.tags import TagResult
 
 
 class SessionState(enum.StrEnum):

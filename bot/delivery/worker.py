@@ -15,9 +15,9 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from bot.models import Delivery, SessionRecord
+from bot.domain.clock import now_ms
+from bot.domain.records import Delivery, SessionRecord
 from bot.store.base import Store
-from bot.timeutil import now_ms
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from bot.convo import discord_convo_id
+from bot.domain.convo_ids import discord_convo_id
+from bot.domain.records import SessionRecord, TagRequest
+from bot.domain.stream_urls import validate_stream_url
 from bot.errors import ChatsightBotError, ChatsightError
-from bot.following import Following, FollowRequest
-from bot.limits import TagGate
-from bot.models import SessionRecord, TagRequest
-from bot.sessions import TaggingService
-from bot.streams import validate_stream_url
+from bot.server.admission import TagGate
+from bot.server.following import Following, FollowRequest
+from bot.sessions.service import TaggingService
 
 MAX_SEED_LENGTH = 1000
 

@@ -13,21 +13,21 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from bot.chatsight import ChatsightClient, SessionPhase, SessionStatus
-from bot.errors import ChatsightError, ChatsightUnknownSession
-from bot.models import (
+from bot.chatsight.client import ChatsightClient, SessionPhase, SessionStatus
+from bot.chatsight.stream_prep import StreamPreparer
+from bot.domain.clock import now_ms
+from bot.domain.records import (
     Completion,
     CompletionOutcome,
     SessionRecord,
     SessionState,
     TagRequest,
 )
+from bot.domain.stream_urls import names_a_playlist
+from bot.domain.tags import TagResult
+from bot.errors import ChatsightError, ChatsightUnknownSession
 from bot.store.base import Store
-from bot.stream_prep import StreamPreparer
-from bot.streams import names_a_playlist
-from bot.tags import TagResult
-from bot.timeutil import now_ms
-from bot.verifier import WebhookDelivery
+from bot.webhook.verifier import WebhookDelivery
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from bot.models import CompletionOutcome
-from bot.sessions import WEBHOOK_ROUTE, TaggingService
+from bot.domain.records import CompletionOutcome
+from bot.sessions.service import WEBHOOK_ROUTE, TaggingService
 from bot.store.base import StoreUnavailable
-from bot.verifier import Rejection, WebhookVerifier, parse_delivery
+from bot.webhook.verifier import Rejection, WebhookVerifier, parse_delivery
 
 log = logging.getLogger(__name__)
 

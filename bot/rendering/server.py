@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown
 
-from bot.alerts import AlertDecision
-from bot.guild_models import AlertRecord, Follow, FollowState, GuildSettings
-from bot.models import SessionRecord, SessionState
-from bot.rendering import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, clip, fit, safe, tag_list
+from bot.domain.alert_policy import AlertDecision
+from bot.domain.records import SessionRecord, SessionState
+from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
+from bot.rendering.results import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, clip, fit, safe, tag_list
 
 ACK_ID = "chatsight:ack:{convo_id}"
 UNFOLLOW_ID = "chatsight:unfollow:{follow_id}"

@@ -14,9 +14,9 @@ from typing import Any
 
 import orjson
 
-from bot.signing import SigningKey, signed_by_any, signing_key
-from bot.tags import TagResult
-from bot.timeutil import now_ms
+from bot.domain.clock import now_ms
+from bot.domain.tags import TagResult
+from bot.webhook.signing import SigningKey, signed_by_any, signing_key
 
 SENDER = "chatsight-webhooks"
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.console import UNDOCUMENTED_NOTE
-from bot.models import SessionRecord, SessionState
+from bot.delivery.console_sink import UNDOCUMENTED_NOTE
+from bot.domain.records import SessionRecord, SessionState
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256

@@ -12,15 +12,15 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.app import ChatsightBot
+from bot.app.chatsight_bot import ChatsightBot
+from bot.app.core import TaggingCore
+from bot.app.discord_api import use_discord_api
+from bot.app.logsetup import SecretMaskingFilter, configure_logging
 from bot.config import Settings, load_settings
-from bot.console import ConsoleSink, session_text
-from bot.convo import cli_convo_id
-from bot.discord_api import use_discord_api
+from bot.delivery.console_sink import ConsoleSink, session_text
+from bot.domain.convo_ids import cli_convo_id
+from bot.domain.records import SessionRecord, SessionState, TagRequest
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
-from bot.logsetup import SecretMaskingFilter, configure_logging
-from bot.models import SessionRecord, SessionState, TagRequest
-from bot.runtime import TaggingCore
 from standins.chatsight.__main__ import add_arguments as add_simulator_arguments
 from standins.chatsight.__main__ import run_from_arguments as run_simulator
 

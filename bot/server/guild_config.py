@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from bot.domain.clock import now_ms
+from bot.domain.server_records import GuildSettings
+from bot.domain.tags import parse_tags
 from bot.errors import ChatsightBotError
-from bot.guild_models import GuildSettings
 from bot.store.sqlite import SQLiteStore
-from bot.tags import parse_tags
-from bot.timeutil import now_ms
 
 MAX_SEED_LENGTH = 1000
 MAX_ALERT_TAGS = 50

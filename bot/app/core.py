@@ -11,17 +11,17 @@ from collections.abc import Mapping
 
 import aiohttp
 
-from bot.background import BackgroundTasks
-from bot.chatsight import ChatsightClient
+from bot.app.background import BackgroundTasks
+from bot.app.logsetup import SecretMaskingFilter
+from bot.chatsight.client import ChatsightClient
+from bot.chatsight.stream_prep import StreamPreparer
 from bot.config import Secret, Settings
-from bot.delivery import ResultDelivery, ResultSink
-from bot.logsetup import SecretMaskingFilter
-from bot.sessions import SessionMonitor, TaggingService
+from bot.delivery.worker import ResultDelivery, ResultSink
+from bot.domain.clock import now_ms
+from bot.sessions.service import SessionMonitor, TaggingService
 from bot.store import Store, open_store
-from bot.stream_prep import StreamPreparer
-from bot.timeutil import now_ms
-from bot.verifier import SecretRing, WebhookVerifier
-from bot.webhooks import WebhookReceiver, WebhookServer
+from bot.webhook.receiver import WebhookReceiver, WebhookServer
+from bot.webhook.verifier import SecretRing, WebhookVerifier
 
 
 class TaggingCore:

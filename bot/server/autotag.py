@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.following import Following, FollowRequest
-from bot.guild_models import GuildSettings
-from bot.models import SessionRecord
+from bot.domain.clock import now_ms
+from bot.domain.records import SessionRecord
+from bot.domain.server_records import GuildSettings
+from bot.domain.stream_urls import find_stream_urls
+from bot.server.following import Following, FollowRequest
 from bot.store.sqlite import SQLiteStore
-from bot.streams import find_stream_urls
-from bot.timeutil import now_ms
 
 MAX_URLS_PER_MESSAGE = 5
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import aiohttp
 import discord
 
-from bot.delivery import DeliveryFailed
-from bot.models import Delivery
+from bot.delivery.worker import DeliveryFailed
+from bot.domain.records import Delivery
 
 
 def delivery_nonce(delivery: Delivery) -> str:
