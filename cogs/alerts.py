@@ -13,17 +13,12 @@ from typing import Any
 import discord
 
 from bot.app.chatsight_bot import ChatsightBot
-from bot.app.tree import reply_privately
-from bot.domain.clock import now_ms
-from bot.domain.server_records import FollowState
-from bot.errors import ChatsightBotError
+from bot.app.tree import explain, reply_privately
 from bot.rendering.server import (
     ACK_ID,
     UNFOLLOW_ID,
     acknowledged_embed,
     alert_view,
-    timeline_embed,
-    timeline_view,
 )
 
 
@@ -39,11 +34,15 @@ def _is_moderator(interaction: discord.Interaction) -> bool:
 
 async def _answering_errors(interaction: discord.Interaction, click: Awaitable[None]) -> None:
     """discord.py only logs what a button callback raises, leaving the clicker with "This
-    interaction failed"; an expected refusal is answered privately instead."""
+    interaction failed"; an expected refusal is answered privately instead, in the tree's
+    words."""
     try:
         await click
-    except ChatsightBotError as error:
-        await reply_privately(interaction, error.user_message)
+    except Exception as error:
+        text = explain(error)
+        if text is None:
+            raise
+        await reply_privately(interaction, text)
 
 
 class AcknowledgeButton(
@@ -66,25 +65,18 @@ class AcknowledgeButton(
         await _answering_errors(interaction, self._acknowledge(interaction))
 
     async def _acknowledge(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        settings = await bot.guild_config.get(interaction.guild_id or 0)
-        has_role = settings.alert_role_id is not None and any(
-            role.id == settings.alert_role_id for role in getattr(interaction.user, "roles", [])
+        assert interaction.guild_id is not None and interaction.message is not None
+        done = await _bot(interaction).acknowledgement.acknowledge(
+            interaction.guild_id,
+            self.convo_id,
+            interaction.user.id,
+            moderator=_is_moderator(interaction),
+            role_ids=[role.id for role in getattr(interaction.user, "roles", [])],
         )
-        if not (_is_moderator(interaction) or has_role):
-            raise ChatsightBotError("Only moderators can acknowledge alerts.")
-        first = await bot.store.acknowledge_alert(self.convo_id, interaction.user.id, now_ms())
-        alert = await bot.store.get_alert(self.convo_id)
-        session = await bot.store.get_session(self.convo_id)
-        if alert is None or session is None or interaction.message is None:
-            raise ChatsightBotError("That alert is no longer known.")
-        if not first:
-            # Another click won the race: the message already says who; changing it again
-            # would stack a second "Acknowledged" line.
-            raise ChatsightBotError(f"<@{alert.acknowledged_by}> already acknowledged this alert.")
-        embed = acknowledged_embed(interaction.message.embeds[0], alert)
+        # The embed the moderators saw, marked: a fresh render could differ from it.
+        embed = acknowledged_embed(interaction.message.embeds[0], done.alert)
         await interaction.response.edit_message(
-            embed=embed, view=alert_view(session, acknowledged=True)
+            embed=embed, view=alert_view(done.session, acknowledged=True)
         )
 
 
@@ -109,21 +101,11 @@ class StopFollowingButton(
         await _answering_errors(interaction, self._stop(interaction))
 
     async def _stop(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        follow = await bot.store.get_follow(self.follow_id)
-        if follow is None:
-            raise ChatsightBotError("That followed stream is no longer known.")
-        if not (_is_moderator(interaction) or interaction.user.id == follow.requester_id):
-            raise ChatsightBotError("Only moderators or the member who asked can stop this.")
-        await bot.following.end(
-            follow.id, FollowState.STOPPED, f"stopped by <@{interaction.user.id}>"
+        await _bot(interaction).following.stop(
+            self.follow_id, interaction.user.id, moderator=_is_moderator(interaction)
         )
-        follow = await bot.store.get_follow(self.follow_id)
-        assert follow is not None
-        samples = await bot.store.follow_sessions(follow.id)
-        await interaction.response.edit_message(
-            embed=timeline_embed(follow, samples), view=timeline_view(follow)
-        )
+        # The stop edited the timeline itself, as every stop does: only the click is answered.
+        await interaction.response.defer()
 
 
 async def setup(bot: ChatsightBot) -> None:

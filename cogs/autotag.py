@@ -60,7 +60,9 @@ class AutoTagCog(commands.Cog):
     async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         await self.bot.tagging.admit_member(interaction.user.id, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        started = await self.bot.autotagger.on_demand(announcement_of(message), interaction.user.id)
+        started = await self.bot.autotagger.on_demand(
+            announcement_of(message), interaction.user.id, interaction.id
+        )
         if not started:
             await interaction.followup.send(
                 "I found no stream URL in that message.", ephemeral=True

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app.chatsight_bot import ChatsightBot
-from bot.errors import ChatsightBotError
+from bot.domain.convo_ids import Trigger
+from bot.domain.records import Origin
+from bot.domain.refusals import MissingChannelPermissions
 from bot.rendering.results import history_embed, started_embed, status_embed
-from bot.server.channel_tagging import Origin
 
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
 
 def origin_of(interaction: discord.Interaction) -> Origin:
     assert interaction.channel_id is not None
-    return Origin(interaction.guild_id, interaction.channel_id, interaction.user.id, interaction.id)
+    return Origin(interaction.guild_id, interaction.channel_id, interaction.user.id)
 
 
 def require_posting(interaction: discord.Interaction) -> None:
     permissions = interaction.app_permissions
-    missing = [name for name in NEEDED if not getattr(permissions, name)]
+    missing = tuple(name for name in NEEDED if not getattr(permissions, name))
     if missing:
-        names = ", ".join(name.replace("_", " ").title() for name in missing)
-        raise ChatsightBotError(f"I can't post results in this channel: I need {names} here.")
+        raise MissingChannelPermissions(missing)
 
 
 class TaggingCog(commands.Cog):
@@ -54,23 +52,14 @@ class TaggingCog(commands.Cog):
         tagging = self.bot.tagging
         tagging.check_request(url, seed)
         require_posting(interaction)
-        request = await tagging.admit(origin_of(interaction), url, seed)
-        every = None
-        if follow and interaction.guild_id is not None:
-            settings = await self.bot.guild_config.get(interaction.guild_id)
-            every = settings.autotag_interval_minutes * self.bot.settings.follow_minute_seconds
-        deferred = await interaction.response.defer(thinking=True)
-        # The "thinking" message is the one the answer edits and the result replies to. Binding
-        # it now, not after the edit, keeps the reply even when Chatsight's result outruns it.
-        origin = deferred.message_id if deferred is not None else None
-        session = await tagging.begin(
-            replace(request, origin_message_id=origin), follow_every_s=every
+        admitted = await tagging.admit(
+            origin_of(interaction), Trigger(interaction.id), url, seed, follow=follow
         )
-        if origin is not None and session.follow_id is not None:
-            await tagging.attach_answer(session, origin)
+        # The "thinking" message is the one the answer edits and the result replies to.
+        deferred = await interaction.response.defer(thinking=True)
+        session = await tagging.begin(admitted, deferred.message_id if deferred else None)
         answer = await interaction.edit_original_response(embed=started_embed(session))
-        if origin is None:
-            await tagging.attach_answer(session, answer.id)
+        await tagging.answered(session, answer.id)
 
     @chatsight.command(name="status", description="Show a tagging session of this channel")
     @app_commands.describe(session="A session id (default: the latest in this channel)")
@@ -93,8 +82,6 @@ class TaggingCog(commands.Cog):
         stopped = await self.bot.following.stop_in_channel(
             interaction.channel_id, interaction.user.id
         )
-        for follow_id in stopped:
-            await self.bot.results.refresh_timeline(follow_id)
         text = (
             f"Stopped following {len(stopped)} stream(s)."
             if stopped

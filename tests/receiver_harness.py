@@ -13,7 +13,7 @@ import aiohttp
 from bot.chatsight.client import ChatsightClient
 from bot.config import Secret
 from bot.domain.clock import now_ms
-from bot.domain.records import TagRequest
+from bot.domain.records import Origin, SessionSource, TagRequest
 from bot.sessions.service import TaggingService, token_hash
 from bot.store.sqlite import SQLiteStore
 from bot.webhook.receiver import WebhookReceiver, WebhookServer
@@ -34,7 +34,9 @@ class Harness:
     async def session(self, convo_id: str) -> str:
         """An awaiting session; returns the token of its webhook URL."""
         token = secrets.token_urlsafe(24)
-        request = TagRequest(convo_id, "https://s.test/live.m3u8", "slash", channel_id=7)
+        request = TagRequest(
+            convo_id, "https://s.test/live.m3u8", SessionSource.SLASH, Origin(channel_id=7)
+        )
         await self.store.create_session(request, token_hash(token))
         await self.store.mark_running(convo_id)
         return token

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.alert_policy import evaluate
-from bot.domain.records import SessionRecord, SessionState
+from bot.domain.records import SessionRecord, SessionSource, SessionState
+from bot.domain.refusals import IntervalOutOfRange, NoTagsGiven, SeedTooLong
 from bot.domain.server_records import GuildSettings
 from bot.domain.tags import TagResult
-from bot.errors import ChatsightBotError
+from bot.rendering.refusals import refusal_text
 from bot.server.guild_config import GuildConfig
 from bot.store.sqlite import SQLiteStore
 
@@ -17,7 +18,7 @@ def result(tags: tuple[str, ...], undocumented: bool = False) -> SessionRecord:
     return SessionRecord(
         "c",
         "https://s.test",
-        "autotag",
+        SessionSource.AUTOTAG,
         SessionState.COMPLETED,
         0,
         0,
@@ -42,7 +43,9 @@ def test_no_alert_without_a_channel_or_a_reason() -> None:
 def test_undocumented_and_errors_alert_only_when_switched_on() -> None:
     off = GuildSettings(1, alert_channel_id=9)
     on = GuildSettings(1, alert_channel_id=9, alert_undocumented=True, alert_errors=True)
-    failed = SessionRecord("c", "u", "autotag", SessionState.FAILED, 0, 0, error="stream gone")
+    failed = SessionRecord(
+        "c", "u", SessionSource.AUTOTAG, SessionState.FAILED, 0, 0, error="stream gone"
+    )
     assert evaluate(off, result(("Fun",), undocumented=True)) is None
     assert evaluate(off, failed) is None
     undocumented = evaluate(on, result(("Fun",), undocumented=True))
@@ -73,16 +76,20 @@ async def test_configuration_round_trip(store: SQLiteStore) -> None:
 
 async def test_bad_settings_are_refused_plainly(store: SQLiteStore) -> None:
     config = GuildConfig(store)
-    with pytest.raises(ChatsightBotError, match="one or more tags"):
+    with pytest.raises(NoTagsGiven):
         await config.change_alert_tags(1, " , ", add=True)
-    with pytest.raises(ChatsightBotError, match="1 to 240 minutes"):
+    with pytest.raises(IntervalOutOfRange) as interval:
         await config.set_interval(1, 0)
-    with pytest.raises(ChatsightBotError, match="at most 1000"):
+    assert "1 to 240 minutes" in refusal_text(interval.value)
+    with pytest.raises(SeedTooLong) as seed:
         await config.set_seed(1, "x" * 1001)
+    assert seed.value.limit == 1000
+    assert await config.get(1) == GuildSettings(1)
 
 
 async def test_stream_claims_hold_for_the_window(store: SQLiteStore) -> None:
-    assert await store.claim_stream(1, "https://s.test/a", 1_000, 60_000)
-    assert not await store.claim_stream(1, "https://s.test/a", 30_000, 60_000)
-    assert await store.claim_stream(2, "https://s.test/a", 30_000, 60_000)
-    assert await store.claim_stream(1, "https://s.test/a", 61_000, 60_000)
+    assert await store.claim_stream(1, "https://s.test/a", 1_000, 60_000) == 1
+    assert await store.claim_stream(1, "https://s.test/a", 30_000, 60_000) is None
+    assert await store.claim_stream(2, "https://s.test/a", 30_000, 60_000) == 1
+    # A re-tag after the window is the claim's second round: its convoId differs from the first.
+    assert await store.claim_stream(1, "https://s.test/a", 61_000, 60_000) == 2

@@ -9,10 +9,13 @@ from pathlib import Path
 from bot.delivery.worker import DeliveryFailed, ResultDelivery
 from bot.domain.clock import now_ms
 from bot.domain.records import (
+    RESULT_AND_ALERT,
     Completion,
     Delivery,
     DeliveryState,
+    Origin,
     SessionRecord,
+    SessionSource,
     SessionState,
     TagRequest,
 )
@@ -35,7 +38,9 @@ class RecordingSink:
 
 
 async def finished(store: SQLiteStore, convo: str) -> None:
-    await store.create_session(TagRequest(convo, "https://s.test/x", "slash", channel_id=3), None)
+    await store.create_session(
+        TagRequest(convo, "https://s.test/x", SessionSource.SLASH, Origin(channel_id=3)), None
+    )
     await store.complete(Completion(convo, SessionState.COMPLETED, TagResult(("Fun",))))
 
 
@@ -195,8 +200,8 @@ class ResultFirstSink(RecordingSink):
 async def test_an_alert_goes_out_right_after_its_result_in_the_same_pass(
     store: SQLiteStore,
 ) -> None:
-    request = TagRequest("c1", "https://s.test/x", "follow", channel_id=3)
-    await store.create_session(replace(request, deliveries=("result", "alert")), None)
+    request = TagRequest("c1", "https://s.test/x", SessionSource.SLASH, Origin(channel_id=3))
+    await store.create_session(replace(request, deliveries=RESULT_AND_ALERT), None)
     await store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Violence",))))
     alert = ResultFirstSink(store)
     assert await ResultDelivery(store, {"result": RecordingSink(), "alert": alert}).run_once() == 2

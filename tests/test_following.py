@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.app.core import TaggingCore
-from bot.domain.records import SessionState
+from bot.domain.convo_ids import ConvoIds, Trigger
+from bot.domain.records import Origin, SessionSource, SessionState
 from bot.domain.server_records import FollowState
 from bot.server.autotag import Announcement, AutoTagger
 from bot.server.following import Following, FollowRequest
@@ -30,8 +31,22 @@ def sqlite_of(core: TaggingCore) -> SQLiteStore:
     return core.store
 
 
-def following_of(core: TaggingCore) -> Following:
-    return Following(sqlite_of(core), core.service, max_idle_s=0.05)
+APP = ConvoIds(application_id=4242)
+STREAM = "https://streams.example/live"
+
+
+def following_of(core: TaggingCore, minute_s: float = 0.02, app: ConvoIds = APP) -> Following:
+    """Servers' default interval is 10 minutes: 0.2 s with the default ``minute_s``."""
+    return Following(sqlite_of(core), core.service, app, minute_s=minute_s, max_idle_s=0.05)
+
+
+def asked(stream_url: str, interaction_id: int = 900) -> FollowRequest:
+    return FollowRequest(
+        stream_url,
+        SessionSource.SLASH,
+        Origin(channel_id=5, requester_id=7),
+        Trigger(interaction_id),
+    )
 
 
 async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
@@ -41,9 +56,7 @@ async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
     settings = core_settings(sim, tmp_path / "f.db", free_port())
     async with running_core(settings, {"result": sink}) as core:
         following = following_of(core)
-        first = await following.start(
-            FollowRequest(5, "https://streams.example/live?tags=Fun|Fun|Violence", "slash", 0.2)
-        )
+        first = await following.start(asked(f"{STREAM}?tags=Fun|Fun|Violence"))
         runner = asyncio.create_task(following.run())
         try:
             await sink.wait_for(3)
@@ -62,10 +75,8 @@ async def test_following_stops_when_the_stream_ends(
     sink = CollectingSink()
     settings = core_settings(sim, tmp_path / "f.db", free_port(), poll_after_seconds=0.05)
     async with running_core(settings, {"result": sink}) as core:
-        following = following_of(core)
-        first = await following.start(
-            FollowRequest(5, "https://streams.example/live?tags=Fun&ended_after=1", "slash", 0.1)
-        )
+        following = following_of(core, minute_s=0.01)
+        first = await following.start(asked(f"{STREAM}?tags=Fun&ended_after=1"))
         runner = asyncio.create_task(following.run())
         assert first.follow_id is not None
         try:
@@ -86,9 +97,7 @@ async def test_following_stops_when_the_stream_ends(
 async def test_schedule_resumes_after_a_restart(sim: ChatsightSimulator, tmp_path: Path) -> None:
     settings = core_settings(sim, tmp_path / "f.db", free_port())
     async with running_core(settings, {}) as core:
-        first = await following_of(core).start(
-            FollowRequest(5, "https://streams.example/live?tags=Fun", "slash", 0.2)
-        )
+        first = await following_of(core).start(asked(f"{STREAM}?tags=Fun"))
     assert first.follow_id is not None
     sink = CollectingSink()
     async with running_core(settings, {"result": sink}) as core:
@@ -125,5 +134,22 @@ async def test_announcements_are_tagged_once_per_window_and_only_where_watched(
         assert again == []
         assert elsewhere == []
         assert [s.stream_url for s in embedded] == ["https://streams.example/c"]
-        assert all(s.source == "autotag" and s.origin_message_id for s in first)
+        assert all(s.source is SessionSource.AUTOTAG and s.origin.message_id for s in first)
         assert len(sim.requests_to("/stream/tag")) == 3
+
+
+async def test_convo_ids_come_from_discord_not_from_the_database(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    """Two fresh databases give their first follows the same row id; Chatsight, which overwrites
+    results on a reused convoId, must still see distinct ids (two installations sharing a key)."""
+    seen = []
+    for name, interaction_id in (("staging", 1001), ("production", 1002)):
+        settings = core_settings(sim, tmp_path / f"{name}.db", free_port())
+        async with running_core(settings, {}) as core:
+            first = await following_of(core).start(asked(f"{STREAM}?tags=Fun", interaction_id))
+            seen.append((first.follow_id, first.convo_id))
+    (follow_a, convo_a), (follow_b, convo_b) = seen
+    assert follow_a == follow_b  # the local row ids collide ...
+    assert convo_a != convo_b  # ... the convoIds do not
+    assert {r.json()["convoId"] for r in sim.requests_to("/stream/tag")} == {convo_a, convo_b}

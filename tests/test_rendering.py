@@ -5,7 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.domain.alert_policy import AlertDecision
-from bot.domain.records import SessionRecord, SessionState
+from bot.domain.convo_ids import Trigger
+from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import Follow, FollowState, GuildSettings
 from bot.domain.tags import TagResult
 from bot.rendering.results import (
@@ -22,14 +23,12 @@ def session(**changes: object) -> SessionRecord:
     base: dict[str, object] = {
         "convo_id": "0f7a8a52-2b7e-5f55-9b53-0123456789ab",
         "stream_url": "https://streams.test/live.m3u8",
-        "source": "slash",
+        "source": SessionSource.SLASH,
         "state": SessionState.COMPLETED,
         "created_at_ms": 1_000_000,
         "updated_at_ms": 1_065_000,
         "completed_at_ms": 1_065_000,
-        "channel_id": 5,
-        "guild_id": 1,
-        "requester_id": 42,
+        "origin": Origin(guild_id=1, channel_id=5, requester_id=42),
         "result": TagResult(("Fun", "Relaxed")),
     }
     base.update(changes)
@@ -87,7 +86,12 @@ def test_huge_inputs_stay_within_every_limit() -> None:
         history_embed([huge] * 30),
         alert_embed(huge, AlertDecision(huge.result.tags, True, "x" * 3000), result_url=None),  # type: ignore[union-attr]
         timeline_embed(
-            Follow(1, 5, long_url, FollowState.ACTIVE, 400, 600_000, 0, 10**12, 0),
+            Follow(
+                *(1, long_url, SessionSource.SLASH, FollowState.ACTIVE, 400, 600_000, 0, 10**12),
+                created_at_ms=0,
+                origin=Origin(1, 5),
+                trigger=Trigger(7),
+            ),
             [huge] * 400,
         ),
         config_embed(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.config import Secret, Settings
-from bot.domain.records import DeliveryState, SessionState, TagRequest
+from bot.domain.records import DeliveryState, Origin, SessionSource, SessionState, TagRequest
 from bot.errors import ChatsightAuthError
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
@@ -41,7 +41,7 @@ def settings_for(sim: ChatsightSimulator, tmp_path: Path) -> SettingsFor:
 
 
 def request(convo: str, url: str = STREAM) -> TagRequest:
-    return TagRequest(convo, url, "slash", guild_id=1, channel_id=2, requester_id=3)
+    return TagRequest(convo, url, SessionSource.SLASH, Origin(1, 2, 3))
 
 
 async def test_webhook_result_is_delivered_exactly_once(

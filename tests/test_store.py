@@ -10,7 +10,10 @@ import pytest
 from bot.domain.records import (
     Completion,
     CompletionOutcome,
+    DeliveryKind,
     DeliveryState,
+    Origin,
+    SessionSource,
     SessionState,
     TagRequest,
 )
@@ -21,7 +24,7 @@ from bot.store.sqlite import SQLiteStore
 
 def request(convo: str, channel: int = 10, guild: int = 1) -> TagRequest:
     return TagRequest(
-        convo, "https://streams.test/a.m3u8", "slash", guild_id=guild, channel_id=channel
+        convo, "https://streams.test/a.m3u8", SessionSource.SLASH, Origin(guild, channel)
     )
 
 
@@ -137,7 +140,8 @@ async def test_retried_request_restarts_only_a_stuck_session(store: SQLiteStore)
 
 async def test_claims_are_leased_and_kind_filtered(store: SQLiteStore) -> None:
     await store.create_session(
-        TagRequest("c1", "https://s.test/x", "cli", deliveries=("cli",)), None
+        TagRequest("c1", "https://s.test/x", SessionSource.CLI, deliveries=(DeliveryKind.CLI,)),
+        None,
     )
     await store.create_session(request("c2"), None)
     for convo in ("c1", "c2"):

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from bot.domain.convo_ids import cli_convo_id, discord_convo_id
+from bot.domain.convo_ids import ConvoIds, Trigger, cli_convo_id
+from bot.domain.records import Origin
 from bot.domain.tags import parse_tags
 
 
@@ -13,9 +14,21 @@ def test_tags_are_trimmed_deduplicated_in_order() -> None:
 
 
 def test_convo_ids_are_uuids_stable_per_trigger_and_distinct_otherwise() -> None:
-    first = discord_convo_id(1, 2, 3)
+    ids = ConvoIds(application_id=99)
+    here = Origin(guild_id=1, channel_id=2, requester_id=5)
+    first = ids.for_session(here, Trigger(3))
     assert uuid.UUID(first).version == 5
-    assert discord_convo_id(1, 2, 3) == first
-    assert len({first, discord_convo_id(1, 2, 4), discord_convo_id(1, 3, 3)}) == 3
+    # A retried request (same interaction) derives the same id; who asked does not enter it.
+    assert ids.for_session(Origin(1, 2, requester_id=6), Trigger(3)) == first
+    others = {
+        ids.for_session(here, Trigger(4)),  # another interaction
+        ids.for_session(Origin(1, 3), Trigger(3)),  # another channel
+        ids.for_session(here, Trigger(3, position=1)),  # the second URL of a message
+        ids.for_session(here, Trigger(3, round=2)),  # a re-tag after the dedupe window
+        ids.for_session(here, Trigger(3), sample=1),  # a followed stream's first sample
+        ids.for_session(here, Trigger(3), sample=2),
+        ConvoIds(application_id=100).for_session(here, Trigger(3)),  # another installation
+    }
+    assert first not in others and len(others) == 7
     assert cli_convo_id("n") != cli_convo_id("m")
     assert cli_convo_id("n") == cli_convo_id("n")

@@ -23,7 +23,10 @@ from bot.config import Settings
 from bot.delivery.alert_sink import DiscordAlertSink
 from bot.delivery.poster import DiscordPoster
 from bot.delivery.result_sink import DiscordResultSink
+from bot.domain.convo_ids import ConvoIds
+from bot.domain.records import DeliveryKind
 from bot.server.admission import TagGate
+from bot.server.alert_acknowledgement import AlertAcknowledgement
 from bot.server.autotag import AutoTagger
 from bot.server.channel_tagging import ChannelTagging
 from bot.server.following import Following
@@ -84,6 +87,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.following: Following
         self.autotagger: AutoTagger
         self.guild_config: GuildConfig
+        self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
 
     @property
@@ -107,9 +111,13 @@ class ChatsightBot(commands.AutoShardedBot):
     async def _start_core(self) -> None:
         await self.core.open()
         store = self.store
+        assert self.application_id is not None, "setup_hook runs after login"
+        convo_ids = ConvoIds(self.application_id)
         self.following = Following(
             store,
             self.core.service,
+            convo_ids,
+            minute_s=self.settings.follow_minute_seconds,
             max_duration_s=self.settings.follow_max_seconds,
             on_ended=lambda follow_id: self.results.refresh_timeline(follow_id),
         )
@@ -118,18 +126,18 @@ class ChatsightBot(commands.AutoShardedBot):
             cooldown_s=self.settings.tag_cooldown_seconds,
             guild_cap=self.settings.guild_session_cap,
         )
-        self.tagging = ChannelTagging(self.core.service, gate, self.following)
+        self.tagging = ChannelTagging(self.core.service, gate, self.following, convo_ids)
         self.autotagger = AutoTagger(
             store,
             self.following,
             window_s=self.settings.autotag_window_seconds,
-            minute_s=self.settings.follow_minute_seconds,
         )
         self.guild_config = GuildConfig(store)
+        self.acknowledgement = AlertAcknowledgement(store)
         poster = DiscordPoster(self)
         alerts = DiscordAlertSink(poster, store)
         self.results = DiscordResultSink(poster, store, self.following, alerts)
-        await self.core.serve({"result": self.results, "alert": alerts})
+        await self.core.serve({DeliveryKind.RESULT: self.results, DeliveryKind.ALERT: alerts})
         self._tasks.spawn(self.following.run(), "follow-scheduler")
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)

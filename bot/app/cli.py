@@ -19,7 +19,14 @@ from bot.app.logsetup import SecretMaskingFilter, configure_logging
 from bot.config import Settings, load_settings
 from bot.delivery.console_sink import ConsoleSink, session_text
 from bot.domain.convo_ids import cli_convo_id
-from bot.domain.records import SessionRecord, SessionState, TagRequest
+from bot.domain.records import (
+    DeliveryKind,
+    Origin,
+    SessionRecord,
+    SessionSource,
+    SessionState,
+    TagRequest,
+)
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
 from standins.chatsight.__main__ import add_arguments as add_simulator_arguments
 from standins.chatsight.__main__ import run_from_arguments as run_simulator
@@ -86,9 +93,15 @@ async def _tag(args: argparse.Namespace, settings: Settings, masking: SecretMask
     sink = ConsoleSink(convo_id, sys.stdout, as_json=args.json)
     webhooks = settings.public_base_url is not None
     core = TaggingCore(settings, serve_webhooks=webhooks, monitor_interval_s=None, masking=masking)
-    await core.start({"cli": sink})
+    await core.start({DeliveryKind.CLI: sink})
     try:
-        request = TagRequest(convo_id, args.url, "cli", seed=args.seed, deliveries=("cli",))
+        request = TagRequest(
+            convo_id,
+            args.url,
+            SessionSource.CLI,
+            Origin(seed=args.seed),
+            deliveries=(DeliveryKind.CLI,),
+        )
         await core.service.start(request)
         how = "webhook" if webhooks else "polling"
         print(f"Started session {convo_id}; waiting for its result ({how})", file=sys.stderr)

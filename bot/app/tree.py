@@ -12,7 +12,9 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.domain.refusals import Refusal
 from bot.errors import ChatsightBotError
+from bot.rendering.refusals import permission_names, refusal_text
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +36,19 @@ def explain(error: Exception) -> str | None:
     """The words for a failure we expect, or None for a bug."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if isinstance(error, Refusal):
+        return refusal_text(error)
     if isinstance(error, ChatsightBotError):
         return error.user_message
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the " + ", ".join(_names(error.missing_permissions)) + " permission."
+        return f"You need the {permission_names(error.missing_permissions)} permission."
     if isinstance(error, app_commands.BotMissingPermissions):
-        return "I need the " + ", ".join(_names(error.missing_permissions)) + " permission here."
+        return f"I need the {permission_names(error.missing_permissions)} permission here."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here."
     return None
-
-
-def _names(permissions: list[str]) -> list[str]:
-    return [name.replace("_", " ").title() for name in permissions]
 
 
 class ChatsightTree(app_commands.CommandTree[discord.Client]):

@@ -9,14 +9,16 @@ and the link is edited in once the result is posted (``link_result``).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import discord
 
 from bot.delivery.poster import DiscordPoster, delivery_nonce
+from bot.delivery.routing import result_channel
 from bot.delivery.worker import DeliveryFailed
 from bot.domain.alert_policy import AlertDecision, evaluate
 from bot.domain.clock import now_ms
-from bot.domain.records import Delivery, SessionRecord
+from bot.domain.records import Delivery, DeliveryKind, SessionRecord
 from bot.domain.server_records import AlertRecord, GuildSettings
 from bot.rendering.server import acknowledged_embed, alert_embed, alert_view, jump_url
 from bot.store.sqlite import SQLiteStore
@@ -30,15 +32,18 @@ class DiscordAlertSink:
         self._store = store
 
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
-        decided = await self._decide(session)
-        if decided is None:
+        guild_id = session.origin.guild_id
+        if guild_id is None:
             return None
-        settings, decision = decided
-        assert settings.alert_channel_id is not None and session.guild_id is not None
+        settings = await self._store.guild_settings(guild_id)
+        decision = self._decide(session, settings)
+        if decision is None:
+            return None
+        assert settings.alert_channel_id is not None
         existing = await self._store.get_alert(session.convo_id)
         if existing is not None and existing.message_id is not None:
             return existing.message_id
-        result_url = await self._result_url(session)
+        result_url = await self._result_url(session, settings)
         mentions = discord.AllowedMentions.none()
         content = None
         if settings.alert_role_id is not None:
@@ -46,6 +51,11 @@ class DiscordAlertSink:
             mentions = discord.AllowedMentions(
                 everyone=False, users=False, roles=[discord.Object(settings.alert_role_id)]
             )
+        alert = AlertRecord(
+            session.convo_id, guild_id, settings.alert_channel_id, decision.matched_tags, now_ms()
+        )
+        # Recorded before it is posted: a moderator may click Acknowledge the moment it shows.
+        await self._store.record_alert(alert)
         message_id = await self._poster.send(
             settings.alert_channel_id,
             content=content,
@@ -54,40 +64,40 @@ class DiscordAlertSink:
             mentions=mentions,
             nonce=delivery_nonce(delivery),
         )
-        await self._store.record_alert(
-            AlertRecord(
-                session.convo_id,
-                session.guild_id,
-                settings.alert_channel_id,
-                decision.matched_tags,
-                now_ms(),
-                message_id=message_id,
-            )
-        )
+        await self._store.record_alert(replace(alert, message_id=message_id))
         return message_id
 
-    async def link_result(self, session: SessionRecord, channel_id: int, message_id: int) -> None:
+    async def link_result(
+        self,
+        session: SessionRecord,
+        settings: GuildSettings | None,
+        channel_id: int,
+        message_id: int,
+    ) -> None:
         """Edits the result's link into an alert that was posted before the result.
 
         The result is already posted: whatever goes wrong here (Discord refusing the edit, the
         store unreadable) is logged and leaves the alert without its link, never raised, since
         raising would count the posted result as failed and send it again.
         """
+        if settings is None:
+            return
+        url = jump_url(session.origin.guild_id, channel_id, message_id)
         try:
-            await self._link_result(session, jump_url(session.guild_id, channel_id, message_id))
+            await self._link_result(session, settings, url)
         except DeliveryFailed as failure:
             log.warning("alert for %s kept without its result link: %s", session.convo_id, failure)
         except Exception:
             log.exception("alert for %s kept without its result link", session.convo_id)
 
-    async def _link_result(self, session: SessionRecord, url: str) -> None:
+    async def _link_result(self, session: SessionRecord, settings: GuildSettings, url: str) -> None:
         alert = await self._store.get_alert(session.convo_id)
         if alert is None or alert.message_id is None:
             return
-        decided = await self._decide(session)
-        if decided is None:
+        decision = self._decide(session, settings)
+        if decision is None:
             return
-        embed = alert_embed(session, decided[1], result_url=url)
+        embed = alert_embed(session, decision, result_url=url)
         acknowledged = alert.acknowledged_by is not None
         if acknowledged:
             embed = acknowledged_embed(embed, alert)
@@ -98,32 +108,23 @@ class DiscordAlertSink:
             view=alert_view(session, acknowledged=acknowledged),
         )
 
-    async def _decide(self, session: SessionRecord) -> tuple[GuildSettings, AlertDecision] | None:
-        """The server's settings and why this session alerts, if it does and has a channel to."""
-        if session.guild_id is None:
-            return None
-        settings = await self._store.guild_settings(session.guild_id)
+    @staticmethod
+    def _decide(session: SessionRecord, settings: GuildSettings) -> AlertDecision | None:
+        """Why this session alerts, if it does and the server has a channel for alerts."""
         decision = evaluate(settings, session)
         if decision is None or settings.alert_channel_id is None:
             return None
-        return settings, decision
+        return decision
 
-    async def _result_url(self, session: SessionRecord) -> str | None:
+    async def _result_url(self, session: SessionRecord, settings: GuildSettings) -> str | None:
         """None while the result is not posted yet: ``link_result`` adds it then."""
         for row in await self._store.deliveries_for(session.convo_id):
-            if row.kind != "result":
+            if row.kind is not DeliveryKind.RESULT or row.message_id is None:
                 continue
-            if row.message_id is not None and row.channel_id is not None:
-                channel = await self._result_channel(session, row.channel_id)
-                return jump_url(session.guild_id, channel, row.message_id)
+            follow = None
+            if session.follow_id is not None:
+                follow = await self._store.get_follow(session.follow_id)
+            channel = result_channel(session, settings, follow)
+            if channel is not None:
+                return jump_url(session.origin.guild_id, channel, row.message_id)
         return None
-
-    async def _result_channel(self, session: SessionRecord, default: int) -> int:
-        if session.follow_id is not None:
-            follow = await self._store.get_follow(session.follow_id)
-            if follow is not None and follow.timeline_channel_id is not None:
-                return follow.timeline_channel_id
-        if session.guild_id is not None and session.source == "autotag":
-            settings = await self._store.guild_settings(session.guild_id)
-            return settings.results_channel_id or default
-        return default

@@ -9,17 +9,22 @@ message instead of posting twice.
 
 from __future__ import annotations
 
+import logging
+
 import discord
 
 from bot.delivery.alert_sink import DiscordAlertSink
 from bot.delivery.poster import DiscordPoster, delivery_nonce
+from bot.delivery.routing import Route, route_result
 from bot.delivery.worker import DeliveryFailed
 from bot.domain.records import Delivery, SessionRecord
 from bot.domain.server_records import Follow
 from bot.rendering.results import result_embed
-from bot.rendering.server import jump_url, timeline_embed, timeline_view
+from bot.rendering.server import timeline_embed, timeline_view
 from bot.server.following import Following
 from bot.store.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
 
 
 class DiscordResultSink:
@@ -35,42 +40,33 @@ class DiscordResultSink:
         self._following = following
         self._alerts = alerts
 
-    async def _route(self, session: SessionRecord) -> tuple[int, int | None, str | None]:
-        """Channel, message to reply to, and a link back when posted elsewhere."""
-        assert session.channel_id is not None
-        if session.guild_id is not None and session.source == "autotag":
-            settings = await self._store.guild_settings(session.guild_id)
-            if settings.results_channel_id and settings.results_channel_id != session.channel_id:
-                link = None
-                if session.origin_message_id is not None:
-                    origin = jump_url(
-                        session.guild_id, session.channel_id, session.origin_message_id
-                    )
-                    link = f"Result for {origin}"
-                return settings.results_channel_id, None, link
-        return session.channel_id, session.origin_message_id, None
-
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
-        if session.channel_id is None:
+        settings = None
+        if session.origin.guild_id is not None:
+            settings = await self._store.guild_settings(session.origin.guild_id)
+        route = route_result(session, settings)
+        if route is None:
             raise DeliveryFailed("the session has no channel to post in", permanent=True)
         if session.follow_id is not None:
-            channel_id, message_id = await self._timeline(delivery, session, session.follow_id)
+            channel_id, message_id = await self._timeline(
+                delivery, session, session.follow_id, route
+            )
         else:
-            channel_id, reply_to, link = await self._route(session)
+            channel_id = route.channel_id
             message_id = await self._poster.send(
                 channel_id,
                 embed=result_embed(session),
-                content=link,
-                reply_to=reply_to,
+                content=route.link,
+                reply_to=route.reply_to,
                 nonce=delivery_nonce(delivery),
             )
         if self._alerts is not None:
             # An alert that went out while this post was failing gets its link now.
-            await self._alerts.link_result(session, channel_id, message_id)
+            await self._alerts.link_result(session, settings, channel_id, message_id)
         return message_id
 
     async def _timeline(
-        self, delivery: Delivery, session: SessionRecord, follow_id: int
+        self, delivery: Delivery, session: SessionRecord, follow_id: int, route: Route
     ) -> tuple[int, int]:
         """Edit the follow's one message in place; post it the first time. Returns where it is."""
         if self._following is not None:
@@ -88,29 +84,35 @@ class DiscordResultSink:
             except DeliveryFailed as failure:
                 if not failure.permanent:
                     raise
-        channel_id, reply_to, link = await self._route(session)
         message_id = await self._poster.send(
-            channel_id,
+            route.channel_id,
             embed=embed,
             view=view,
-            content=link,
-            reply_to=reply_to,
+            content=route.link,
+            reply_to=route.reply_to,
             nonce=delivery_nonce(delivery),
         )
-        await self._store.set_timeline_message(follow.id, channel_id, message_id)
-        return channel_id, message_id
+        await self._store.set_timeline_message(follow.id, route.channel_id, message_id)
+        return route.channel_id, message_id
 
     async def _render(self, follow: Follow) -> tuple[discord.Embed, discord.ui.View | None]:
         samples = await self._store.follow_sessions(follow.id)
         return timeline_embed(follow, samples), timeline_view(follow)
 
     async def refresh_timeline(self, follow_id: int) -> None:
-        """After a moderator stops a follow, so its message says so and loses its button."""
+        """After a follow ended, so its message says so and loses its button.
+
+        A timeline that cannot be edited (deleted, access lost, Discord failing) keeps its last
+        state: logged, never raised, since the follow has ended either way.
+        """
         follow = await self._store.get_follow(follow_id)
         if follow is None or follow.timeline_message_id is None:
             return
         assert follow.timeline_channel_id is not None
         embed, view = await self._render(follow)
-        await self._poster.edit(
-            follow.timeline_channel_id, follow.timeline_message_id, embed=embed, view=view
-        )
+        try:
+            await self._poster.edit(
+                follow.timeline_channel_id, follow.timeline_message_id, embed=embed, view=view
+            )
+        except DeliveryFailed as failure:
+            log.warning("could not show that follow %s ended: %s", follow_id, failure.reason)

@@ -1,27 +1,54 @@
 """convoIds: UUIDs that never collide on Chatsight's side, where a reused id overwrites results.
 
-A Discord-triggered id is derived from the guild, the channel and the snowflake of the triggering
-interaction or message. Each request gets its own id, and a retried request gets the same one.
+A Discord-triggered id is derived from the bot's application id and Discord snowflakes only: the
+guild, the channel, the triggering interaction or message, the URL's position in a message that
+links several, the dedupe round and the sample number of a followed stream. Snowflakes are
+unique across Discord, so two installations (staging and production sharing an API key) or two
+fresh databases never derive the same id, and a retried request derives the same one. A local
+row id never enters it.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
+
+from bot.domain.records import Origin
 
 # Fixed forever: changing it would re-key every convoId.
 PROJECT_NAMESPACE = uuid.UUID("6f1d2a4e-8c3b-5e7f-9a10-c4a7b5d3e2f1")
 
 
-def discord_convo_id(guild_id: int | None, channel_id: int, trigger_id: int) -> str:
-    return str(uuid.uuid5(PROJECT_NAMESPACE, f"discord/{guild_id or 0}/{channel_id}/{trigger_id}"))
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """The Discord event behind a request.
+
+    ``snowflake`` is the interaction's id (a command, the "Tag stream" menu) or the announced
+    message's; ``position`` the URL's place among those a message links; ``round`` counts the
+    times the dedupe window let the same stream be claimed again in that server.
+    """
+
+    snowflake: int
+    position: int = 0
+    round: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConvoIds:
+    """Bound to the bot's application id, known once it has logged in."""
+
+    application_id: int
+
+    def for_session(self, origin: Origin, trigger: Trigger, sample: int = 0) -> str:
+        """``sample`` is 0 for a one-off session and 1, 2, … for a followed stream's samples."""
+        name = (
+            f"discord/{self.application_id}/{origin.guild_id or 0}/{origin.channel_id or 0}"
+            f"/{trigger.snowflake}/{trigger.position}/{trigger.round}/{sample}"
+        )
+        return str(uuid.uuid5(PROJECT_NAMESPACE, name))
 
 
 def cli_convo_id(nonce: str | None = None) -> str:
     """A separate name space, so a CLI session can never equal a Discord one."""
     return str(uuid.uuid5(PROJECT_NAMESPACE, f"cli/{nonce or secrets.token_hex(16)}"))
-
-
-def follow_convo_id(follow_id: int, sample: int) -> str:
-    """Each sample of a followed stream is a new session: Chatsight must never see a reuse."""
-    return str(uuid.uuid5(PROJECT_NAMESPACE, f"follow/{follow_id}/{sample}"))

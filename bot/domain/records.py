@@ -27,27 +27,61 @@ class CompletionOutcome(enum.StrEnum):
     UNKNOWN = "unknown"  # no such session, or the webhook token is not bound to it
 
 
+class SessionSource(enum.StrEnum):
+    """What started a session: it decides where the result goes (delivery/routing.py)."""
+
+    SLASH = "slash"  # /tag
+    AUTOTAG = "autotag"  # an announcement in a watched channel, or the "Tag stream" menu
+    CLI = "cli"  # chatsight-bot tag
+
+
+class DeliveryKind(enum.StrEnum):
+    """An outbox row's kind names the sink that posts it; a worker claims only kinds it has."""
+
+    RESULT = "result"
+    ALERT = "alert"
+    CLI = "cli"
+
+
+RESULT_AND_ALERT = (DeliveryKind.RESULT, DeliveryKind.ALERT)
+
+
 class DeliveryState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     UNDELIVERABLE = "undeliverable"
 
 
-@dataclass(frozen=True, slots=True)
-class TagRequest:
-    """Who asked for which stream; everything a session needs before Chatsight is called."""
+MAX_SEED_LENGTH = 1000  # a seed sentence, given with /tag or set for a server
 
-    convo_id: str
-    stream_url: str
-    source: str
-    seed: str | None = None
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who asked, where, and with which seed: one value carried from the command to the stored
+    session, the follow and each of its samples. ``message_id`` is what the result replies to
+    (the command's answer, or the announcement); the CLI's sessions have no channel."""
+
     guild_id: int | None = None
     channel_id: int | None = None
     requester_id: int | None = None
-    origin_message_id: int | None = None
+    message_id: int | None = None
+    seed: str | None = None
+
+
+NO_ORIGIN = Origin()
+
+
+@dataclass(frozen=True, slots=True)
+class TagRequest:
+    """Everything a session needs before Chatsight is called."""
+
+    convo_id: str
+    stream_url: str
+    source: SessionSource
+    origin: Origin = NO_ORIGIN
     # The outbox kinds its final state creates, decided by whoever asked (the CLI prints, the
     # bot posts); a worker only ever claims kinds it has a sink for.
-    deliveries: tuple[str, ...] = ("result",)
+    deliveries: tuple[DeliveryKind, ...] = (DeliveryKind.RESULT,)
     follow_id: int | None = None  # set on each sample of a followed stream
 
 
@@ -55,19 +89,15 @@ class TagRequest:
 class SessionRecord:
     convo_id: str
     stream_url: str
-    source: str
+    source: SessionSource
     state: SessionState
     created_at_ms: int
     updated_at_ms: int
-    seed: str | None = None
-    guild_id: int | None = None
-    channel_id: int | None = None
-    requester_id: int | None = None
-    origin_message_id: int | None = None
+    origin: Origin = NO_ORIGIN
     completed_at_ms: int | None = None
     result: TagResult | None = None
     error: str | None = None
-    deliveries: tuple[str, ...] = ("result",)
+    deliveries: tuple[DeliveryKind, ...] = (DeliveryKind.RESULT,)
     follow_id: int | None = None
 
 
@@ -93,7 +123,7 @@ class Delivery:
 
     id: int
     convo_id: str
-    kind: str
+    kind: DeliveryKind
     state: DeliveryState
     attempts: int
     next_attempt_at_ms: int

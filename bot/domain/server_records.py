@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from bot.domain.convo_ids import Trigger
+from bot.domain.records import Origin, SessionSource
+
 DEFAULT_INTERVAL_MINUTES = 10
 
 
@@ -31,19 +34,20 @@ class FollowState(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Follow:
+    """A stream sampled every ``interval_ms``; each sample is a session with the follow's
+    origin and source, and a convoId derived from its trigger and the sample number."""
+
     id: int
-    channel_id: int
     stream_url: str
+    source: SessionSource
     state: FollowState
     samples: int
     interval_ms: int
     next_sample_at_ms: int
     ends_at_ms: int
     created_at_ms: int
-    guild_id: int | None = None
-    seed: str | None = None
-    requester_id: int | None = None
-    origin_message_id: int | None = None
+    origin: Origin
+    trigger: Trigger
     timeline_channel_id: int | None = None
     timeline_message_id: int | None = None
     stop_reason: str | None = None

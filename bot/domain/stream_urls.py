@@ -5,21 +5,17 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bot.errors import ChatsightBotError
+from bot.domain.refusals import InvalidStreamUrl
 
 SCHEMES = ("http", "https", "rtmp", "rtmps")
 MAX_URL_LENGTH = 2048
 _URL_IN_TEXT = re.compile(r"(?:https?|rtmps?)://[^\s<>\"'`|]+", re.IGNORECASE)
 
 
-class InvalidStreamUrl(ChatsightBotError):
-    pass
-
-
 def validate_stream_url(raw: str) -> str:
     url = raw.strip().strip("<>")
     if len(url) > MAX_URL_LENGTH:
-        raise InvalidStreamUrl(f"That URL is too long: at most {MAX_URL_LENGTH} characters.")
+        raise InvalidStreamUrl(too_long_limit=MAX_URL_LENGTH)
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -27,10 +23,7 @@ def validate_stream_url(raw: str) -> str:
         host = None
         parts = None
     if parts is None or parts.scheme.lower() not in SCHEMES or not host:
-        raise InvalidStreamUrl(
-            "That is not a stream URL I can tag: give an http, https, rtmp or rtmps link,"
-            " such as https://example.com/live.m3u8."
-        )
+        raise InvalidStreamUrl()
     return url
 
 

@@ -67,8 +67,8 @@ def _stream_field(embed: discord.Embed, session: SessionRecord) -> None:
 
 
 def _asker_field(embed: discord.Embed, session: SessionRecord) -> None:
-    if session.requester_id is not None:
-        embed.add_field(name="Requested by", value=f"<@{session.requester_id}>")
+    if session.origin.requester_id is not None:
+        embed.add_field(name="Requested by", value=f"<@{session.origin.requester_id}>")
 
 
 def started_embed(session: SessionRecord) -> discord.Embed:

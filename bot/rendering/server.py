@@ -44,8 +44,9 @@ def alert_embed(
         embed.add_field(name="Error", value=clip(safe(decision.error), FIELD_VALUE_LIMIT))
     embed.add_field(name="Stream", value=clip(safe(session.stream_url), FIELD_VALUE_LIMIT))
     links = []
-    if session.origin_message_id is not None and session.channel_id is not None:
-        origin = jump_url(session.guild_id, session.channel_id, session.origin_message_id)
+    asked = session.origin
+    if asked.message_id is not None and asked.channel_id is not None:
+        origin = jump_url(asked.guild_id, asked.channel_id, asked.message_id)
         links.append(f"[announcement]({origin})")
     if result_url:
         links.append(f"[result]({result_url})")

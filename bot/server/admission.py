@@ -9,22 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.errors import ChatsightBotError
+from bot.domain.refusals import ServerBusy, TooSoon
 from bot.store.base import Store
-
-
-class TooSoon(ChatsightBotError):
-    def __init__(self, retry_in_s: float) -> None:
-        self.retry_in_s = retry_in_s
-        super().__init__(f"You can start another tagging session in {max(1, round(retry_in_s))} s.")
-
-
-class ServerBusy(ChatsightBotError):
-    def __init__(self, cap: int) -> None:
-        super().__init__(
-            f"This server already has {cap} tagging sessions running. Try again when one"
-            " finishes; results usually arrive within five minutes."
-        )
 
 
 class TagGate:

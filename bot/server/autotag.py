@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.clock import now_ms
-from bot.domain.records import SessionRecord
-from bot.domain.server_records import GuildSettings
+from bot.domain.convo_ids import Trigger
+from bot.domain.records import Origin, SessionRecord, SessionSource
 from bot.domain.stream_urls import find_stream_urls
 from bot.server.following import Following, FollowRequest
 from bot.store.sqlite import SQLiteStore
@@ -32,6 +32,10 @@ class Announcement:
     def stream_urls(self) -> list[str]:
         return find_stream_urls("\n".join([self.content, *self.embed_urls]))[:MAX_URLS_PER_MESSAGE]
 
+    def origin(self, requester_id: int, seed: str | None) -> Origin:
+        """Results reply to the announcement, on behalf of whoever asked for them."""
+        return Origin(self.guild_id, self.channel_id, requester_id, self.message_id, seed)
+
 
 class AutoTagger:
     def __init__(
@@ -40,13 +44,11 @@ class AutoTagger:
         following: Following,
         *,
         window_s: float = 1800.0,
-        minute_s: float = 60.0,
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self._store = store
         self._following = following
         self._window_ms = int(window_s * 1000)
-        self._minute_s = minute_s
         self._clock = clock
 
     async def on_announcement(self, announcement: Announcement) -> list[SessionRecord]:
@@ -54,43 +56,29 @@ class AutoTagger:
         if not await self._store.is_autotag_channel(announcement.guild_id, announcement.channel_id):
             return []
         settings = await self._store.guild_settings(announcement.guild_id)
+        origin = announcement.origin(announcement.author_id, settings.seed)
         started = []
-        for url in announcement.stream_urls():
-            claimed = await self._store.claim_stream(
+        for position, url in enumerate(announcement.stream_urls()):
+            claim = await self._store.claim_stream(
                 announcement.guild_id, url, self._clock(), self._window_ms
             )
-            if claimed:
-                started.append(await self._follow(announcement, url, settings, "autotag"))
+            if claim is not None:
+                trigger = Trigger(announcement.message_id, position, claim)
+                started.append(await self._follow(url, origin, trigger))
         return started
 
-    async def on_demand(self, announcement: Announcement, user_id: int) -> list[SessionRecord]:
+    async def on_demand(
+        self, announcement: Announcement, user_id: int, interaction_id: int
+    ) -> list[SessionRecord]:
         """The "Tag stream" menu: any message, no window, asked for by ``user_id``."""
         settings = await self._store.guild_settings(announcement.guild_id)
-        on_behalf = Announcement(
-            announcement.guild_id,
-            announcement.channel_id,
-            announcement.message_id,
-            user_id,
-            announcement.content,
-            announcement.embed_urls,
-        )
+        origin = announcement.origin(user_id, settings.seed)
         return [
-            await self._follow(on_behalf, url, settings, "autotag")
-            for url in announcement.stream_urls()
+            await self._follow(url, origin, Trigger(interaction_id, position))
+            for position, url in enumerate(announcement.stream_urls())
         ]
 
-    async def _follow(
-        self, announcement: Announcement, url: str, settings: GuildSettings, source: str
-    ) -> SessionRecord:
+    async def _follow(self, url: str, origin: Origin, trigger: Trigger) -> SessionRecord:
         return await self._following.start(
-            FollowRequest(
-                channel_id=announcement.channel_id,
-                stream_url=url,
-                source=source,
-                interval_s=settings.autotag_interval_minutes * self._minute_s,
-                guild_id=announcement.guild_id,
-                seed=settings.seed,
-                requester_id=announcement.author_id,
-                origin_message_id=announcement.message_id,
-            )
+            FollowRequest(url, SessionSource.AUTOTAG, origin, trigger)
         )

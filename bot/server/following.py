@@ -2,8 +2,10 @@
 
 One Chatsight session hears only 60 seconds (api.md §2, §12.9), so a stream that turns bad an
 hour in is caught only by sampling again. The schedule lives in the ``follows`` table, so a
-restart resumes it; a sample that Chatsight stops or refuses ends the follow (the stream is
-gone), as do a moderator and the maximum duration.
+restart resumes it. A follow ends in one of four ways, each through ``_finish``, which also
+shows it on the follow's timeline: a sample that Chatsight stops or refuses (the stream is gone),
+a moderator or the member who asked (the Stop button, ``/chatsight unfollow``), or the maximum
+duration.
 """
 
 from __future__ import annotations
@@ -14,31 +16,33 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.delivery.worker import DeliveryFailed
 from bot.domain.clock import now_ms
-from bot.domain.convo_ids import follow_convo_id
-from bot.domain.records import SessionRecord, SessionState, TagRequest
-from bot.domain.server_records import Follow, FollowState
+from bot.domain.convo_ids import ConvoIds, Trigger
+from bot.domain.records import (
+    RESULT_AND_ALERT,
+    Origin,
+    SessionRecord,
+    SessionSource,
+    SessionState,
+    TagRequest,
+)
+from bot.domain.refusals import NotAllowedToStopFollow, UnknownFollow
+from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowState
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.sessions.service import TaggingService
 from bot.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
-SAMPLE_DELIVERIES = ("result", "alert")
 RECHECK_MS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
 class FollowRequest:
-    channel_id: int
     stream_url: str
-    source: str
-    interval_s: float
-    guild_id: int | None = None
-    seed: str | None = None
-    requester_id: int | None = None
-    origin_message_id: int | None = None
+    source: SessionSource
+    origin: Origin
+    trigger: Trigger
 
 
 class Following:
@@ -46,16 +50,21 @@ class Following:
         self,
         store: SQLiteStore,
         service: TaggingService,
+        convo_ids: ConvoIds,
         *,
+        minute_s: float = 60.0,
         max_duration_s: float = 4 * 3600,
         max_idle_s: float = 30.0,
         clock: Callable[[], int] = now_ms,
         on_ended: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
-        """``on_ended`` shows that the scheduler ended a follow (its timeline would otherwise
-        promise samples that never come); may raise DeliveryFailed."""
+        """``minute_s``: a server's interval is in minutes; tests shorten the minute.
+        ``on_ended`` shows on a follow's timeline that it ended (it would otherwise promise
+        samples that never come); it logs its own failures and never raises."""
         self._store = store
         self._service = service
+        self._convo_ids = convo_ids
+        self._minute_s = minute_s
         self._on_ended = on_ended
         self._max_duration_ms = int(max_duration_s * 1000)
         self._max_idle_s = max_idle_s
@@ -69,91 +78,101 @@ class Following:
         otherwise take the same first sample concurrently and send its convoId twice.
         """
         now = self._clock()
-        interval_ms = int(request.interval_s * 1000)
+        interval_ms = await self._interval_ms(request.origin.guild_id)
         follow_id = await self._store.create_follow(
             Follow(
                 id=0,
-                channel_id=request.channel_id,
                 stream_url=request.stream_url,
+                source=request.source,
                 state=FollowState.ACTIVE,
                 samples=0,
                 interval_ms=interval_ms,
                 next_sample_at_ms=now + interval_ms,
                 ends_at_ms=now + self._max_duration_ms,
                 created_at_ms=now,
-                guild_id=request.guild_id,
-                seed=request.seed,
-                requester_id=request.requester_id,
-                origin_message_id=request.origin_message_id,
+                origin=request.origin,
+                trigger=request.trigger,
             )
         )
         follow = await self._store.get_follow(follow_id)
         assert follow is not None
         self._wakeup.set()
-        return await self._sample(follow, request.source)
+        return await self._sample(follow)
 
-    async def _sample(self, follow: Follow, source: str = "follow") -> SessionRecord:
+    async def _interval_ms(self, guild_id: int | None) -> int:
+        """The server's sampling interval, read when the follow starts."""
+        minutes = DEFAULT_INTERVAL_MINUTES
+        if guild_id is not None:
+            minutes = (await self._store.guild_settings(guild_id)).autotag_interval_minutes
+        return int(minutes * self._minute_s * 1000)
+
+    async def _sample(self, follow: Follow) -> SessionRecord:
         now = self._clock()
         sample = follow.samples + 1
         # Scheduled before the call: a crash skips a sample rather than taking two.
         await self._store.record_sample(follow.id, now + follow.interval_ms, now)
         request = TagRequest(
-            convo_id=follow_convo_id(follow.id, sample),
+            convo_id=self._convo_ids.for_session(follow.origin, follow.trigger, sample),
             stream_url=follow.stream_url,
-            source=source,
-            seed=follow.seed,
-            guild_id=follow.guild_id,
-            channel_id=follow.channel_id,
-            requester_id=follow.requester_id,
-            origin_message_id=follow.origin_message_id,
-            deliveries=SAMPLE_DELIVERIES,
+            source=follow.source,
+            origin=follow.origin,
+            deliveries=RESULT_AND_ALERT,
             follow_id=follow.id,
         )
         try:
             return await self._service.start(request)
         except ChatsightRejected as error:
             # The refused sample is never delivered, so its timeline must be told here.
-            await self._end_unattended(follow.id, FollowState.ENDED, error.user_message)
+            await self._finish(follow.id, FollowState.ENDED, error.user_message)
             raise
 
     async def set_origin(self, follow_id: int, message_id: int) -> None:
         await self._store.set_follow_origin(follow_id, message_id)
 
-    async def end(self, follow_id: int, state: FollowState, reason: str) -> bool:
+    async def _end(self, follow_id: int, state: FollowState, reason: str) -> bool:
         ended = await self._store.end_follow(follow_id, state, reason, self._clock())
         if ended:
             log.info("follow %s %s: %s", follow_id, state.value, reason)
         return ended
 
-    async def _end_unattended(self, follow_id: int, state: FollowState, reason: str) -> None:
-        """End a follow no delivery or moderator is about to render, then show it ended."""
-        if not await self.end(follow_id, state, reason) or self._on_ended is None:
-            return
-        try:
+    async def _finish(self, follow_id: int, state: FollowState, reason: str) -> bool:
+        """End a follow and show it on its timeline; whether this call ended it."""
+        ended = await self._end(follow_id, state, reason)
+        if ended and self._on_ended is not None:
             await self._on_ended(follow_id)
-        except DeliveryFailed as failure:
-            log.warning("could not show that follow %s ended: %s", follow_id, failure.reason)
+        return ended
+
+    async def stop(self, follow_id: int, user_id: int, *, moderator: bool) -> Follow:
+        """A member stops one follow (its Stop button): moderators, or the member who asked."""
+        follow = await self._store.get_follow(follow_id)
+        if follow is None:
+            raise UnknownFollow()
+        if not (moderator or user_id == follow.origin.requester_id):
+            raise NotAllowedToStopFollow()
+        await self._finish(follow_id, FollowState.STOPPED, f"stopped by <@{user_id}>")
+        stopped = await self._store.get_follow(follow_id)
+        assert stopped is not None
+        return stopped
 
     async def stop_in_channel(self, channel_id: int, user_id: int) -> list[int]:
-        """The ids of the follows this call stopped."""
+        """A moderator stops every follow of a channel; the ids of those this call stopped."""
         stopped = []
         for follow in await self._store.channel_follows(channel_id):
-            if await self.end(follow.id, FollowState.STOPPED, f"stopped by <@{user_id}>"):
+            if await self._finish(follow.id, FollowState.STOPPED, f"stopped by <@{user_id}>"):
                 stopped.append(follow.id)
         return stopped
 
     async def note_result(self, session: SessionRecord) -> None:
-        """A sample Chatsight stopped means the stream is gone: stop sampling it."""
+        """A sample Chatsight stopped means the stream is gone: stop sampling it. The delivery
+        that calls this renders the timeline next, so nothing is shown here."""
         if session.follow_id is not None and session.state is SessionState.FAILED:
-            await self.end(session.follow_id, FollowState.ENDED, session.error or "stream ended")
+            await self._end(session.follow_id, FollowState.ENDED, session.error or "stream ended")
 
     async def run_due(self) -> int:
         due = await self._store.due_follows(self._clock(), 50)
         for follow in due:
             if self._clock() >= follow.ends_at_ms:
-                await self._end_unattended(
-                    follow.id, FollowState.FINISHED, "reached the maximum duration"
-                )
+                await self._finish(follow.id, FollowState.FINISHED, "reached the maximum duration")
                 continue
             samples = await self._store.follow_sessions(follow.id)
             last = samples[-1] if samples else None

@@ -9,12 +9,17 @@ import dataclasses
 from typing import Any
 
 from bot.domain.clock import now_ms
+from bot.domain.records import MAX_SEED_LENGTH
+from bot.domain.refusals import (
+    IntervalOutOfRange,
+    NoTagsGiven,
+    SeedTooLong,
+    TooManyAlertTags,
+)
 from bot.domain.server_records import GuildSettings
 from bot.domain.tags import parse_tags
-from bot.errors import ChatsightBotError
 from bot.store.sqlite import SQLiteStore
 
-MAX_SEED_LENGTH = 1000
 MAX_ALERT_TAGS = 50
 INTERVAL_RANGE = (1, 240)
 
@@ -45,9 +50,7 @@ class GuildConfig:
             if not seed:
                 seed = None
             elif len(seed) > MAX_SEED_LENGTH:
-                raise ChatsightBotError(
-                    f"A seed sentence has at most {MAX_SEED_LENGTH} characters."
-                )
+                raise SeedTooLong(MAX_SEED_LENGTH)
         return await self._change(guild_id, seed=seed)
 
     async def set_alert_channel(self, guild_id: int, channel_id: int | None) -> GuildSettings:
@@ -59,7 +62,7 @@ class GuildConfig:
     async def change_alert_tags(self, guild_id: int, raw: str, *, add: bool) -> GuildSettings:
         given = parse_tags(raw)
         if not given:
-            raise ChatsightBotError("Give one or more tags, separated by commas.")
+            raise NoTagsGiven()
         current = await self._store.guild_settings(guild_id)
         known = {tag.casefold(): tag for tag in current.alert_tags}
         for tag in given:
@@ -68,7 +71,7 @@ class GuildConfig:
             else:
                 known.pop(tag.casefold(), None)
         if len(known) > MAX_ALERT_TAGS:
-            raise ChatsightBotError(f"A server can alert on at most {MAX_ALERT_TAGS} tags.")
+            raise TooManyAlertTags(MAX_ALERT_TAGS)
         return await self._change(guild_id, alert_tags=tuple(known.values()))
 
     async def set_alert_switch(self, guild_id: int, name: str, on: bool) -> GuildSettings:
@@ -79,5 +82,5 @@ class GuildConfig:
     async def set_interval(self, guild_id: int, minutes: int) -> GuildSettings:
         low, high = INTERVAL_RANGE
         if not low <= minutes <= high:
-            raise ChatsightBotError(f"The interval must be {low} to {high} minutes.")
+            raise IntervalOutOfRange(low, high)
         return await self._change(guild_id, autotag_interval_minutes=minutes)

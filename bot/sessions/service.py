@@ -71,7 +71,7 @@ class TaggingService:
                     url=url,
                     convo_id=request.convo_id,
                     webhook=webhook,
-                    seed=request.seed,
+                    seed=request.origin.seed,
                 )
             except ChatsightError as error:
                 await self.complete(

@@ -31,7 +31,13 @@ from bot.domain.records import (
 )
 from bot.store.base import StoreUnavailable
 from bot.store.migrations import migrate
-from bot.store.rows import DELIVERY_COLUMNS, SESSION_COLUMNS, delivery_from_row, session_from_row
+from bot.store.rows import (
+    DELIVERY_COLUMNS,
+    SESSION_COLUMNS,
+    delivery_from_row,
+    origin_values,
+    session_from_row,
+)
 from bot.store.sqlite_server import GuildTables
 from bot.store.writer import GroupCommitWriter
 
@@ -154,8 +160,8 @@ class SQLiteStore(GuildTables):
 
         def write(db: sqlite3.Connection) -> bool:
             cursor = db.execute(
-                "INSERT INTO sessions (convo_id, stream_url, source, seed, guild_id, channel_id,"
-                " requester_id, origin_message_id, deliveries, state, webhook_token_hash,"
+                "INSERT INTO sessions (convo_id, stream_url, source, guild_id, channel_id,"
+                " requester_id, origin_message_id, seed, deliveries, state, webhook_token_hash,"
                 " created_at, updated_at, follow_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (convo_id) DO UPDATE SET webhook_token_hash ="
@@ -164,12 +170,8 @@ class SQLiteStore(GuildTables):
                 (
                     request.convo_id,
                     request.stream_url,
-                    request.source,
-                    request.seed,
-                    request.guild_id,
-                    request.channel_id,
-                    request.requester_id,
-                    request.origin_message_id,
+                    request.source.value,
+                    *origin_values(request.origin),
                     ",".join(request.deliveries),
                     SessionState.STARTING.value,
                     token_hash,

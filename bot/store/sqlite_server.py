@@ -8,16 +8,17 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.records import SessionRecord
+from bot.domain.convo_ids import Trigger
+from bot.domain.records import SessionRecord, SessionSource
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
 from bot.domain.tags import parse_tags
-from bot.store.rows import SESSION_COLUMNS, session_from_row
+from bot.store.rows import SESSION_COLUMNS, origin_from_row, origin_values, session_from_row
 from bot.store.writer import GroupCommitWriter
 
 FOLLOW_COLUMNS = (
-    "id, channel_id, stream_url, state, samples, interval_ms, next_sample_at, ends_at,"
-    " created_at, guild_id, seed, requester_id, origin_message_id, timeline_channel_id,"
-    " timeline_message_id, stop_reason"
+    "id, stream_url, source, state, samples, interval_ms, next_sample_at, ends_at, created_at,"
+    " guild_id, channel_id, requester_id, origin_message_id, seed, trigger_id, trigger_position,"
+    " trigger_round, timeline_channel_id, timeline_message_id, stop_reason"
 )
 ALERT_COLUMNS = (
     "convo_id, guild_id, channel_id, matched, created_at, message_id, acknowledged_by,"
@@ -26,7 +27,22 @@ ALERT_COLUMNS = (
 
 
 def follow_from_row(row: Sequence[Any]) -> Follow:
-    return Follow(row[0], row[1], row[2], FollowState(row[3]), *row[4:])
+    return Follow(
+        row[0],
+        row[1],
+        SessionSource(row[2]),
+        FollowState(row[3]),
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        origin=origin_from_row(row[9:13], seed=row[13]),
+        trigger=Trigger(*row[14:17]),
+        timeline_channel_id=row[17],
+        timeline_message_id=row[18],
+        stop_reason=row[19],
+    )
 
 
 def alert_from_row(row: Sequence[Any]) -> AlertRecord:
@@ -132,40 +148,49 @@ class GuildTables:
         )
         return bool(rows)
 
-    async def claim_stream(self, guild_id: int, url: str, now_ms: int, window_ms: int) -> bool:
-        """True for the first claim of this URL in this server within the window."""
-        return (
-            await self._run(
+    async def claim_stream(
+        self, guild_id: int, url: str, now_ms: int, window_ms: int
+    ) -> int | None:
+        """The claim's round (1 for the first ever) when this is the first claim of this URL in
+        this server within the window, else None."""
+
+        def write(db: sqlite3.Connection) -> int | None:
+            row = db.execute(
                 "INSERT INTO autotag_claims (guild_id, stream_url, claimed_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (guild_id, stream_url) DO UPDATE SET claimed_at = excluded.claimed_at"
-                " WHERE autotag_claims.claimed_at <= ?",
+                " ON CONFLICT (guild_id, stream_url) DO UPDATE SET"
+                " claimed_at = excluded.claimed_at, rounds = autotag_claims.rounds + 1"
+                " WHERE autotag_claims.claimed_at <= ?"
+                " RETURNING rounds",
                 (guild_id, url, now_ms, now_ms - window_ms),
-            )
-            == 1
-        )
+            ).fetchone()
+            return None if row is None else int(row[0])
+
+        claimed: int | None = await self._writer.write(write)
+        return claimed
 
     # -- follows ----------------------------------------------------------------------------
 
     async def create_follow(self, follow: Follow) -> int:
         def write(db: sqlite3.Connection) -> int:
             cursor = db.execute(
-                "INSERT INTO follows (channel_id, stream_url, state, samples, interval_ms,"
-                " next_sample_at, ends_at, created_at, guild_id, seed, requester_id,"
-                " origin_message_id, timeline_channel_id, timeline_message_id, stop_reason,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO follows (stream_url, source, state, samples, interval_ms,"
+                " next_sample_at, ends_at, created_at, guild_id, channel_id, requester_id,"
+                " origin_message_id, seed, trigger_id, trigger_position, trigger_round,"
+                " timeline_channel_id, timeline_message_id, stop_reason, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    follow.channel_id,
                     follow.stream_url,
+                    follow.source.value,
                     follow.state.value,
                     follow.samples,
                     follow.interval_ms,
                     follow.next_sample_at_ms,
                     follow.ends_at_ms,
                     follow.created_at_ms,
-                    follow.guild_id,
-                    follow.seed,
-                    follow.requester_id,
-                    follow.origin_message_id,
+                    *origin_values(follow.origin),
+                    follow.trigger.snowflake,
+                    follow.trigger.position,
+                    follow.trigger.round,
                     follow.timeline_channel_id,
                     follow.timeline_message_id,
                     follow.stop_reason,

@@ -1,0 +1,84 @@
+"""The bot's own rules saying no: each refusal carries the data behind it, never its wording.
+
+Only the command layer words them for the member (``bot/rendering/refusals.py``), in one place,
+so a rule stays testable by its data and its text can change (or be translated) without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Refusal(Exception):
+    """Base of every expected "no" a member can be told about."""
+
+
+@dataclass(eq=False)
+class InvalidStreamUrl(Refusal):
+    too_long_limit: int | None = None  # set when the URL was too long; else not a stream URL
+
+
+@dataclass(eq=False)
+class SeedTooLong(Refusal):
+    limit: int
+
+
+@dataclass(eq=False)
+class TooSoon(Refusal):
+    retry_in_s: float
+
+
+@dataclass(eq=False)
+class ServerBusy(Refusal):
+    cap: int
+
+
+@dataclass(eq=False)
+class MissingChannelPermissions(Refusal):
+    """The bot cannot post a result where it was asked; ``names`` are Discord's flag names."""
+
+    names: tuple[str, ...]
+
+
+class NoSessionYet(Refusal):
+    pass
+
+
+class UnknownSession(Refusal):
+    pass
+
+
+class UnknownAlert(Refusal):
+    pass
+
+
+class NotAllowedToAcknowledge(Refusal):
+    pass
+
+
+@dataclass(eq=False)
+class AlreadyAcknowledged(Refusal):
+    by_user_id: int
+
+
+class UnknownFollow(Refusal):
+    pass
+
+
+class NotAllowedToStopFollow(Refusal):
+    pass
+
+
+class NoTagsGiven(Refusal):
+    pass
+
+
+@dataclass(eq=False)
+class TooManyAlertTags(Refusal):
+    limit: int
+
+
+@dataclass(eq=False)
+class IntervalOutOfRange(Refusal):
+    low: int
+    high: int

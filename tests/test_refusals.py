@@ -1,0 +1,44 @@
+"""Every refusal a rule raises has words for the member, and the words carry its data."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.domain import refusals
+from bot.rendering.refusals import refusal_text
+
+SAMPLE: dict[object, object] = {
+    "int": 7,
+    "float": 2.5,
+    "int | None": None,
+    "tuple[str, ...]": ("send_messages",),
+}
+
+
+def every_refusal() -> list[refusals.Refusal]:
+    made = []
+    for kind in refusals.Refusal.__subclasses__():
+        if dataclasses.is_dataclass(kind):
+            made.append(kind(**{f.name: SAMPLE[f.type] for f in dataclasses.fields(kind)}))
+        else:
+            made.append(kind())
+    return made
+
+
+@pytest.mark.parametrize("refusal", every_refusal(), ids=lambda r: type(r).__name__)
+def test_every_refusal_is_worded(refusal: refusals.Refusal) -> None:
+    text = refusal_text(refusal)
+    assert text.endswith(".") and 10 < len(text) < 200
+
+
+def test_the_words_carry_the_data() -> None:
+    assert "in 3 s" in refusal_text(refusals.TooSoon(2.6))
+    assert "already has 5 tagging sessions" in refusal_text(refusals.ServerBusy(5))
+    assert "<@42> already acknowledged" in refusal_text(refusals.AlreadyAcknowledged(42))
+    assert "I need Send Messages, Embed Links here" in refusal_text(
+        refusals.MissingChannelPermissions(("send_messages", "embed_links"))
+    )
+    assert "at most 2048 characters" in refusal_text(refusals.InvalidStreamUrl(2048))
+    assert "http, https, rtmp or rtmps" in refusal_text(refusals.InvalidStreamUrl())
