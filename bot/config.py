@@ -101,6 +101,51 @@ class Settings:
         return Path(rest[1:] if rest.startswith("/") else rest)
 
 
+# Every variable load_settings reads, and the setting it fills: `check-config` shows each of them
+# (secrets masked), and a test holds this list to the Settings fields and to .env.example.
+VARIABLES: tuple[tuple[str, str], ...] = (
+    ("CHATSIGHT_API_KEY", "chatsight_api_key"),
+    ("CHATSIGHT_SHARED_SECRET", "chatsight_shared_secret"),
+    ("CHATSIGHT_API_BASE", "chatsight_api_base"),
+    ("PUBLIC_BASE_URL", "public_base_url"),
+    ("WEBHOOK_HOST", "webhook_host"),
+    ("WEBHOOK_PORT", "webhook_port"),
+    ("DATABASE_URL", "database_url"),
+    ("DISCORD_TOKEN", "discord_token"),
+    ("DISCORD_API_BASE", "discord_api_base"),
+    ("DEV_GUILD_ID", "dev_guild_id"),
+    ("DISCORD_MESSAGE_CONTENT", "message_content_intent"),
+    ("LOG_LEVEL", "log_level"),
+    ("STREAM_FETCH_ALLOW", "stream_fetch_allow"),
+    ("POLL_AFTER_SECONDS", "poll_after_seconds"),
+    ("EXPIRE_AFTER_SECONDS", "expire_after_seconds"),
+    ("WEBHOOK_MAX_SKEW_SECONDS", "webhook_max_skew_seconds"),
+    ("SECRET_GRACE_SECONDS", "secret_grace_seconds"),
+    ("CHATSIGHT_TIMEOUT_SECONDS", "chatsight_timeout_seconds"),
+    ("TAG_COOLDOWN_SECONDS", "tag_cooldown_seconds"),
+    ("GUILD_SESSION_CAP", "guild_session_cap"),
+    ("AUTOTAG_WINDOW_SECONDS", "autotag_window_seconds"),
+    ("FOLLOW_MAX_SECONDS", "follow_max_seconds"),
+)
+
+
+def shown(settings: Settings) -> list[tuple[str, str]]:
+    """Each variable with its value in force, as an operator reads it; secrets stay masked."""
+    rows = []
+    for name, field in VARIABLES:
+        value = getattr(settings, field)
+        if value is None or value == ():
+            text = "(not set)"
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, tuple):
+            text = ",".join(value)
+        else:
+            text = str(value)
+        rows.append((name, text))
+    return rows
+
+
 def _required(value: Secret | None, name: str, what: str) -> Secret:
     if value is None:
         raise ConfigError(f"{name} is missing: set it to {what}")

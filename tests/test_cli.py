@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import VARIABLES, Settings
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 
@@ -106,6 +108,18 @@ async def test_check_config_names_what_is_wrong(tmp_path: Path) -> None:
     assert "configuration OK" in out
     assert "key-abcdef" not in out
     assert "tok-abcdef" not in out
+    shown_names = {line.split()[0] for line in out.splitlines() if line.split()}
+    assert {name for name, _ in VARIABLES} <= shown_names
+
+
+def test_every_setting_has_its_variable_shown_and_documented() -> None:
+    """check-config lists every variable it validates, and .env.example explains each."""
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    # The length of a sample interval's minute exists for tests only: no variable sets it.
+    assert {field for _, field in VARIABLES} == fields - {"follow_minute_seconds"}
+    example = (Path(__file__).parent.parent / ".env.example").read_text()
+    missing = [name for name, _ in VARIABLES if f"{name}=" not in example]
+    assert not missing, f"not in .env.example: {missing}"
 
 
 async def test_rotate_secret_keeps_the_secret_off_the_screen(

@@ -16,7 +16,7 @@ from bot.app.chatsight_bot import ChatsightBot
 from bot.app.core import TaggingCore
 from bot.app.discord_api import use_discord_api
 from bot.app.logsetup import SecretMaskingFilter, configure_logging
-from bot.config import Settings, load_settings
+from bot.config import Settings, load_settings, shown
 from bot.delivery.console_sink import ConsoleSink, session_text
 from bot.domain.convo_ids import cli_convo_id
 from bot.domain.records import (
@@ -151,18 +151,8 @@ async def _status(args: argparse.Namespace, settings: Settings, _: SecretMasking
 async def _check_config(
     args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter
 ) -> int:
-    for name, value in (
-        ("CHATSIGHT_API_KEY", settings.chatsight_api_key),
-        ("CHATSIGHT_SHARED_SECRET", settings.chatsight_shared_secret),
-        ("CHATSIGHT_API_BASE", settings.chatsight_api_base),
-        ("PUBLIC_BASE_URL", settings.public_base_url),
-        ("WEBHOOK_HOST", settings.webhook_host),
-        ("WEBHOOK_PORT", settings.webhook_port),
-        ("DATABASE_URL", settings.database_url),
-        ("DISCORD_TOKEN", settings.discord_token),
-        ("LOG_LEVEL", settings.log_level),
-    ):
-        print(f"{name:24} {'(not set)' if value is None else value}")
+    for name, value in shown(settings):
+        print(f"{name:26} {value}")
     settings.require_api_key()
     if settings.public_base_url is None:
         print("note: PUBLIC_BASE_URL is not set; results will be polled, not pushed")

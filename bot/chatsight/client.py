@@ -1,7 +1,7 @@
 """The Chatsight API client: start a tagging session, query it, rotate the webhook secret.
 
 Chatsight is a beta API with undocumented status codes and partly undocumented shapes
-(shared/chatsight-api.md §1, §5, §12). So the client retries only what is safe to retry, reads
+(docs/chatsight-api.md §1, §5, §12). So the client retries only what is safe to retry, reads
 answers tolerantly, and turns every failure into a typed error whose message a Discord user can
 read. The API key travels only in a request header: it is never put into a message or a log line.
 """
@@ -95,7 +95,8 @@ class ChatsightClient:
     async def start_session(
         self, *, url: str, convo_id: str, webhook: str | None, seed: str | None = None
     ) -> None:
-        """Any 2xx counts as accepted unless the body says otherwise (api.md §12.5)."""
+        """Any 2xx counts as accepted unless the body says otherwise
+        (docs/chatsight-api.md §12.5)."""
         body: dict[str, str] = {"url": url, "convoId": convo_id}
         if webhook is not None:
             body["webhook"] = webhook
@@ -112,7 +113,8 @@ class ChatsightClient:
         return parse_query_answer(convo_id, answer.body)
 
     async def rotate_secret(self) -> Secret:
-        """Chatsight invalidates the old secret as soon as this succeeds (api.md §4)."""
+        """Chatsight invalidates the old secret as soon as this succeeds
+        (docs/chatsight-api.md §4)."""
         answer = await self._request("PATCH", "/addons/secrets", json_body={}, voice=False)
         ok, response = _unwrap(answer.body)
         if not ok:
@@ -220,8 +222,8 @@ def _json_or_none(raw: bytes) -> Any:
 
 def _unwrap(body: Any) -> tuple[bool, Any]:
     """(success, payload) from either documented style: the ``[ok, status, error]`` triplet or
-    the ``{"success": …, "response": …}`` envelope (api.md §1). Anything else is taken as a bare
-    payload, since the tagging answers are only partly documented."""
+    the ``{"success": …, "response": …}`` envelope (docs/chatsight-api.md §1). Anything else is
+    taken as a bare payload, since the tagging answers are only partly documented."""
     if isinstance(body, list) and body and isinstance(body[0], bool):
         return body[0], body[1] if len(body) > 1 else None
     if isinstance(body, Mapping) and isinstance(body.get("success"), bool):
@@ -252,7 +254,7 @@ def parse_query_answer(convo_id: str, body: Any) -> SessionStatus:
     """Reads a ``GET /stream`` body of any shape: a status, or a ChatsightError, never a crash."""
     ok, status = _unwrap(body)
     if not ok:
-        # Any refusal of a query is read as "not yours or not there" (api.md §12.6).
+        # Any refusal of a query is read as "not yours or not there" (docs/chatsight-api.md §12.6).
         raise ChatsightUnknownSession(convo_id)
     if not isinstance(status, Mapping):
         raise ChatsightProtocolError("Chatsight answered a status query in an unknown form")
@@ -280,7 +282,8 @@ def _parse_status(convo_id: str, status: Mapping[str, Any]) -> SessionStatus:
 
 def _phase(status: Mapping[str, Any], error: bool) -> SessionPhase:
     """``state`` when it names a known phase; else ``running``, a ``result`` or an ``error``
-    (api.md §12.5-12.7). The moderation docs type ``running`` as a string, so accept that too."""
+    (docs/chatsight-api.md §12.5-12.7). The moderation docs type ``running`` as a string, so
+    accept that too."""
     state = status.get("state")
     if isinstance(state, str) and state.lower() in _PHASES:
         return SessionPhase(state.lower())

@@ -1,7 +1,8 @@
 """Turn a user's stream URL into the URL we hand to Chatsight.
 
-Chatsight recommends a rendition of 360p or lower for video (API notes §3, §8), so an HLS master
-playlist is replaced by its best variant at or below 360p. Anything else is passed on unchanged.
+Chatsight recommends a rendition of 360p or lower for video (docs/chatsight-api.md §3, §8), so an
+HLS master playlist is replaced by its best variant at or below 360p. Anything else is passed on
+unchanged.
 Every failure falls back to the original URL: preparing is an optimisation, never a gate.
 
 Fetching a user-given URL is a server-side request, so it is guarded against SSRF. The host is

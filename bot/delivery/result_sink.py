@@ -1,6 +1,6 @@
 """Posting to Discord for the delivery worker: results, follow timelines, and how failures count.
 
-Failure policy (shared/discord-notes.md): 403 and 404 are permanent (the channel is gone or we
+Failure policy (docs/discord-notes.md): 403 and 404 are permanent (the channel is gone or we
 lost access) and never retried, since repeated invalid requests get the bot's IP banned; 5xx and
 network errors are retried by ResultDelivery with backoff; 429s are waited out by discord.py.
 The message nonce comes from the outbox row, so a send repeated after a crash returns the earlier

@@ -1,4 +1,5 @@
-"""Tag results as Chatsight reports them: one comma-separated string (api.md §12.8)."""
+"""Tag results as Chatsight reports them: one comma-separated string
+(docs/chatsight-api.md §12.8)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every embed the bot posts, built in one place and kept inside Discord's limits.
 
-Limits (shared/discord-notes.md): title 256, description 4096, 25 fields, field name 256, field
+Limits (docs/discord-notes.md): title 256, description 4096, 25 fields, field name 256, field
 value 1024, footer 2048, all embeds of a message 6000. A long tag list is cut with an honest
 "+N more" instead of being refused by Discord. Members are named with ``<@id>`` inside embeds,
 which shows their name and never pings.

@@ -1,10 +1,10 @@
 """Following a live stream: a new session (new convoId) every N minutes, from the store.
 
-One Chatsight session hears only 60 seconds (api.md §2, §12.9), so a stream that turns bad an
-hour in is caught only by sampling again. The schedule lives in the ``follows`` table, so a
-restart resumes it. A follow ends in one of four ways, each through ``_finish``, which also
-shows it on the follow's timeline: a sample that Chatsight stops or refuses (the stream is gone),
-a moderator or the member who asked (the Stop button, ``/chatsight unfollow``), or the maximum
+One Chatsight session hears only 60 seconds (docs/chatsight-api.md §2, §12.9), so a stream that
+turns bad an hour in is caught only by sampling again. The schedule lives in the ``follows`` table,
+so a restart resumes it. A follow ends in one of four ways, each through ``_finish``, which also
+shows it on the follow's timeline: a sample that Chatsight stops or refuses (the stream is gone), a
+moderator or the member who asked (the Stop button, ``/chatsight unfollow``), or the maximum
 duration.
 """
 

@@ -3,7 +3,7 @@
 Every write goes through a single writer task. It takes whatever is queued, applies it in one
 transaction and commits once, and only then resolves each caller's future. A webhook therefore
 still gets its 200 only after its own row is durable, but a burst of webhooks shares one fsync
-instead of paying one each (shared/perf-notes.md: per-request commits reach ~0.15x of a bare
+instead of paying one each (docs/perf-notes.md: per-request commits reach ~0.15x of a bare
 handler, group commit ~0.6x). Reads use a second connection and never wait for the writer.
 """
 

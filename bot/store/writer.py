@@ -2,7 +2,7 @@
 
 Callers await their own future, which resolves only after the commit, so "answered after it is
 durable" still holds for each of them; a burst shares one fsync instead of paying one each
-(shared/perf-notes.md: ~0.15x of a bare handler per request, ~0.6x with group commit).
+(docs/perf-notes.md: ~0.15x of a bare handler per request, ~0.6x with group commit).
 
 Two choices make the batches large and cheap on a busy loop (measured with bench/webhook_ingest):
 

@@ -1,6 +1,6 @@
 """Chatsight's webhook signature, shared by our verifier and the local simulator.
 
-Chatsight signs only the decimal text of the request's ``time`` (shared/chatsight-api.md §4, §12.1):
+Chatsight signs only the decimal text of the request's ``time`` (docs/chatsight-api.md §4, §12.1):
 ``base64(HMAC-SHA256(key=utf8(secret), msg=utf8(str(time))))``. Keeping the one formula here means
 the simulator cannot drift from what the receiver accepts.
 """

@@ -1,8 +1,9 @@
 """WebhookVerifier: decides whether a POST really is Chatsight's result for one of our sessions.
 
-Chatsight signs only the ``time`` field (api.md §4), so the signature alone proves little: a
-captured delivery could be replayed with another body. The checks here add a freshness window and
-leave the per-session URL token and the one-result rule to the receiver and the store (§12.3).
+Chatsight signs only the ``time`` field (docs/chatsight-api.md §4), so the signature alone proves
+little: a captured delivery could be replayed with another body. The checks here add a freshness
+window and leave the per-session URL token and the one-result rule to the receiver and the store
+(§12.3).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class WebhookDelivery:
 
 
 def parse_delivery(body: bytes) -> WebhookDelivery:
-    """Validate the documented shape (§3.1) and tolerate ``time``/``hmac`` inside ``payload``."""
+    """Validate the documented shape (docs/chatsight-api.md §3.1) and tolerate ``time``/``hmac``
+    inside ``payload``."""
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:

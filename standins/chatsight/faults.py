@@ -1,7 +1,8 @@
 """Faults queued by a test and consumed by the next matching request, webhook or session.
 
-Chatsight is a beta API that may fail, stall or never call back (api.md §2, §12.7); each queued
-fault reproduces one of those on demand, once per ``count``, so a test states exactly what breaks.
+Chatsight is a beta API that may fail, stall or never call back (docs/chatsight-api.md §2, §12.7);
+each queued fault reproduces one of those on demand, once per ``count``, so a test states exactly
+what breaks.
 """
 
 from __future__ import annotations

@@ -13,14 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 
 # PLACEHOLDER, not Chatsight's real vocabulary. The real list is published at
 # https://announce.chatsight.ai/audio/tagginglist.json and is not available offline
-# (chatsight-api.md §6, §12.10). It exists only so ``undocumentedTags`` has something to mean.
+# (docs/chatsight-api.md §6, §12.10). It exists only so ``undocumentedTags`` has something to mean.
 PLACEHOLDER_VOCABULARY: frozenset[str] = frozenset(
     {"Food", "Fun", "Relaxed", "Outdoors", "Gaming", "Music", "Sports", "Chatting"}
 )
 
 DEFAULT_TAGS: tuple[str, ...] = ("Fun", "Relaxed")
 
-# A made-up stop code: Chatsight's catalogue of stopReason values is unknown (api.md §11.3).
+# A made-up stop code: Chatsight's catalogue of stopReason values is unknown
+# (docs/chatsight-api.md §11.3).
 STREAM_ENDED = "stream_unavailable"
 
 

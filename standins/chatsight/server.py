@@ -1,6 +1,6 @@
 """A fake Chatsight on 127.0.0.1 that the real client cannot tell from the real API.
 
-It follows shared/chatsight-api.md, including the project's decisions where the docs are silent
+It follows docs/chatsight-api.md, including the project's decisions where the docs are silent
 (§12); wherever it has to invent a shape, a comment says so. Tests drive it through Python
 methods; a separate process can drive it through the ``/_sim/`` control routes.
 """
@@ -52,7 +52,8 @@ class ChatsightSimulator:
         undocumented_in: UndocumentedField = None,
     ) -> None:
         """``include_state=False`` and ``undocumented_in`` vary the undocumented parts of the
-        query answer (api.md §5), so the client's tolerance can be tested against them."""
+        query answer (docs/chatsight-api.md §5), so the client's tolerance can be tested against
+        them."""
         self._api_key = api_key
         self._shared_secret = shared_secret
         self._host = host
@@ -191,7 +192,8 @@ class ChatsightSimulator:
         return await self._book.finish(convo_id, tags=tags, stop_reason=stop_reason)
 
     def rotate_secret(self) -> str:
-        """The old secret stops signing at once, as Chatsight invalidates it (api.md §4)."""
+        """The old secret stops signing at once, as Chatsight invalidates it
+        (docs/chatsight-api.md §4)."""
         self._shared_secret = secrets.token_urlsafe(32)
         return self._shared_secret
 
@@ -238,7 +240,8 @@ class ChatsightSimulator:
         return await handler(request)
 
     def _auth_failure(self, message: str) -> web.Response:
-        # The documented generic error object (api.md §1); the status is undocumented.
+        # The documented generic error object (docs/chatsight-api.md §1); the status is
+        # undocumented.
         return web.json_response(generic_error(message), status=self.auth_failure_status)
 
     async def _sleep(self, seconds: float) -> None:
@@ -257,16 +260,18 @@ class ChatsightSimulator:
         if isinstance(parsed, str):
             return web.json_response(error_triplet(parsed), status=400)
         self._book.create(parsed)
-        # ASSUMED shape: the create page's response section was never seen (api.md §3, §12.5).
+        # ASSUMED shape: the create page's response section was never seen
+        # (docs/chatsight-api.md §3, §12.5).
         accepted = {"convoId": parsed.convo_id, "state": "provisioning", "running": True}
         return web.json_response([True, accepted, None])
 
     async def _query(self, request: web.Request) -> web.Response:
-        convo_id = request.query.get("convoid")  # lowercase, unlike the POST body (api.md §5)
+        # Lowercase, unlike the POST body (docs/chatsight-api.md §5).
+        convo_id = request.query.get("convoid")
         if not convo_id:
             return web.json_response(error_triplet("convoid is required"), status=400)
         if convo_id not in self._book.sessions:
-            # Project decision for an undocumented case (api.md §12.6).
+            # Project decision for an undocumented case (docs/chatsight-api.md §12.6).
             return web.json_response(error_triplet("unknown convoid"), status=404)
         return web.json_response([True, self.status_of(convo_id), None])
 
@@ -283,7 +288,7 @@ class ChatsightSimulator:
 
     async def _session_finished(self, session: SimSession) -> None:
         """One webhook per finished session; errored ones send it only if switched on, since
-        whether Chatsight does is unknown (api.md §3.1, §12.7)."""
+        whether Chatsight does is unknown (docs/chatsight-api.md §3.1, §12.7)."""
         webhook = session.request.webhook
         if webhook is None or (session.outcome.error and not self.webhook_on_error):
             return

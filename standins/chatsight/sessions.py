@@ -1,4 +1,4 @@
-"""Simulated tagging sessions: provisioning → running → finished (api.md §5, §10).
+"""Simulated tagging sessions: provisioning → running → finished (docs/chatsight-api.md §5, §10).
 
 In auto mode each session walks through its phases on timers, as Chatsight's would; in manual
 mode (``auto_advance=False``) only :meth:`SessionBook.advance` and :meth:`SessionBook.finish`
@@ -19,7 +19,8 @@ from standins.chatsight.faults import Faults, StuckPhase
 from standins.chatsight.rules import SessionRequest, TagOutcome, TagRule
 
 PROVISIONING, RUNNING, FINISHED = "provisioning", "running", "finished"
-# Assumed: Chatsight's stop codes are undocumented (api.md §11.3); this one marks a clean finish.
+# Assumed: Chatsight's stop codes are undocumented (docs/chatsight-api.md §11.3); this one marks a
+# clean finish.
 COMPLETED = "completed"
 
 UndocumentedField = Literal["result", "top"] | None
@@ -44,7 +45,7 @@ class SimSession:
     ) -> dict[str, Any]:
         """The status object of ``GET /stream``: the keys of the tagging example, plus the
         moderation status's ``running``/``state``/``type``/``uri``/``resourceClaim``, which the
-        docs say the tagging status resembles (api.md §5, §5.1)."""
+        docs say the tagging status resembles (docs/chatsight-api.md §5, §5.1)."""
         metadata: dict[str, Any] = {
             "sampleMethod": "edge",
             "searchMethod": "explore",
@@ -101,7 +102,8 @@ class SessionBook:
         self.sessions: dict[str, SimSession] = {}
 
     def create(self, request: SessionRequest) -> SimSession:
-        """A reused convoId overwrites the old session (api.md §3), timers and all."""
+        """A reused convoId overwrites the old session (docs/chatsight-api.md §3), timers and
+        all."""
         self._cancel_timer(request.convo_id)
         self.samples[request.url] += 1
         sample = self.samples[request.url]

@@ -1,4 +1,5 @@
-"""The one-shot signed webhook Chatsight POSTs when a session completes (api.md §3.1, §4).
+"""The one-shot signed webhook Chatsight POSTs when a session completes
+(docs/chatsight-api.md §3.1, §4).
 
 Every attempt is recorded with its outcome so a test can assert on what the receiver saw and said,
 and waiting for deliveries is event-driven so tests never sleep-poll.
@@ -27,7 +28,7 @@ LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "localhost", "::1"})
 def signed_delivery(
     secret: str, convo_id: str, tags: str, undocumented: bool, time_ms: int
 ) -> dict[str, Any]:
-    """The one-shot webhook body as documented (api.md §3.1), signed as §4 says.
+    """The one-shot webhook body as documented (docs/chatsight-api.md §3.1), signed as §4 says.
 
     Shared with the benchmarks and the receiver's tests, which post deliveries of their own.
     """
@@ -51,7 +52,7 @@ class WebhookAttempt:
 
     @property
     def delivered(self) -> bool:
-        """Chatsight counts only exactly ``200 OK`` as delivered (api.md §3.1)."""
+        """Chatsight counts only exactly ``200 OK`` as delivered (docs/chatsight-api.md §3.1)."""
         return self.status == 200
 
 

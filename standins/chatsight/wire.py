@@ -12,7 +12,8 @@ WEBHOOK_SCHEMES = ("http", "https")
 
 
 def generic_error(message: str) -> dict[str, Any]:
-    """The documented generic error object (api.md §1); what goes inside ``error`` is ours."""
+    """The documented generic error object (docs/chatsight-api.md §1); what goes inside ``error``
+    is ours."""
     return {"api": "chatsight-lang-text", "success": False, "error": {"message": message}}
 
 
@@ -23,7 +24,7 @@ def error_triplet(message: str) -> list[Any]:
 
 def parse_tag_request(body: Any) -> SessionRequest | str:
     """The request, or a message saying what is wrong. The real validation rules are unknown
-    (api.md §3); these are the field table's types and nothing stricter."""
+    (docs/chatsight-api.md §3); these are the field table's types and nothing stricter."""
     if not isinstance(body, dict):
         return "body must be a JSON object"
     url: Any = body.get("url")

@@ -1,4 +1,4 @@
-"""The simulator's HTTP surface follows shared/chatsight-api.md (§12 where docs are silent)."""
+"""The simulator's HTTP surface follows docs/chatsight-api.md (§12 where docs are silent)."""
 
 from __future__ import annotations
 

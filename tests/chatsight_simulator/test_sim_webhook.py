@@ -1,4 +1,4 @@
-"""The one-shot signed webhook (api.md §3.1, §4) and the faults that bend it."""
+"""The one-shot signed webhook (docs/chatsight-api.md §3.1, §4) and the faults that bend it."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ async def test_no_webhook_url_means_no_webhook(
 async def test_a_refused_delivery_is_recorded_and_not_retried(
     simulator: ChatsightSimulator, http: aiohttp.ClientSession, webhook_sink: WebhookSink
 ) -> None:
-    webhook_sink.statuses = [204]  # a 2xx, but only exactly 200 counts (api.md §3.1)
+    webhook_sink.statuses = [204]  # a 2xx, but only exactly 200 counts (docs/chatsight-api.md §3.1)
     await start(http, simulator, "c1", webhook=webhook_sink.url)
     await simulator.finish("c1")
     [attempt] = simulator.webhook_attempts
