@@ -19,6 +19,7 @@ from tests.bot_e2e.server_helpers import (
     final_answer,
     follow_announced,
     message_when,
+    replies_to,
     run_command,
 )
 
@@ -65,8 +66,11 @@ async def test_the_stop_button_is_for_moderators_and_stops_sampling(tmp_path: Pa
 
 async def test_the_member_who_asked_can_stop_their_follow(tmp_path: Path) -> None:
     async with running_world(tmp_path) as world:
-        await run_command(world, "tag", {"url": STREAM, "follow": True}, user=world.member)
+        asked = await run_command(world, "tag", {"url": STREAM, "follow": True}, user=world.member)
         timeline = await world.wait_for_embed(TIMELINE)
+        # The timeline replies to the command's answer: the follow keeps the origin it was given.
+        answer = await asked.wait_response()
+        assert answer.message_id is not None and replies_to(answer.message_id)(timeline)
 
         click = await world.emu.click_button(
             world.channel, timeline.id, world.member, stop_button(timeline)
