@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.chatsight_bot import ChatsightBot
+from bot.domain.convo_ids import Trigger
 from bot.errors import ChatsightBotError
 from bot.server.autotag import Announcement
 
@@ -58,10 +59,14 @@ class AutoTagCog(commands.Cog):
                 log.info("could not react to announcement %s: %s", message.id, error.text)
 
     async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        await self.bot.tagging.admit_member(interaction.user.id, interaction.guild_id)
+        announcement = announcement_of(message)
+        # The origin and trigger on_demand derives its first session's convoId from.
+        await self.bot.tagging.admit_member(
+            announcement.origin(interaction.user.id, None), Trigger(interaction.id)
+        )
         await interaction.response.defer(ephemeral=True, thinking=True)
         started = await self.bot.autotagger.on_demand(
-            announcement_of(message), interaction.user.id, interaction.id
+            announcement, interaction.user.id, interaction.id
         )
         if not started:
             await interaction.followup.send(

@@ -15,7 +15,7 @@ from bot.config import Secret
 from bot.domain.clock import now_ms
 from bot.domain.records import Origin, SessionSource, TagRequest
 from bot.sessions.service import TaggingService, token_hash
-from bot.store.sqlite import SQLiteStore
+from bot.store import Store
 from bot.webhook.receiver import WebhookReceiver, WebhookServer
 from bot.webhook.verifier import SecretRing, WebhookVerifier
 from standins.chatsight.webhook import signed_delivery
@@ -25,7 +25,7 @@ SECRET = "receiver-test-secret"
 
 @dataclass
 class Harness:
-    store: SQLiteStore
+    store: Store
     http: aiohttp.ClientSession
     base_url: str
     ring: SecretRing
@@ -67,7 +67,7 @@ def webhook_body(
 
 
 @asynccontextmanager
-async def running_receiver(store: SQLiteStore) -> AsyncIterator[Harness]:
+async def running_receiver(store: Store) -> AsyncIterator[Harness]:
     ring = SecretRing(grace_ms=60_000)
 
     async def reload() -> None:

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from bot.config import Settings
 from bot.delivery.worker import DeliveryFailed, ResultDelivery
 from bot.domain.clock import now_ms
 from bot.domain.records import (
@@ -20,7 +21,7 @@ from bot.domain.records import (
     TagRequest,
 )
 from bot.domain.tags import TagResult
-from bot.store.sqlite import SQLiteStore
+from bot.store import Store, open_store
 
 
 class RecordingSink:
@@ -37,7 +38,7 @@ class RecordingSink:
         return 1000 + delivery.id
 
 
-async def finished(store: SQLiteStore, convo: str) -> None:
+async def finished(store: Store, convo: str) -> None:
     await store.create_session(
         TagRequest(convo, "https://s.test/x", SessionSource.SLASH, Origin(channel_id=3)), None
     )
@@ -54,7 +55,7 @@ class Clock:
         return self.now
 
 
-async def test_delivered_once_and_recorded(store: SQLiteStore) -> None:
+async def test_delivered_once_and_recorded(store: Store) -> None:
     await finished(store, "c1")
     sink = RecordingSink()
     worker = ResultDelivery(store, {"result": sink})
@@ -66,7 +67,7 @@ async def test_delivered_once_and_recorded(store: SQLiteStore) -> None:
     assert row.message_id == 1000 + row.id
 
 
-async def test_transient_failures_back_off_then_deliver(store: SQLiteStore) -> None:
+async def test_transient_failures_back_off_then_deliver(store: Store) -> None:
     await finished(store, "c1")
     clock = Clock()
     sink = RecordingSink([DeliveryFailed("503", permanent=False), RuntimeError("bug in a sink")])
@@ -90,7 +91,7 @@ async def test_transient_failures_back_off_then_deliver(store: SQLiteStore) -> N
     assert len(sink.posted) == 1
 
 
-async def test_retry_after_is_respected(store: SQLiteStore) -> None:
+async def test_retry_after_is_respected(store: Store) -> None:
     await finished(store, "c1")
     clock = Clock()
     sink = RecordingSink([DeliveryFailed("429", permanent=False, retry_after_s=30)])
@@ -99,7 +100,7 @@ async def test_retry_after_is_respected(store: SQLiteStore) -> None:
     assert row.next_attempt_at_ms >= clock.now + 30_000
 
 
-async def test_permanent_failure_is_not_retried(store: SQLiteStore) -> None:
+async def test_permanent_failure_is_not_retried(store: Store) -> None:
     await finished(store, "c1")
     sink = RecordingSink([DeliveryFailed("403 Missing Access", permanent=True)])
     worker = ResultDelivery(store, {"result": sink}, clock=Clock())
@@ -111,7 +112,7 @@ async def test_permanent_failure_is_not_retried(store: SQLiteStore) -> None:
     assert sink.posted == []
 
 
-async def test_gives_up_after_max_attempts(store: SQLiteStore) -> None:
+async def test_gives_up_after_max_attempts(store: Store) -> None:
     await finished(store, "c1")
     clock = Clock()
     sink = RecordingSink([DeliveryFailed("502", permanent=False) for _ in range(3)])
@@ -124,7 +125,7 @@ async def test_gives_up_after_max_attempts(store: SQLiteStore) -> None:
 
 
 async def test_pending_rows_survive_a_restart_and_go_out_once(tmp_path: Path) -> None:
-    first = SQLiteStore(tmp_path / "r.db")
+    first = open_store(Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}"))
     await first.open()
     await finished(first, "c1")
     await finished(first, "c2")
@@ -133,7 +134,7 @@ async def test_pending_rows_survive_a_restart_and_go_out_once(tmp_path: Path) ->
     await worker.run_once()  # c1 only; then the process "dies"
     await first.close()
 
-    second = SQLiteStore(tmp_path / "r.db")
+    second = open_store(Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}"))
     await second.open()
     try:
         await ResultDelivery(second, {"result": sink}).run_once()
@@ -142,7 +143,7 @@ async def test_pending_rows_survive_a_restart_and_go_out_once(tmp_path: Path) ->
         await second.close()
 
 
-async def test_two_workers_never_hand_a_row_out_twice(store: SQLiteStore) -> None:
+async def test_two_workers_never_hand_a_row_out_twice(store: Store) -> None:
     for index in range(20):
         await finished(store, f"c{index}")
     sink = RecordingSink()
@@ -153,7 +154,7 @@ async def test_two_workers_never_hand_a_row_out_twice(store: SQLiteStore) -> Non
     assert len(set(sink.posted)) == 20
 
 
-async def test_running_worker_delivers_when_woken(store: SQLiteStore) -> None:
+async def test_running_worker_delivers_when_woken(store: Store) -> None:
     sink = RecordingSink()
     worker = ResultDelivery(store, {"result": sink}, max_idle_s=60)
     task = asyncio.create_task(worker.run())
@@ -171,7 +172,7 @@ async def test_running_worker_delivers_when_woken(store: SQLiteStore) -> None:
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def test_a_wake_at_the_moment_of_shutdown_does_not_hang_it(store: SQLiteStore) -> None:
+async def test_a_wake_at_the_moment_of_shutdown_does_not_hang_it(store: Store) -> None:
     """Python 3.11's ``wait_for`` swallows a cancel that meets a wake-up; Ctrl-C then hangs."""
     worker = ResultDelivery(store, {"result": RecordingSink()}, max_idle_s=60)
     task = asyncio.create_task(worker.run())
@@ -186,7 +187,7 @@ async def test_a_wake_at_the_moment_of_shutdown_does_not_hang_it(store: SQLiteSt
 class ResultFirstSink(RecordingSink):
     """An alert: it notes whether its session's result had been posted when it went out."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self._store = store
         self.result_states: list[DeliveryState] = []
@@ -198,7 +199,7 @@ class ResultFirstSink(RecordingSink):
 
 
 async def test_an_alert_goes_out_right_after_its_result_in_the_same_pass(
-    store: SQLiteStore,
+    store: Store,
 ) -> None:
     request = TagRequest("c1", "https://s.test/x", SessionSource.SLASH, Origin(channel_id=3))
     await store.create_session(replace(request, deliveries=RESULT_AND_ALERT), None)
@@ -222,7 +223,7 @@ class StuckSink(RecordingSink):
         raise AssertionError("unreachable")
 
 
-async def test_a_stop_hands_back_the_posts_it_interrupted_at_once(store: SQLiteStore) -> None:
+async def test_a_stop_hands_back_the_posts_it_interrupted_at_once(store: Store) -> None:
     await finished(store, "c1")
     stuck = StuckSink()
     task = asyncio.create_task(ResultDelivery(store, {"result": stuck}).run())

@@ -14,7 +14,6 @@ from bot.domain.records import Origin, SessionSource, SessionState
 from bot.domain.server_records import FollowState
 from bot.server.autotag import Announcement, AutoTagger
 from bot.server.following import Following, FollowRequest
-from bot.store.sqlite import SQLiteStore
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
@@ -26,18 +25,13 @@ async def sim() -> AsyncIterator[ChatsightSimulator]:
         yield simulator
 
 
-def sqlite_of(core: TaggingCore) -> SQLiteStore:
-    assert isinstance(core.store, SQLiteStore)
-    return core.store
-
-
 APP = ConvoIds(application_id=4242)
 STREAM = "https://streams.example/live"
 
 
 def following_of(core: TaggingCore, minute_s: float = 0.02, app: ConvoIds = APP) -> Following:
     """Servers' default interval is 10 minutes: 0.2 s with the default ``minute_s``."""
-    return Following(sqlite_of(core), core.service, app, minute_s=minute_s, max_idle_s=0.05)
+    return Following(core.store, core.service, app, minute_s=minute_s, max_idle_s=0.05)
 
 
 def asked(stream_url: str, interaction_id: int = 900) -> FollowRequest:
@@ -63,7 +57,7 @@ async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
         finally:
             runner.cancel()
         assert first.follow_id is not None
-        samples = await sqlite_of(core).follow_sessions(first.follow_id)
+        samples = await core.store.follow_sessions(first.follow_id)
         assert len({s.convo_id for s in samples}) == len(samples) >= 3
         tags = [s.result.tags for s in sink.delivered[:3] if s.result]
         assert tags == [("Fun",), ("Fun",), ("Violence",)]
@@ -83,14 +77,14 @@ async def test_following_stops_when_the_stream_ends(
             delivered = await sink.wait_for(2)
             assert delivered[1].state is SessionState.FAILED
             async with asyncio.timeout(5):
-                while (follow := await sqlite_of(core).get_follow(first.follow_id)) is None or (
+                while (follow := await core.store.get_follow(first.follow_id)) is None or (
                     follow.state is not FollowState.ENDED
                 ):
                     await asyncio.sleep(0.05)
         finally:
             runner.cancel()
         await asyncio.sleep(0.3)
-        assert len(await sqlite_of(core).follow_sessions(first.follow_id)) == 2
+        assert len(await core.store.follow_sessions(first.follow_id)) == 2
         assert "stream_unavailable" in (follow.stop_reason or "")
 
 
@@ -106,7 +100,7 @@ async def test_schedule_resumes_after_a_restart(sim: ChatsightSimulator, tmp_pat
             await sink.wait_for(2)
         finally:
             runner.cancel()
-        follow = await sqlite_of(core).get_follow(first.follow_id)
+        follow = await core.store.get_follow(first.follow_id)
         assert follow is not None
         assert follow.samples >= 2
 
@@ -117,7 +111,6 @@ async def test_announcements_are_tagged_once_per_window_and_only_where_watched(
     settings = core_settings(sim, tmp_path / "a.db", free_port())
     async with running_core(settings, {}) as core:
         store = core.store
-        assert isinstance(store, SQLiteStore)
         tagger = AutoTagger(store, following_of(core), window_s=60)
         await store.set_autotag_channel(1, 10, True, 0)
         text = "Live now! https://streams.example/live?tags=Fun and <https://streams.example/b>."

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.domain.records import SessionState
-from bot.store.sqlite import SQLiteStore
+from bot.store import open_store
 from tests.receiver_harness import running_receiver
 
 REFUSALS = {400, 401, 404, 413, 415}
@@ -38,7 +39,7 @@ class ThreadedReceiver:
 
     async def _main(self) -> None:
         self._stop = asyncio.Event()
-        store = SQLiteStore(self._db)
+        store = open_store(Settings(database_url=f"sqlite:///{self._db}"))
         await store.open()
         try:
             async with running_receiver(store) as harness:

@@ -12,14 +12,13 @@ import pytest
 
 from bot.domain.clock import now_ms
 from bot.domain.records import DeliveryState, SessionState
-from bot.store import writer
-from bot.store.sqlite import SQLiteStore
+from bot.store import Store, writer
 from bot.webhook.signing import sign_time
 from tests.receiver_harness import Harness, running_receiver, webhook_body
 
 
 @pytest.fixture
-async def harness(store: SQLiteStore) -> AsyncIterator[Harness]:
+async def harness(store: Store) -> AsyncIterator[Harness]:
     async with running_receiver(store) as running:
         yield running
 

@@ -31,7 +31,6 @@ from bot.server.autotag import AutoTagger
 from bot.server.channel_tagging import ChannelTagging
 from bot.server.following import Following
 from bot.server.guild_config import GuildConfig
-from bot.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +90,6 @@ class ChatsightBot(commands.AutoShardedBot):
         self.results: DiscordResultSink
 
     @property
-    def store(self) -> SQLiteStore:
-        store = self.core.store
-        assert isinstance(store, SQLiteStore)
-        return store
-
-    @property
     def content_intent(self) -> bool:
         return self.intents.message_content
 
@@ -110,7 +103,7 @@ class ChatsightBot(commands.AutoShardedBot):
 
     async def _start_core(self) -> None:
         await self.core.open()
-        store = self.store
+        store = self.core.store
         assert self.application_id is not None, "setup_hook runs after login"
         convo_ids = ConvoIds(self.application_id)
         self.following = Following(

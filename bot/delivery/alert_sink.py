@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Protocol
 
 import discord
 
@@ -21,13 +22,17 @@ from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryKind, SessionRecord
 from bot.domain.server_records import AlertRecord, GuildSettings
 from bot.rendering.server import acknowledged_embed, alert_embed, alert_view, jump_url
-from bot.store.sqlite import SQLiteStore
+from bot.store.interface import AlertStore, FollowStore, OutboxStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
 
+class AlertSinkStore(AlertStore, ServerSettingsStore, OutboxStore, FollowStore, Protocol):
+    """Alerts and the server's alert settings; the result's row and follow, to link them."""
+
+
 class DiscordAlertSink:
-    def __init__(self, poster: DiscordPoster, store: SQLiteStore) -> None:
+    def __init__(self, poster: DiscordPoster, store: AlertSinkStore) -> None:
         self._poster = poster
         self._store = store
 

@@ -10,6 +10,7 @@ message instead of posting twice.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 import discord
 
@@ -22,16 +23,20 @@ from bot.domain.server_records import Follow
 from bot.rendering.results import result_embed
 from bot.rendering.server import timeline_embed, timeline_view
 from bot.server.following import Following
-from bot.store.sqlite import SQLiteStore
+from bot.store.interface import FollowStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
+
+
+class ResultSinkStore(ServerSettingsStore, FollowStore, Protocol):
+    """The server's results channel, and follows' timelines."""
 
 
 class DiscordResultSink:
     def __init__(
         self,
         poster: DiscordPoster,
-        store: SQLiteStore,
+        store: ResultSinkStore,
         following: Following | None = None,
         alerts: DiscordAlertSink | None = None,
     ) -> None:

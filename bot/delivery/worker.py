@@ -17,7 +17,7 @@ from typing import Protocol
 
 from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, SessionRecord
-from bot.store.base import Store
+from bot.store.interface import OutboxStore, SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ class DeliveryFailed(Exception):
         self.retry_after_s = retry_after_s
 
 
+class DeliveryStore(OutboxStore, SessionStore, Protocol):
+    """The outbox, and each row's session."""
+
+
 class ResultSink(Protocol):
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
         """Post the row; return the id of what was posted (a message id), if any."""
@@ -41,7 +45,7 @@ class ResultSink(Protocol):
 class ResultDelivery:
     def __init__(
         self,
-        store: Store,
+        store: DeliveryStore,
         sinks: Mapping[str, ResultSink],
         *,
         batch: int = 64,

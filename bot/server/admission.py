@@ -1,46 +1,51 @@
 """Fair use: a per-member cooldown and a per-server cap on sessions running at once.
 
-The cooldown lives in memory (it only has to slow one person down on one process); the cap is
-counted in the store, so it holds across restarts and across several bot processes.
+Both live in the store and are decided there in one transaction (``AdmissionStore.admit``), so
+they hold across restarts and across several bot processes sharing a database. An admitted
+request holds a slot in its server, keyed by the convoId it will use, until its session row
+exists (``create_session`` swaps the hold for the row) or the hold expires; so two ``/tag``
+commands arriving together cannot both take a server's last slot while neither has started.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
-from bot.domain.refusals import ServerBusy, TooSoon
-from bot.store.base import Store
+from bot.domain.clock import now_ms
+from bot.store.interface import AdmissionStore
+
+# How long a slot stays held for a request that was admitted but never started its session
+# (its process died, or Discord's interaction expired before the defer).
+HOLD_S = 60.0
 
 
 class TagGate:
     def __init__(
         self,
-        store: Store,
+        store: AdmissionStore,
         *,
         cooldown_s: float,
         guild_cap: int,
-        clock: Callable[[], float] = time.monotonic,
+        hold_s: float = HOLD_S,
+        clock: Callable[[], int] = now_ms,
     ) -> None:
         self._store = store
-        self._cooldown_s = cooldown_s
+        self._cooldown_ms = int(cooldown_s * 1000)
         self._guild_cap = guild_cap
+        self._hold_ms = int(hold_s * 1000)
         self._clock = clock
-        self._last_start: dict[int, float] = {}
 
-    async def admit(self, user_id: int, guild_id: int | None) -> None:
-        """Raise if this member or server must wait; otherwise count the start."""
-        now = self._clock()
-        last = self._last_start.get(user_id)
-        if last is not None and now - last < self._cooldown_s:
-            raise TooSoon(self._cooldown_s - (now - last))
-        if guild_id is not None and await self._store.count_awaiting(guild_id) >= self._guild_cap:
-            raise ServerBusy(self._guild_cap)
-        self._last_start[user_id] = now
-        if len(self._last_start) > 10_000:
-            self._forget_expired(now)
-
-    def _forget_expired(self, now: float) -> None:
-        self._last_start = {
-            user: at for user, at in self._last_start.items() if now - at < self._cooldown_s
-        }
+    async def admit(self, user_id: int, guild_id: int | None, hold_convo_id: str) -> None:
+        """Raise TooSoon or ServerBusy if this member or server must wait; otherwise count the
+        start and hold the server's slot for the session ``hold_convo_id``."""
+        refusal = await self._store.admit(
+            user_id,
+            guild_id,
+            hold_convo_id,
+            now_ms=self._clock(),
+            cooldown_ms=self._cooldown_ms,
+            guild_cap=self._guild_cap,
+            hold_ms=self._hold_ms,
+        )
+        if refusal is not None:
+            raise refusal

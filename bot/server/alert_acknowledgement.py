@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.clock import now_ms
 from bot.domain.records import SessionRecord
 from bot.domain.refusals import AlreadyAcknowledged, NotAllowedToAcknowledge, UnknownAlert
 from bot.domain.server_records import AlertRecord
-from bot.store.sqlite import SQLiteStore
+from bot.store.interface import AlertStore, ServerSettingsStore, SessionStore
+
+
+class AcknowledgementStore(AlertStore, ServerSettingsStore, SessionStore, Protocol):
+    """Alerts, the server's alert role, and the alert's session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +28,7 @@ class Acknowledged:
 
 
 class AlertAcknowledgement:
-    def __init__(self, store: SQLiteStore, *, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(self, store: AcknowledgementStore, *, clock: Callable[[], int] = now_ms) -> None:
         self._store = store
         self._clock = clock
 

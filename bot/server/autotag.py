@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource
 from bot.domain.stream_urls import find_stream_urls
 from bot.server.following import Following, FollowRequest
-from bot.store.sqlite import SQLiteStore
+from bot.store.interface import AdmissionStore, ServerSettingsStore
 
 MAX_URLS_PER_MESSAGE = 5
+
+
+class AutoTagStore(ServerSettingsStore, AdmissionStore, Protocol):
+    """Watched channels and settings, and the dedupe window's claims."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +45,7 @@ class Announcement:
 class AutoTagger:
     def __init__(
         self,
-        store: SQLiteStore,
+        store: AutoTagStore,
         following: Following,
         *,
         window_s: float = 1800.0,

@@ -56,9 +56,13 @@ class ChannelTagging:
             raise SeedTooLong(MAX_SEED_LENGTH)
         return validate_stream_url(url)
 
-    async def admit_member(self, user_id: int, guild_id: int | None) -> None:
-        """Fair use for the "Tag stream" menu, before it defers."""
-        await self._gate.admit(user_id, guild_id)
+    async def admit_member(self, origin: Origin, trigger: Trigger) -> None:
+        """Fair use for the "Tag stream" menu, before it defers. The slot is held for the
+        session of its first URL: the first sample of the follow ``AutoTagger.on_demand`` starts
+        for position 0."""
+        assert origin.requester_id is not None
+        convo_id = self._convo_ids.for_session(origin, trigger, sample=1)
+        await self._gate.admit(origin.requester_id, origin.guild_id, convo_id)
 
     async def admit(
         self, origin: Origin, trigger: Trigger, url: str, seed: str | None, *, follow: bool
@@ -69,7 +73,7 @@ class ChannelTagging:
         # A followed stream's first session is its sample 1 (following.py derives the rest).
         convo_id = self._convo_ids.for_session(origin, trigger, sample=1 if follow else 0)
         assert origin.requester_id is not None
-        await self._gate.admit(origin.requester_id, origin.guild_id)
+        await self._gate.admit(origin.requester_id, origin.guild_id, convo_id)
         request = TagRequest(
             convo_id=convo_id,
             stream_url=stream_url,

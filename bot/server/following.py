@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import ConvoIds, Trigger
@@ -30,11 +31,15 @@ from bot.domain.refusals import NotAllowedToStopFollow, UnknownFollow
 from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowState
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.sessions.service import TaggingService
-from bot.store.sqlite import SQLiteStore
+from bot.store.interface import FollowStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
 RECHECK_MS = 5_000
+
+
+class FollowingStore(FollowStore, ServerSettingsStore, Protocol):
+    """Follows, and the server's interval."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +53,7 @@ class FollowRequest:
 class Following:
     def __init__(
         self,
-        store: SQLiteStore,
+        store: FollowingStore,
         service: TaggingService,
         convo_ids: ConvoIds,
         *,

@@ -1,6 +1,8 @@
 """GuildConfig: each server's settings, validated here and stored per guild.
 
-Every change returns the whole new configuration, so the command can answer with it.
+Every change returns the whole new configuration, so the command can answer with it. A change
+is applied by the store to the settings it reads in the same transaction
+(``update_guild_settings``), so two moderators editing at once both get their edit.
 """
 
 from __future__ import annotations
@@ -18,24 +20,23 @@ from bot.domain.refusals import (
 )
 from bot.domain.server_records import GuildSettings
 from bot.domain.tags import parse_tags
-from bot.store.sqlite import SQLiteStore
+from bot.store.interface import ServerSettingsStore
 
 MAX_ALERT_TAGS = 50
 INTERVAL_RANGE = (1, 240)
 
 
 class GuildConfig:
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: ServerSettingsStore) -> None:
         self._store = store
 
     async def get(self, guild_id: int) -> GuildSettings:
         return await self._store.guild_settings(guild_id)
 
     async def _change(self, guild_id: int, **changes: Any) -> GuildSettings:
-        current = await self._store.guild_settings(guild_id)
-        updated = dataclasses.replace(current, **changes)
-        await self._store.save_guild_settings(updated, now_ms())
-        return updated
+        return await self._store.update_guild_settings(
+            guild_id, lambda current: dataclasses.replace(current, **changes), now_ms()
+        )
 
     async def watch_channel(self, guild_id: int, channel_id: int, watched: bool) -> GuildSettings:
         await self._store.set_autotag_channel(guild_id, channel_id, watched, now_ms())
@@ -63,16 +64,21 @@ class GuildConfig:
         given = parse_tags(raw)
         if not given:
             raise NoTagsGiven()
-        current = await self._store.guild_settings(guild_id)
-        known = {tag.casefold(): tag for tag in current.alert_tags}
-        for tag in given:
-            if add:
-                known.setdefault(tag.casefold(), tag)
-            else:
-                known.pop(tag.casefold(), None)
-        if len(known) > MAX_ALERT_TAGS:
-            raise TooManyAlertTags(MAX_ALERT_TAGS)
-        return await self._change(guild_id, alert_tags=tuple(known.values()))
+
+        def change(current: GuildSettings) -> GuildSettings:
+            """Applied to the stored tags inside the store's transaction; a refusal raised
+            here aborts the edit."""
+            known = {tag.casefold(): tag for tag in current.alert_tags}
+            for tag in given:
+                if add:
+                    known.setdefault(tag.casefold(), tag)
+                else:
+                    known.pop(tag.casefold(), None)
+            if len(known) > MAX_ALERT_TAGS:
+                raise TooManyAlertTags(MAX_ALERT_TAGS)
+            return dataclasses.replace(current, alert_tags=tuple(known.values()))
+
+        return await self._store.update_guild_settings(guild_id, change, now_ms())
 
     async def set_alert_switch(self, guild_id: int, name: str, on: bool) -> GuildSettings:
         if name not in ("alert_undocumented", "alert_errors"):

@@ -1,15 +1,19 @@
-"""Durable state: sessions, the delivery outbox and rotated secrets."""
+"""Durable state: sessions, the outbox, secrets, server settings, follows, alerts, admission."""
 
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.store.base import Store
+from bot.store.interface import Store
 from bot.store.sqlite import SQLiteStore
 
 
 def open_store(settings: Settings) -> Store:
-    """The backend named by ``DATABASE_URL`` (only SQLite in this version); call ``open()`` next."""
+    """The backend named by ``DATABASE_URL`` (only SQLite in this version); call ``open()`` next.
+
+    The one place that picks a backend: everything else is typed against ``Store`` or one of
+    its protocols (``bot/store/interface.py``).
+    """
     return SQLiteStore(settings.sqlite_path)
 
 
-__all__ = ["SQLiteStore", "Store", "open_store"]
+__all__ = ["Store", "open_store"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.convo_ids import Trigger
 from bot.domain.records import (
     Delivery,
     DeliveryKind,
@@ -14,6 +15,7 @@ from bot.domain.records import (
     SessionSource,
     SessionState,
 )
+from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
 from bot.domain.tags import TagResult, parse_tags
 
 SESSION_COLUMNS = (
@@ -24,6 +26,20 @@ SESSION_COLUMNS = (
 DELIVERY_COLUMNS = (
     "id, convo_id, kind, state, attempts, next_attempt_at, channel_id, reply_to_message_id,"
     " message_id, delivered_at, last_error"
+)
+FOLLOW_COLUMNS = (
+    "id, stream_url, source, state, samples, interval_ms, next_sample_at, ends_at, created_at,"
+    " guild_id, channel_id, requester_id, origin_message_id, seed, trigger_id, trigger_position,"
+    " trigger_round, timeline_channel_id, timeline_message_id, stop_reason"
+)
+ALERT_COLUMNS = (
+    "convo_id, guild_id, channel_id, matched, created_at, message_id, acknowledged_by,"
+    " acknowledged_at"
+)
+# The columns of guild_settings that GuildSettings carries, in the order both functions below use.
+SETTINGS_COLUMNS = (
+    "results_channel_id, seed, alert_channel_id, alert_role_id, alert_tags, alert_undocumented,"
+    " alert_errors, autotag_interval_minutes"
 )
 
 
@@ -68,4 +84,61 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
         message_id=row[8],
         delivered_at_ms=row[9],
         last_error=row[10],
+    )
+
+
+def follow_from_row(row: Sequence[Any]) -> Follow:
+    return Follow(
+        row[0],
+        row[1],
+        SessionSource(row[2]),
+        FollowState(row[3]),
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        origin=origin_from_row(row[9:13], seed=row[13]),
+        trigger=Trigger(*row[14:17]),
+        timeline_channel_id=row[17],
+        timeline_message_id=row[18],
+        stop_reason=row[19],
+    )
+
+
+def alert_from_row(row: Sequence[Any]) -> AlertRecord:
+    return AlertRecord(row[0], row[1], row[2], parse_tags(row[3]), *row[4:])
+
+
+def settings_from_row(
+    guild_id: int, row: Sequence[Any] | None, channels: tuple[int, ...]
+) -> GuildSettings:
+    """``row``: the SETTINGS_COLUMNS of the server's row, or None for a server with none yet."""
+    if row is None:
+        return GuildSettings(guild_id, autotag_channel_ids=channels)
+    return GuildSettings(
+        guild_id,
+        results_channel_id=row[0],
+        seed=row[1],
+        alert_channel_id=row[2],
+        alert_role_id=row[3],
+        alert_tags=parse_tags(row[4]),
+        alert_undocumented=bool(row[5]),
+        alert_errors=bool(row[6]),
+        autotag_interval_minutes=row[7],
+        autotag_channel_ids=channels,
+    )
+
+
+def settings_values(settings: GuildSettings) -> tuple[Any, ...]:
+    """The SETTINGS_COLUMNS of ``settings``, as ``settings_from_row`` reads them."""
+    return (
+        settings.results_channel_id,
+        settings.seed,
+        settings.alert_channel_id,
+        settings.alert_role_id,
+        ",".join(settings.alert_tags),
+        int(settings.alert_undocumented),
+        int(settings.alert_errors),
+        settings.autotag_interval_minutes,
     )

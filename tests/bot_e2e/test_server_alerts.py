@@ -213,7 +213,7 @@ async def test_a_refused_link_edit_leaves_the_result_posted_once(tmp_path: Path)
         session = alert.data["embeds"][0]["footer"]["text"].removeprefix("Session ")
 
         async def delivered() -> bool | None:
-            rows = await world.running.store.deliveries_for(session)
+            rows = await world.running.core.store.deliveries_for(session)
             return all(r.state is DeliveryState.DELIVERED for r in rows) or None
 
         await eventually(delivered)

@@ -29,7 +29,7 @@ async def test_a_channel_deleted_before_the_result_is_given_up_on(tmp_path: Path
         await world.sim.finish(session)
 
         async def given_up() -> str | None:
-            rows = await world.running.store.deliveries_for(session)
+            rows = await world.running.core.store.deliveries_for(session)
             [row] = [r for r in rows if r.kind == "result"]
             return row.last_error if row.state is DeliveryState.UNDELIVERABLE else None
 

@@ -1,0 +1,75 @@
+"""The delivery outbox in SQLite: rows leased to one worker at a time, retried, then settled."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+
+from bot.domain.records import Delivery, DeliveryState
+from bot.store.rows import DELIVERY_COLUMNS, delivery_from_row
+from bot.store.sqlite.tables import Tables, marks
+
+# Literal, so SQLite can prove a query matches the partial index of migration 0003.
+PENDING = f"state = '{DeliveryState.PENDING.value}'"
+
+
+class OutboxTables(Tables):
+    async def claim_due_deliveries(
+        self, kinds: Collection[str], now_ms: int, lease_ms: int, limit: int
+    ) -> list[Delivery]:
+        def write(db: sqlite3.Connection) -> list[Delivery]:
+            rows = db.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {PENDING}"
+                f" AND kind IN ({marks(kinds)}) AND next_attempt_at <= ? AND lease_until <= ?"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (*kinds, now_ms, now_ms, limit),
+            )
+            claimed = [delivery_from_row(row) for row in rows]
+            db.executemany(
+                "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
+                [(now_ms + lease_ms, d.id) for d in claimed],
+            )
+            return claimed
+
+        return await self._write(write)
+
+    async def mark_delivered(self, delivery_id: int, message_id: int | None, now_ms: int) -> None:
+        await self._run(
+            "UPDATE deliveries SET state = ?, message_id = ?, delivered_at = ?, last_error = NULL,"
+            " lease_until = 0 WHERE id = ?",
+            (DeliveryState.DELIVERED.value, message_id, now_ms, delivery_id),
+        )
+
+    async def mark_retry(self, delivery_id: int, next_attempt_ms: int, error: str) -> None:
+        await self._run(
+            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0"
+            " WHERE id = ?",
+            (next_attempt_ms, error[:500], delivery_id),
+        )
+
+    async def release_deliveries(self, delivery_ids: Collection[int]) -> None:
+        await self._run(
+            "UPDATE deliveries SET lease_until = 0, attempts = attempts - 1"
+            f" WHERE id IN ({marks(delivery_ids)})",
+            tuple(delivery_ids),
+        )
+
+    async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
+        await self._run(
+            "UPDATE deliveries SET state = ?, last_error = ?, lease_until = 0 WHERE id = ?",
+            (DeliveryState.UNDELIVERABLE.value, reason[:500], delivery_id),
+        )
+
+    async def next_delivery_due_ms(self, kinds: Collection[str]) -> int | None:
+        return await self._fetch_int(
+            "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM deliveries"
+            f" WHERE {PENDING} AND kind IN ({marks(kinds)})",
+            tuple(kinds),
+        )
+
+    async def deliveries_for(self, convo_id: str) -> list[Delivery]:
+        rows = await self._fetch(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE convo_id = ? ORDER BY id",
+            (convo_id,),
+        )
+        return [delivery_from_row(row) for row in rows]

@@ -1,0 +1,94 @@
+"""Followed streams: a schedule that survives restarts, ended once."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from bot.domain.convo_ids import Trigger
+from bot.domain.records import Origin, SessionSource
+from bot.domain.server_records import Follow, FollowState
+from bot.store import Store
+from tests.store.tag_requests import request
+
+FOLLOW = Follow(
+    id=0,
+    stream_url="https://streams.test/live",
+    source=SessionSource.AUTOTAG,
+    state=FollowState.ACTIVE,
+    samples=0,
+    interval_ms=60_000,
+    next_sample_at_ms=1_000,
+    ends_at_ms=100_000,
+    created_at_ms=500,
+    origin=Origin(1, 10, 7, None, "seed"),
+    trigger=Trigger(900, 2, 1),
+)
+
+
+async def test_a_follow_round_trip(store: Store) -> None:
+    follow_id = await store.create_follow(FOLLOW)
+    assert await store.get_follow(follow_id) == replace(FOLLOW, id=follow_id)
+    assert await store.get_follow(follow_id + 1) is None
+
+
+async def test_due_follows_and_the_next_due_time(store: Store) -> None:
+    assert await store.next_follow_due_ms() is None
+    early = await store.create_follow(FOLLOW)
+    late = await store.create_follow(replace(FOLLOW, next_sample_at_ms=5_000))
+    assert await store.next_follow_due_ms() == 1_000
+    assert [f.id for f in await store.due_follows(1_000, 10)] == [early]
+    assert [f.id for f in await store.due_follows(5_000, 10)] == [early, late]
+    assert [f.id for f in await store.due_follows(5_000, 1)] == [early]
+
+
+async def test_a_sample_is_counted_and_the_next_scheduled(store: Store) -> None:
+    follow_id = await store.create_follow(FOLLOW)
+    await asyncio.gather(*(store.record_sample(follow_id, 61_000, 1_000) for _ in range(5)))
+    follow = await store.get_follow(follow_id)
+    assert follow is not None
+    assert (follow.samples, follow.next_sample_at_ms) == (5, 61_000)
+    await store.postpone_follow(follow_id, 66_000)
+    assert await store.next_follow_due_ms() == 66_000
+
+
+async def test_a_follow_ends_once_and_is_no_longer_due(store: Store) -> None:
+    follow_id = await store.create_follow(FOLLOW)
+    ended = await asyncio.gather(
+        *(store.end_follow(follow_id, FollowState.STOPPED, f"by {i}", 2_000) for i in range(10))
+    )
+    assert ended.count(True) == 1
+    follow = await store.get_follow(follow_id)
+    assert follow is not None and follow.state is FollowState.STOPPED
+    assert follow.stop_reason == f"by {ended.index(True)}"
+    assert await store.due_follows(10**9, 10) == []
+    assert await store.next_follow_due_ms() is None
+    assert await store.channel_follows(10) == []
+
+
+async def test_a_channel_lists_its_active_follows(store: Store) -> None:
+    here = await store.create_follow(FOLLOW)
+    await store.create_follow(replace(FOLLOW, origin=Origin(1, 11, 7)))
+    ended = await store.create_follow(FOLLOW)
+    await store.end_follow(ended, FollowState.ENDED, "gone", 1)
+    assert [f.id for f in await store.channel_follows(10)] == [here]
+
+
+async def test_the_origin_is_bound_once_and_the_timeline_kept(store: Store) -> None:
+    follow_id = await store.create_follow(FOLLOW)
+    await store.set_follow_origin(follow_id, 111)
+    await store.set_follow_origin(follow_id, 222)
+    await store.set_timeline_message(follow_id, 12, 333)
+    follow = await store.get_follow(follow_id)
+    assert follow is not None
+    assert follow.origin.message_id == 111
+    assert (follow.timeline_channel_id, follow.timeline_message_id) == (12, 333)
+
+
+async def test_a_follow_lists_its_samples_in_order(store: Store) -> None:
+    follow_id = await store.create_follow(FOLLOW)
+    for sample in ("s1", "s2"):
+        await store.create_session(replace(request(sample), follow_id=follow_id), None)
+        await asyncio.sleep(0.002)  # created_at orders them
+    await store.create_session(request("alone"), None)
+    assert [s.convo_id for s in await store.follow_sessions(follow_id)] == ["s1", "s2"]

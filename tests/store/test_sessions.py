@@ -1,0 +1,128 @@
+"""Sessions: stored before Chatsight is called, one result each, however results arrive."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.domain.records import (
+    Completion,
+    CompletionOutcome,
+    DeliveryState,
+    Origin,
+    SessionState,
+)
+from bot.domain.tags import TagResult
+from bot.store import Store
+from tests.store.tag_requests import request
+
+
+async def test_a_session_round_trip(store: Store) -> None:
+    assert await store.create_session(request("c1"), "hash")
+    await store.mark_running("c1")
+    running = await store.get_session("c1")
+    assert running is not None and running.state is SessionState.RUNNING
+    outcome = await store.complete(
+        Completion("c1", SessionState.COMPLETED, result=TagResult(("Fun", "Relaxed"), True))
+    )
+    assert outcome is CompletionOutcome.COMPLETED
+    session = await store.get_session("c1")
+    assert session is not None
+    assert session.state is SessionState.COMPLETED
+    assert session.result == TagResult(("Fun", "Relaxed"), True)
+    assert session.origin == Origin(1, 10)
+    assert session.completed_at_ms is not None
+    [delivery] = await store.deliveries_for("c1")
+    assert (delivery.kind, delivery.state, delivery.channel_id) == (
+        "result",
+        DeliveryState.PENDING,
+        10,
+    )
+
+
+async def test_second_result_changes_nothing(store: Store) -> None:
+    await store.create_session(request("c1"), None)
+    first = Completion("c1", SessionState.COMPLETED, result=TagResult(("Fun",)))
+    second = Completion("c1", SessionState.COMPLETED, result=TagResult(("Food",)))
+    assert await store.complete(first) is CompletionOutcome.COMPLETED
+    assert await store.complete(second) is CompletionOutcome.DUPLICATE
+    session = await store.get_session("c1")
+    assert session is not None and session.result == TagResult(("Fun",))
+    assert len(await store.deliveries_for("c1")) == 1
+
+
+async def test_concurrent_results_of_one_session_complete_it_once(store: Store) -> None:
+    await store.create_session(request("c1"), None)
+    outcomes = await asyncio.gather(
+        *(
+            store.complete(Completion("c1", SessionState.COMPLETED, result=TagResult((f"T{i}",))))
+            for i in range(20)
+        )
+    )
+    assert outcomes.count(CompletionOutcome.COMPLETED) == 1
+    assert outcomes.count(CompletionOutcome.DUPLICATE) == 19
+    assert len(await store.deliveries_for("c1")) == 1
+
+
+async def test_token_must_match_the_stored_hash(store: Store) -> None:
+    await store.create_session(request("c1"), "right")
+    wrong = Completion("c1", SessionState.COMPLETED, TagResult(("Fun",)), token_hash="wrong")
+    assert await store.complete(wrong) is CompletionOutcome.UNKNOWN
+    session = await store.get_session("c1")
+    assert session is not None and session.state is SessionState.STARTING
+    right = Completion("c1", SessionState.COMPLETED, TagResult(("Fun",)), token_hash="right")
+    assert await store.complete(right) is CompletionOutcome.COMPLETED
+
+
+async def test_unknown_session_is_unknown(store: Store) -> None:
+    outcome = await store.complete(Completion("nope", SessionState.COMPLETED, TagResult(())))
+    assert outcome is CompletionOutcome.UNKNOWN
+    assert await store.get_session("nope") is None
+
+
+async def test_retried_request_restarts_only_a_stuck_session(store: Store) -> None:
+    assert await store.create_session(request("c1"), "a")
+    assert await store.create_session(request("c1"), "b")  # never got past starting
+    await store.mark_running("c1")
+    assert not await store.create_session(request("c1"), "c")  # Chatsight has it: leave it
+    right = Completion("c1", SessionState.COMPLETED, TagResult(()), token_hash="b")
+    assert await store.complete(right) is CompletionOutcome.COMPLETED
+
+
+async def test_failed_start_creates_no_delivery(store: Store) -> None:
+    await store.create_session(request("c1"), None)
+    await store.complete(Completion("c1", SessionState.FAILED, error="no", notify=False))
+    assert await store.deliveries_for("c1") == []
+    session = await store.get_session("c1")
+    assert session is not None and session.error == "no"
+
+
+async def test_history_and_counts(store: Store) -> None:
+    for index in range(3):
+        await store.create_session(request(f"c{index}", channel=5), None)
+    await store.create_session(request("other", channel=6, guild=2), None)
+    await store.complete(Completion("c0", SessionState.COMPLETED, TagResult(())))
+    assert {s.convo_id for s in await store.channel_sessions(5, 10)} == {"c0", "c1", "c2"}
+    assert len(await store.channel_sessions(5, 2)) == 2
+    assert await store.count_awaiting(1) == 2
+    assert await store.count_awaiting(2) == 1
+    assert await store.healthy()
+
+
+async def test_awaiting_sessions_are_the_overdue_ones(store: Store) -> None:
+    await store.create_session(request("old"), None)
+    await store.create_session(request("other-guild", guild=2), None)
+    await store.create_session(request("done"), None)
+    await store.complete(Completion("done", SessionState.COMPLETED, TagResult(())))
+    overdue = await store.awaiting_sessions(2**62, 10)
+    assert {s.convo_id for s in overdue} == {"old", "other-guild"}
+    assert await store.awaiting_sessions(0, 10) == []
+
+
+async def test_the_origin_message_is_bound_to_the_session_and_its_rows(store: Store) -> None:
+    await store.create_session(request("c1"), None)
+    await store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Fun",))))
+    await store.set_origin_message("c1", 555)
+    session = await store.get_session("c1")
+    assert session is not None and session.origin.message_id == 555
+    [delivery] = await store.deliveries_for("c1")
+    assert delivery.reply_to_message_id == 555
