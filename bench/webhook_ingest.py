@@ -46,7 +46,8 @@ from bot.config import Secret, Settings
 from bot.domain.records import SessionState
 from bot.sessions.service import TaggingService, token_hash
 from bot.store.sqlite import SQLiteStore
-from bot.webhook.receiver import WebhookReceiver, WebhookServer
+from bot.webhook.receiver import WebhookReceiver
+from bot.webhook.server import WebhookServer
 from bot.webhook.verifier import SecretRing, WebhookVerifier
 from standins.chatsight.webhook import signed_delivery
 from standins.loopback import free_port, wait_for_port

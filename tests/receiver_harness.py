@@ -16,7 +16,8 @@ from bot.domain.clock import now_ms
 from bot.domain.records import Origin, SessionSource, TagRequest
 from bot.sessions.service import TaggingService, token_hash
 from bot.store import Store
-from bot.webhook.receiver import WebhookReceiver, WebhookServer
+from bot.webhook.receiver import WebhookReceiver
+from bot.webhook.server import WebhookServer
 from bot.webhook.verifier import SecretRing, WebhookVerifier
 from standins.chatsight.webhook import signed_delivery
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 
 import pytest
@@ -14,6 +11,7 @@ from hypothesis import strategies as st
 from bot.domain.tags import TagResult
 from bot.webhook.signing import sign_time, signature_matches
 from bot.webhook.verifier import Rejection, SecretRing, WebhookVerifier, parse_delivery
+from standins.chatsight.webhook import sign_time as simulator_signature
 
 NOW = 1_700_000_000_000
 
@@ -113,12 +111,10 @@ def test_previous_secret_accepted_only_during_grace() -> None:
 
 
 @given(secret=st.text(max_size=200), time_ms=st.integers(min_value=0, max_value=10**16))
-def test_our_signature_is_the_standard_hmac_sha256(secret: str, time_ms: int) -> None:
-    """signing.py builds HMAC from two SHA-256 states; it must equal the library's HMAC exactly,
-    for short secrets, secrets longer than SHA-256's 64-byte block, and non-ASCII ones."""
-    expected = base64.b64encode(
-        hmac.new(secret.encode(), str(time_ms).encode(), hashlib.sha256).digest()
-    ).decode()
+def test_our_signature_is_the_simulators_standard_hmac_sha256(secret: str, time_ms: int) -> None:
+    """signing.py builds HMAC from two SHA-256 states; it must equal the simulator's stdlib HMAC
+    exactly, for short secrets, secrets longer than SHA-256's 64-byte block, and non-ASCII ones."""
+    expected = simulator_signature(secret, str(time_ms))
     assert sign_time(secret, str(time_ms)) == expected
     assert signature_matches(secret, str(time_ms), expected)
     assert not signature_matches(secret + "x", str(time_ms), expected)

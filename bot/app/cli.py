@@ -17,7 +17,7 @@ from bot.app.core import TaggingCore
 from bot.app.discord_api import use_discord_api
 from bot.app.logsetup import SecretMaskingFilter, configure_logging
 from bot.config import Settings, load_settings, shown
-from bot.delivery.console_sink import ConsoleSink, session_text
+from bot.delivery.console_sink import ConsoleSink
 from bot.domain.convo_ids import cli_convo_id
 from bot.domain.records import (
     DeliveryKind,
@@ -28,8 +28,7 @@ from bot.domain.records import (
     TagRequest,
 )
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
-from standins.chatsight.__main__ import add_arguments as add_simulator_arguments
-from standins.chatsight.__main__ import run_from_arguments as run_simulator
+from bot.rendering.console import session_text
 
 log = logging.getLogger("chatsight-bot")
 
@@ -53,15 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check-config", help="validate the configuration and show it")
     commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
 
-    add_simulator_arguments(commands.add_parser("mock-api", help="run the Chatsight simulator"))
+    # The simulator parses its own flags, so the bot imports it only when asked to run it.
+    commands.add_parser(
+        "mock-api", help="run the Chatsight simulator (--help for its flags)", add_help=False
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
     if args.command == "mock-api":
-        run_simulator(args)
+        from standins.chatsight.__main__ import main as run_simulator
+
+        run_simulator(rest, prog="chatsight-bot mock-api")
         return 0
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         settings = load_settings()
     except ChatsightBotError as error:

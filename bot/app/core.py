@@ -18,9 +18,11 @@ from bot.chatsight.stream_prep import StreamPreparer
 from bot.config import Secret, Settings
 from bot.delivery.worker import ResultDelivery, ResultSink
 from bot.domain.clock import now_ms
-from bot.sessions.service import SessionMonitor, TaggingService
+from bot.sessions.monitor import SessionMonitor
+from bot.sessions.service import TaggingService
 from bot.store import Store, open_store
-from bot.webhook.receiver import WebhookReceiver, WebhookServer
+from bot.webhook.receiver import WebhookReceiver
+from bot.webhook.server import WebhookServer
 from bot.webhook.verifier import SecretRing, WebhookVerifier
 
 

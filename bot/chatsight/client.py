@@ -9,8 +9,6 @@ read. The API key travels only in a request header: it is never put into a messa
 from __future__ import annotations
 
 import asyncio
-import enum
-import json
 import logging
 import math
 import random
@@ -21,9 +19,16 @@ from typing import Any
 
 import aiohttp
 
+from bot.chatsight.wire import (
+    SessionStatus,
+    error_text,
+    json_or_none,
+    parse_query_answer,
+    says_failure,
+    unwrap,
+)
 from bot.config import Secret
 from bot.domain.clock import now_ms
-from bot.domain.tags import TagResult
 from bot.errors import (
     ChatsightAuthError,
     ChatsightProtocolError,
@@ -37,24 +42,6 @@ log = logging.getLogger(__name__)
 
 _VOICE_HEADERS = {"x-chatsight-api": "chatsightvoice"}
 _MAX_ERROR_TEXT = 160
-
-
-class SessionPhase(enum.StrEnum):
-    PROVISIONING = "provisioning"
-    RUNNING = "running"
-    FINISHED = "finished"
-
-
-_PHASES = frozenset(phase.value for phase in SessionPhase)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionStatus:
-    convo_id: str
-    phase: SessionPhase
-    error: bool
-    stop_reason: str | None
-    result: TagResult | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +90,7 @@ class ChatsightClient:
         if seed:
             body["seedSentence"] = seed
         answer = await self._request("POST", "/stream/tag", json_body=body, voice=True)
-        if _says_failure(answer.body):
+        if says_failure(answer.body):
             raise self._rejected(answer)
 
     async def query_session(self, convo_id: str) -> SessionStatus:
@@ -116,7 +103,7 @@ class ChatsightClient:
         """Chatsight invalidates the old secret as soon as this succeeds
         (docs/chatsight-api.md §4)."""
         answer = await self._request("PATCH", "/addons/secrets", json_body={}, voice=False)
-        ok, response = _unwrap(answer.body)
+        ok, response = unwrap(answer.body)
         if not ok:
             raise self._rejected(answer)
         secret = response.get("sharedSecret") if isinstance(response, Mapping) else None
@@ -151,7 +138,7 @@ class ChatsightClient:
                     timeout=self._timeout,
                 ) as response:
                     raw = await response.read()
-                    answer = _Answer(response.status, _json_or_none(raw))
+                    answer = _Answer(response.status, json_or_none(raw))
                     retry_after = response.headers.get("Retry-After")
             except (aiohttp.ClientError, TimeoutError) as error:
                 timed_out = isinstance(error, TimeoutError)
@@ -206,111 +193,11 @@ class ChatsightClient:
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _rejected(self, answer: _Answer) -> ChatsightRejected:
-        text = _error_text(answer.body)
+        text = error_text(answer.body)
         if text:
             text = text.replace(self._api_key.reveal(), "********")[:_MAX_ERROR_TEXT]
             return ChatsightRejected(f"Chatsight refused the request: {text}")
         return ChatsightRejected(f"Chatsight refused the request (HTTP {answer.status})")
-
-
-def _json_or_none(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _unwrap(body: Any) -> tuple[bool, Any]:
-    """(success, payload) from either documented style: the ``[ok, status, error]`` triplet or
-    the ``{"success": …, "response": …}`` envelope (docs/chatsight-api.md §1). Anything else is
-    taken as a bare payload, since the tagging answers are only partly documented."""
-    if isinstance(body, list) and body and isinstance(body[0], bool):
-        return body[0], body[1] if len(body) > 1 else None
-    if isinstance(body, Mapping) and isinstance(body.get("success"), bool):
-        return body["success"], body.get("response")
-    return True, body
-
-
-def _says_failure(body: Any) -> bool:
-    return not _unwrap(body)[0]
-
-
-def _error_text(body: Any) -> str | None:
-    """Chatsight's own words, from the triplet's third element or the envelope's ``error``."""
-    if isinstance(body, list) and len(body) > 2:
-        candidate: Any = body[2]
-    elif isinstance(body, Mapping):
-        candidate = body.get("error")
-    else:
-        return None
-    if isinstance(candidate, Mapping):
-        candidate = candidate.get("message") or candidate.get("error")
-    if isinstance(candidate, str) and candidate.strip():
-        return " ".join(candidate.split())
-    return None
-
-
-def parse_query_answer(convo_id: str, body: Any) -> SessionStatus:
-    """Reads a ``GET /stream`` body of any shape: a status, or a ChatsightError, never a crash."""
-    ok, status = _unwrap(body)
-    if not ok:
-        # Any refusal of a query is read as "not yours or not there" (docs/chatsight-api.md §12.6).
-        raise ChatsightUnknownSession(convo_id)
-    if not isinstance(status, Mapping):
-        raise ChatsightProtocolError("Chatsight answered a status query in an unknown form")
-    return _parse_status(convo_id, status)
-
-
-def _parse_status(convo_id: str, status: Mapping[str, Any]) -> SessionStatus:
-    error = _truthy(status.get("error"))
-    phase = _phase(status, error)
-    metadata = status.get("metadata")
-    stop_reason = metadata.get("stopReason") if isinstance(metadata, Mapping) else None
-    result = None
-    raw_result = status.get("result")
-    if phase is SessionPhase.FINISHED and isinstance(raw_result, Mapping):
-        undocumented = raw_result.get("undocumentedTags", status.get("undocumentedTags"))
-        result = TagResult.from_raw(_tags_text(raw_result.get("tags")), _truthy(undocumented))
-    return SessionStatus(
-        convo_id=convo_id,
-        phase=phase,
-        error=error,
-        stop_reason=stop_reason if isinstance(stop_reason, str) and stop_reason else None,
-        result=result,
-    )
-
-
-def _phase(status: Mapping[str, Any], error: bool) -> SessionPhase:
-    """``state`` when it names a known phase; else ``running``, a ``result`` or an ``error``
-    (docs/chatsight-api.md §12.5-12.7). The moderation docs type ``running`` as a string, so
-    accept that too."""
-    state = status.get("state")
-    if isinstance(state, str) and state.lower() in _PHASES:
-        return SessionPhase(state.lower())
-    running = status.get("running")
-    if running is not None and not _truthy(running):
-        return SessionPhase.FINISHED
-    if "result" in status or error:
-        return SessionPhase.FINISHED
-    if running is not None or isinstance(state, str):
-        return SessionPhase.RUNNING
-    raise ChatsightProtocolError("Chatsight's status did not say whether the session finished")
-
-
-def _tags_text(raw: Any) -> str:
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, list):
-        return ",".join(t for t in raw if isinstance(t, str))
-    if raw is None:
-        return ""
-    raise ChatsightProtocolError("Chatsight's result carried tags in an unknown form")
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return value is True
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

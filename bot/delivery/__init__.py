@@ -1,1 +1,8 @@
-"""delivery."""
+"""Delivery: the outbox worker and the sinks that post results and alerts to Discord.
+
+Owns the path from a committed outbox row to a posted message: leasing, retries, where a result
+goes (``routing.py``) and the discord.py calls (``poster.py``).
+
+May import: ``bot.server``, ``bot.rendering``, ``bot.sessions``, ``bot.store``, ``bot.domain``,
+``bot.errors``, ``bot.config``, discord.py.
+"""

@@ -1,1 +1,6 @@
-"""domain."""
+"""The domain's values and rules: tags, session records, origins, convoIds, alert policy.
+
+Owns what every other package speaks in. Pure: no I/O, so every rule is tested without a server.
+
+May import: ``bot.errors`` and the standard library. No aiohttp, discord.py or database driver.
+"""

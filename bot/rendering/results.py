@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.delivery.console_sink import UNDOCUMENTED_NOTE
 from bot.domain.records import SessionRecord, SessionState
+from bot.rendering.console import UNDOCUMENTED_NOTE
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256

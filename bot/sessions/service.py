@@ -7,15 +7,14 @@ and we do not. Every final state, from a webhook or from our own polling, goes t
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import secrets
 from collections.abc import Callable
 
-from bot.chatsight.client import ChatsightClient, SessionPhase, SessionStatus
+from bot.chatsight.client import ChatsightClient
 from bot.chatsight.stream_prep import StreamPreparer
-from bot.domain.clock import now_ms
+from bot.chatsight.wire import SessionPhase, SessionStatus
 from bot.domain.records import (
     Completion,
     CompletionOutcome,
@@ -25,9 +24,8 @@ from bot.domain.records import (
 )
 from bot.domain.stream_urls import names_a_playlist
 from bot.domain.tags import TagResult
-from bot.errors import ChatsightError, ChatsightUnknownSession
+from bot.errors import ChatsightError
 from bot.store.base import Store
-from bot.webhook.verifier import WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +89,12 @@ class TaggingService:
     async def complete(self, completion: Completion) -> CompletionOutcome:
         return self._recorded(completion, await self.store.complete(completion))
 
-    async def accept_webhook(self, token: str, delivery: WebhookDelivery) -> CompletionOutcome:
+    async def accept_webhook(
+        self, token: str, convo_id: str, result: TagResult
+    ) -> CompletionOutcome:
         # Awaits the store itself rather than complete(): one coroutine less per webhook.
         completion = Completion(
-            delivery.convo_id,
-            SessionState.COMPLETED,
-            result=delivery.result,
-            token_hash=token_hash(token),
+            convo_id, SessionState.COMPLETED, result=result, token_hash=token_hash(token)
         )
         return self._recorded(completion, await self.store.complete(completion))
 
@@ -145,42 +142,3 @@ def _completion_from_status(status: SessionStatus) -> Completion:
         SessionState.COMPLETED,
         result=status.result or TagResult(()),
     )
-
-
-class SessionMonitor:
-    """Recovers lost webhooks by polling, and gives up on sessions that never finish (beta API)."""
-
-    def __init__(
-        self,
-        service: TaggingService,
-        *,
-        poll_after_s: float,
-        expire_after_s: float,
-        interval_s: float = 30.0,
-        clock: Callable[[], int] = now_ms,
-    ) -> None:
-        self._service = service
-        self._poll_after_ms = int(poll_after_s * 1000)
-        self._expire_after_ms = int(expire_after_s * 1000)
-        self._interval_s = interval_s
-        self._clock = clock
-
-    async def check_once(self, limit: int = 200) -> int:
-        now = self._clock()
-        overdue = await self._service.store.awaiting_sessions(now - self._poll_after_ms, limit)
-        for record in overdue:
-            if now - record.created_at_ms >= self._expire_after_ms:
-                await self._service.expire(record, self._expire_after_ms // 60_000)
-                continue
-            try:
-                await self._service.refresh(record.convo_id)
-            except ChatsightUnknownSession:
-                log.warning("Chatsight does not know awaiting session %s", record.convo_id)
-            except ChatsightError as error:
-                log.warning("could not poll session %s: %s", record.convo_id, error.user_message)
-        return len(overdue)
-
-    async def run(self) -> None:
-        while True:
-            await self.check_once()
-            await asyncio.sleep(self._interval_s)

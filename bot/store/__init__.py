@@ -1,4 +1,10 @@
-"""Durable state: sessions, the outbox, secrets, server settings, follows, alerts, admission."""
+"""Durable state: sessions, the outbox, secrets, server settings, follows, alerts, admission.
+
+Owns every table and the one interface to them (``interface.py``); ``open_store`` picks the
+backend. Knows no HTTP and no Discord.
+
+May import: ``bot.domain``, ``bot.errors``, ``bot.config``, the database drivers.
+"""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class WebhookReceiver:
         token = request.match_info["token"]
         if not _TOKEN.match(token):
             raise Rejection(404, "no session behind this URL")
-        outcome = await self._service.accept_webhook(token, delivery)
+        outcome = await self._service.accept_webhook(token, delivery.convo_id, delivery.result)
         if outcome is CompletionOutcome.UNKNOWN:
             raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
         return delivery.convo_id
@@ -103,23 +103,3 @@ class WebhookReceiver:
             {"receiver": "ok", "store": "ok" if store_ok else "down"},
             status=200 if store_ok else 503,
         )
-
-
-class WebhookServer:
-    """Serves an app on an already running loop (AppRunner + TCPSite), as the bot needs."""
-
-    def __init__(self, app: web.Application) -> None:
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
-        self.port: int | None = None
-
-    async def start(self, host: str, port: int) -> int:
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        addresses = self._runner.addresses
-        self.port = int(addresses[0][1]) if addresses else port
-        return self.port
-
-    async def stop(self) -> None:
-        """Stops taking requests and lets in-flight ones finish before the store closes."""
-        await self._runner.cleanup()

@@ -1,8 +1,8 @@
-"""Chatsight's webhook signature, shared by our verifier and the local simulator.
+"""Chatsight's webhook signature, as the verifier checks it.
 
 Chatsight signs only the decimal text of the request's ``time`` (docs/chatsight-api.md §4, §12.1):
-``base64(HMAC-SHA256(key=utf8(secret), msg=utf8(str(time))))``. Keeping the one formula here means
-the simulator cannot drift from what the receiver accepts.
+``base64(HMAC-SHA256(key=utf8(secret), msg=utf8(str(time))))``. The simulator signs with the
+standard library's ``hmac`` on its own; a test holds the two byte-identical.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from standins.chatsight.runner import run_simulator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Shared with ``chatsight-bot mock-api``, so both entry points take the same flags."""
+    """``chatsight-bot mock-api`` hands its arguments to ``main``, so both take the same flags."""
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--tags", help="comma-separated tags every session returns")
@@ -30,8 +30,8 @@ def run_from_arguments(args: argparse.Namespace) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m standins.chatsight", description=__doc__)
+def main(argv: Sequence[str] | None = None, prog: str = "python -m standins.chatsight") -> None:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     add_arguments(parser)
     run_from_arguments(parser.parse_args(argv))
 

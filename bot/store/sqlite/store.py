@@ -3,7 +3,7 @@
 Every write goes through a single writer task. It takes whatever is queued, applies it in one
 transaction and commits once, and only then resolves each caller's future. A webhook therefore
 still gets its 200 only after its own row is durable, but a burst of webhooks shares one fsync
-instead of paying one each (shared/perf-notes.md: per-request commits reach ~0.15x of a bare
+instead of paying one each (docs/perf-notes.md: per-request commits reach ~0.15x of a bare
 handler, group commit ~0.6x). Reads use a second connection and never wait for the writer.
 
 The tables are grouped by concern, one module each, as the protocols of interface.py are.
@@ -19,7 +19,10 @@ import aiosqlite
 from bot.store.migrations import migrate
 from bot.store.sqlite.admission import AdmissionTables
 from bot.store.sqlite.alerts import AlertTables
+from bot.store.sqlite.changes import ChangeFeedTables
 from bot.store.sqlite.follows import FollowTables
+from bot.store.sqlite.gateway import GatewayTables
+from bot.store.sqlite.lock import ProcessLock
 from bot.store.sqlite.outbox import OutboxTables
 from bot.store.sqlite.sessions import SessionTables, apply_completions
 from bot.store.sqlite.settings import SettingsTables
@@ -37,19 +40,28 @@ class SQLiteStore(
     FollowTables,
     AlertTables,
     AdmissionTables,
+    GatewayTables,
+    ChangeFeedTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256) -> None:
         self._path = str(path)
         self._writer = GroupCommitWriter(apply_completions, max_batch=max_batch)
         self._reader_db: aiosqlite.Connection | None = None
+        self._lock = None if self._path == ":memory:" else ProcessLock(self._path)
 
     async def open(self) -> None:
-        if self._path != ":memory:":
+        """Raises ``DatabaseInUse`` (lock.py) while another process has the database open."""
+        if self._lock is not None:
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        await self._writer.start(self._connect_writer)
-        self._reader_db = await aiosqlite.connect(self._path, isolation_level=None)
-        for pragma in PRAGMAS:
-            await self._reader_db.execute(f"PRAGMA {pragma}")
+            self._lock.acquire()
+        try:
+            await self._writer.start(self._connect_writer)
+            self._reader_db = await aiosqlite.connect(self._path, isolation_level=None)
+            for pragma in PRAGMAS:
+                await self._reader_db.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            await self.close()
+            raise
 
     def _connect_writer(self) -> sqlite3.Connection:
         # The writer hands this connection between its thread and the loop's (writer.py).
@@ -65,6 +77,8 @@ class SQLiteStore(
         if self._reader_db is not None:
             await self._reader_db.close()
             self._reader_db = None
+        if self._lock is not None:
+            self._lock.release()
 
     async def healthy(self) -> bool:
         if not self._writer.running or self._reader_db is None:

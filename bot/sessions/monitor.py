@@ -1,0 +1,55 @@
+"""SessionMonitor: recovers lost webhooks by polling, and gives up on sessions that never finish.
+
+Chatsight is a beta API (docs/chatsight-api.md): a webhook can be lost, or a session never end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from bot.domain.clock import now_ms
+from bot.errors import ChatsightError, ChatsightUnknownSession
+from bot.sessions.service import TaggingService
+
+log = logging.getLogger(__name__)
+
+
+class SessionMonitor:
+    """Recovers lost webhooks by polling, and gives up on sessions that never finish (beta API)."""
+
+    def __init__(
+        self,
+        service: TaggingService,
+        *,
+        poll_after_s: float,
+        expire_after_s: float,
+        interval_s: float = 30.0,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self._service = service
+        self._poll_after_ms = int(poll_after_s * 1000)
+        self._expire_after_ms = int(expire_after_s * 1000)
+        self._interval_s = interval_s
+        self._clock = clock
+
+    async def check_once(self, limit: int = 200) -> int:
+        now = self._clock()
+        overdue = await self._service.store.awaiting_sessions(now - self._poll_after_ms, limit)
+        for record in overdue:
+            if now - record.created_at_ms >= self._expire_after_ms:
+                await self._service.expire(record, self._expire_after_ms // 60_000)
+                continue
+            try:
+                await self._service.refresh(record.convo_id)
+            except ChatsightUnknownSession:
+                log.warning("Chatsight does not know awaiting session %s", record.convo_id)
+            except ChatsightError as error:
+                log.warning("could not poll session %s: %s", record.convo_id, error.user_message)
+        return len(overdue)
+
+    async def run(self) -> None:
+        while True:
+            await self.check_once()
+            await asyncio.sleep(self._interval_s)

@@ -1,0 +1,25 @@
+"""WebhookServer: the listener embedded in the bot's own event loop, or run alone."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+class WebhookServer:
+    """Serves an app on an already running loop (AppRunner + TCPSite), as the bot needs."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+        self.port: int | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        addresses = self._runner.addresses
+        self.port = int(addresses[0][1]) if addresses else port
+        return self.port
+
+    async def stop(self) -> None:
+        """Stops taking requests and lets in-flight ones finish before the store closes."""
+        await self._runner.cleanup()
