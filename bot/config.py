@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -19,6 +20,7 @@ from dotenv import dotenv_values
 from bot.errors import ConfigError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 class Secret:
@@ -55,7 +57,10 @@ class Settings:
     public_base_url: str | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
-    database_url: str = "sqlite:///data/chatsight.db"
+    # Out of repr: a PostgreSQL URL may carry a password (``shown`` masks it).
+    database_url: str = field(default="sqlite:///data/chatsight.db", repr=False)
+    database_pool_size: int = 10
+    database_statement_timeout_seconds: float = 10.0
     discord_token: Secret | None = None
     discord_api_base: str | None = None
     dev_guild_id: int | None = None
@@ -72,7 +77,13 @@ class Settings:
     follow_max_seconds: float = 4 * 3600.0
     # Seconds in one minute of a server's sample interval: 60, except in tests that cannot wait.
     follow_minute_seconds: float = 60.0
+    # Between two IDENTIFYs of one bucket: Discord's 5 s and a margin, except against an emulator
+    # whose window tests shorten.
+    identify_spacing_seconds: float = 5.25
     message_content_intent: bool = True
+    serve_webhooks: bool = True
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
     def require_api_key(self) -> Secret:
         return _required(self.chatsight_api_key, "CHATSIGHT_API_KEY", "the Chatsight API key")
@@ -89,8 +100,24 @@ class Settings:
 
     def secrets(self) -> list[Secret]:
         """Every credential in force, for the log filter that masks them."""
-        found = (self.chatsight_api_key, self.chatsight_shared_secret, self.discord_token)
+        found = (
+            self.chatsight_api_key,
+            self.chatsight_shared_secret,
+            self.discord_token,
+            self.database_password,
+        )
         return [s for s in found if s is not None]
+
+    @property
+    def database_password(self) -> Secret | None:
+        password = urlsplit(self.database_url).password
+        return Secret(password) if password else None
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``: the engine ``DATABASE_URL`` names."""
+        scheme = urlsplit(self.database_url).scheme
+        return "postgresql" if scheme in POSTGRES_SCHEMES else scheme
 
     @property
     def sqlite_path(self) -> Path:
@@ -111,10 +138,15 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("WEBHOOK_HOST", "webhook_host"),
     ("WEBHOOK_PORT", "webhook_port"),
     ("DATABASE_URL", "database_url"),
+    ("DATABASE_POOL_SIZE", "database_pool_size"),
+    ("DATABASE_STATEMENT_TIMEOUT_SECONDS", "database_statement_timeout_seconds"),
     ("DISCORD_TOKEN", "discord_token"),
     ("DISCORD_API_BASE", "discord_api_base"),
     ("DEV_GUILD_ID", "dev_guild_id"),
     ("DISCORD_MESSAGE_CONTENT", "message_content_intent"),
+    ("DISCORD_SHARD_COUNT", "shard_count"),
+    ("DISCORD_SHARD_IDS", "shard_ids"),
+    ("SERVE_WEBHOOKS", "serve_webhooks"),
     ("LOG_LEVEL", "log_level"),
     ("STREAM_FETCH_ALLOW", "stream_fetch_allow"),
     ("POLL_AFTER_SECONDS", "poll_after_seconds"),
@@ -132,18 +164,30 @@ VARIABLES: tuple[tuple[str, str], ...] = (
 def shown(settings: Settings) -> list[tuple[str, str]]:
     """Each variable with its value in force, as an operator reads it; secrets stay masked."""
     rows = []
-    for name, field in VARIABLES:
-        value = getattr(settings, field)
+    for name, attribute in VARIABLES:
+        value = getattr(settings, attribute)
         if value is None or value == ():
             text = "(not set)"
+        elif attribute == "database_url":
+            text = masked_url(value)
         elif isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, tuple):
-            text = ",".join(value)
+            text = ",".join(str(part) for part in value)
         else:
             text = str(value)
         rows.append((name, text))
     return rows
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password, if any, replaced by asterisks: safe to print and log."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}:********@{host}").geturl()
 
 
 def _required(value: Secret | None, name: str, what: str) -> Secret:
@@ -166,8 +210,11 @@ def load_settings(
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL: {log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
     database_url = env.get("DATABASE_URL", Settings.database_url)
-    if not database_url.startswith("sqlite://"):
-        raise ConfigError("DATABASE_URL: only sqlite:///PATH is supported in this version")
+    if urlsplit(database_url).scheme not in ("sqlite", *POSTGRES_SCHEMES):
+        raise ConfigError(
+            f"DATABASE_URL: {masked_url(database_url)!r} is neither sqlite:///PATH nor"
+            " postgresql://user:password@host:port/dbname"
+        )
     return Settings(
         chatsight_api_key=_secret(env, "CHATSIGHT_API_KEY"),
         chatsight_shared_secret=_secret(env, "CHATSIGHT_SHARED_SECRET"),
@@ -176,6 +223,10 @@ def load_settings(
         webhook_host=env.get("WEBHOOK_HOST", Settings.webhook_host),
         webhook_port=_port(env, "WEBHOOK_PORT", Settings.webhook_port),
         database_url=database_url,
+        database_pool_size=_count(env, "DATABASE_POOL_SIZE", Settings.database_pool_size),
+        database_statement_timeout_seconds=_bound(
+            env, "DATABASE_STATEMENT_TIMEOUT_SECONDS", Settings.database_statement_timeout_seconds
+        ),
         discord_token=_secret(env, "DISCORD_TOKEN"),
         discord_api_base=_url(env, "DISCORD_API_BASE"),
         dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
@@ -197,6 +248,8 @@ def load_settings(
         ),
         follow_max_seconds=_seconds(env, "FOLLOW_MAX_SECONDS", Settings.follow_max_seconds),
         message_content_intent=_flag(env, "DISCORD_MESSAGE_CONTENT", default=True),
+        serve_webhooks=_flag(env, "SERVE_WEBHOOKS", default=True),
+        **_shards(env),
     )
 
 
@@ -246,6 +299,23 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return number
 
 
+def _bound(env: Mapping[str, str], name: str, default: float) -> float:
+    """Seconds that bound a wait: 0 would mean no bound at all, so it must be more."""
+    number = _seconds(env, name, default)
+    if not 0 < number < float("inf"):
+        raise ConfigError(f"{name}: must be more than 0 seconds (and finite)")
+    return number
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name}: {value!r} is not a whole number of at least 1")
+    return int(value)
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Networks our server-side fetches of user URLs may reach despite being private."""
     values = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
@@ -257,6 +327,31 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
                 f"{name}: {value!r} is not an IP network such as 10.0.0.0/8"
             ) from None
     return values
+
+
+def _shards(env: Mapping[str, str]) -> dict[str, Any]:
+    """``DISCORD_SHARD_COUNT`` alone runs every shard here; with ``DISCORD_SHARD_IDS`` only those,
+    so several processes split one bot's shards between them."""
+    count = env.get("DISCORD_SHARD_COUNT")
+    ids = env.get("DISCORD_SHARD_IDS")
+    if count is None:
+        if ids is not None:
+            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the bot's total)")
+        return {}
+    if not count.isdigit() or int(count) < 1:
+        raise ConfigError(f"DISCORD_SHARD_COUNT: {count!r} is not a whole number of at least 1")
+    if ids is None:
+        return {"shard_count": int(count)}
+    parts = [part.strip() for part in ids.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise ConfigError(f"DISCORD_SHARD_IDS: {ids!r} is not a list of shard ids such as 0,1")
+    chosen = tuple(sorted({int(part) for part in parts}))
+    if chosen[-1] >= int(count):
+        raise ConfigError(
+            f"DISCORD_SHARD_IDS: shard {chosen[-1]} does not exist with DISCORD_SHARD_COUNT={count}"
+            f" (ids run from 0 to {int(count) - 1})"
+        )
+    return {"shard_count": int(count), "shard_ids": chosen}
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:

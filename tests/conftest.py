@@ -8,6 +8,7 @@ import pytest
 from bot.config import Settings
 from bot.store import Store, open_store
 from tests import postgres
+from tests.backends import BACKENDS, throwaway_database
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -24,3 +25,10 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await db.open()
     yield db
     await db.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A throwaway database on each backend in turn: a test that takes it runs once per backend."""
+    async with throwaway_database(request.param, tmp_path) as url:
+        yield url

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import VARIABLES, Settings
+from bot.config import VARIABLES, Settings, load_settings
+from bot.store import open_store
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 
@@ -115,8 +116,10 @@ async def test_check_config_names_what_is_wrong(tmp_path: Path) -> None:
 def test_every_setting_has_its_variable_shown_and_documented() -> None:
     """check-config lists every variable it validates, and .env.example explains each."""
     fields = {f.name for f in dataclasses.fields(Settings)}
-    # The length of a sample interval's minute exists for tests only: no variable sets it.
-    assert {field for _, field in VARIABLES} == fields - {"follow_minute_seconds"}
+    # A sample interval's minute and the identify spacing exist for tests only: no variable
+    # sets them (Discord's own values hold in production).
+    test_only = {"follow_minute_seconds", "identify_spacing_seconds"}
+    assert {field for _, field in VARIABLES} == fields - test_only
     example = (Path(__file__).parent.parent / ".env.example").read_text()
     missing = [name for name, _ in VARIABLES if f"{name}=" not in example]
     assert not missing, f"not in .env.example: {missing}"
@@ -139,3 +142,37 @@ async def test_status_of_an_unknown_session_says_so(
     code, _, err = await run(env_for(sim, tmp_path), "status", "no-such-convo", cwd=tmp_path)
     assert code == 1
     assert "Chatsight does not know session no-such-convo" in err
+
+
+async def test_one_off_commands_run_beside_the_bot_but_a_second_server_is_refused(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    """SQLite serves one long-running process: `rotate-secret` still works while the bot runs,
+    a second receiver is refused in one line that names the way out."""
+    env = env_for(sim, tmp_path)
+    running = open_store(load_settings(env, None))  # the bot, holding the database
+    await running.open()
+    try:
+        code, _, err = await run(env, "rotate-secret", cwd=tmp_path)
+        assert code == 0, err
+        assert [secret for secret, _ in await running.shared_secrets()] == [sim.shared_secret]
+        code, _, err = await run(env, "serve-webhooks", cwd=tmp_path)
+        assert code == 2
+        assert "another process already uses the SQLite database" in err
+        assert "postgresql://" in err
+        assert "Traceback" not in err
+    finally:
+        await running.close()
+
+
+async def test_a_database_that_does_not_answer_is_one_line_without_its_password(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    url = f"postgresql://bot:pw-5521@127.0.0.1:{free_port()}/chatsight"
+    code, _, err = await run(
+        env_for(sim, tmp_path, DATABASE_URL=url), "serve-webhooks", cwd=tmp_path
+    )
+    assert code == 1
+    assert err.startswith("error: the database does not answer")
+    assert "pw-5521" not in err
+    assert "Traceback" not in err

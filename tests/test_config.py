@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.logsetup import SecretMaskingFilter
-from bot.config import Secret, load_settings
+from bot.config import Secret, load_settings, shown
 from bot.errors import ConfigError
 
 
@@ -32,6 +32,29 @@ def test_defaults_and_dotenv_under_real_environment(tmp_path: Path) -> None:
         ({"DEV_GUILD_ID": "abc"}, "DEV_GUILD_ID"),
         ({"POLL_AFTER_SECONDS": "-1"}, "POLL_AFTER_SECONDS"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE: '0' is not a whole number"),
+        ({"DATABASE_POOL_SIZE": "ten"}, "DATABASE_POOL_SIZE: 'ten' is not a whole number"),
+        (
+            {"DATABASE_STATEMENT_TIMEOUT_SECONDS": "0"},
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS: must be more",
+        ),
+        (
+            {"DATABASE_STATEMENT_TIMEOUT_SECONDS": "inf"},
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS: must be more",
+        ),
+        (
+            {"DATABASE_STATEMENT_TIMEOUT_SECONDS": "-1"},
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS: must not be",
+        ),
+        (
+            {"DATABASE_STATEMENT_TIMEOUT_SECONDS": "soon"},
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS: 'soon'",
+        ),
+        ({"DISCORD_SHARD_IDS": "0"}, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+        ({"DISCORD_SHARD_COUNT": "0"}, "DISCORD_SHARD_COUNT: '0' is not a whole number"),
+        ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1,2"}, "shard 2 does not exist"),
+        ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "a"}, "DISCORD_SHARD_IDS: 'a'"),
+        ({"SERVE_WEBHOOKS": "maybe"}, "SERVE_WEBHOOKS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -66,3 +89,43 @@ def test_secrets_are_masked_in_repr_and_logs(caplog: pytest.LogCaptureFixture) -
     assert "key-123456" not in caplog.text
     assert "tok-98765" not in caplog.text
     assert "********" in caplog.text
+
+
+def test_shards_and_processes() -> None:
+    both = load_settings({"DISCORD_SHARD_COUNT": "4", "DISCORD_SHARD_IDS": "3, 1"}, None)
+    assert (both.shard_count, both.shard_ids) == (4, (1, 3))
+    alone = load_settings({"DISCORD_SHARD_COUNT": "2", "SERVE_WEBHOOKS": "false"}, None)
+    assert (alone.shard_count, alone.shard_ids, alone.serve_webhooks) == (2, None, False)
+    default = load_settings({}, None)
+    assert (default.shard_count, default.shard_ids, default.serve_webhooks) == (None, None, True)
+
+
+def test_the_database_password_never_shows(caplog: pytest.LogCaptureFixture) -> None:
+    url = "postgresql://bot:pg-pass-4417@db.internal:5432/chatsight"
+    settings = load_settings({"DATABASE_URL": url}, None)
+    assert settings.backend == "postgresql"
+    assert "pg-pass-4417" not in repr(settings)
+    assert dict(shown(settings))["DATABASE_URL"] == (
+        "postgresql://bot:********@db.internal:5432/chatsight"
+    )
+    logger = logging.getLogger("test.masking.database")
+    logger.addFilter(SecretMaskingFilter(settings.secrets()))
+    with caplog.at_level(logging.INFO, logger="test.masking.database"):
+        logger.info("could not connect to %s", url)
+    assert "pg-pass-4417" not in caplog.text
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_a_postgresql_database_with_its_pool_and_statement_bounds(scheme: str) -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": f"{scheme}://bot@db.internal:5432/chatsight",
+            "DATABASE_POOL_SIZE": "4",
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS": "2.5",
+        },
+        None,
+    )
+    assert settings.database_url == f"{scheme}://bot@db.internal:5432/chatsight"
+    assert (settings.database_pool_size, settings.database_statement_timeout_seconds) == (4, 2.5)
+    default = load_settings({}, None)
+    assert (default.database_pool_size, default.database_statement_timeout_seconds) == (10, 10.0)

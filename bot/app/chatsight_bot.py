@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -17,6 +18,7 @@ from discord.ext import commands
 from bot.app.background import BackgroundTasks
 from bot.app.core import TaggingCore
 from bot.app.discord_api import adopt_gateway
+from bot.app.identify import IdentifySchedule
 from bot.app.logsetup import SecretMaskingFilter
 from bot.app.tree import ChatsightTree
 from bot.config import Settings
@@ -52,6 +54,16 @@ def bot_intents(message_content: bool) -> discord.Intents:
     return intents
 
 
+def _sharding(settings: Settings) -> dict[str, Any]:
+    """No shard settings: as many shards as Discord recommends, all in this process."""
+    sharding: dict[str, Any] = {}
+    if settings.shard_count is not None:
+        sharding["shard_count"] = settings.shard_count
+    if settings.shard_ids is not None:
+        sharding["shard_ids"] = list(settings.shard_ids)
+    return sharding
+
+
 class ChatsightBot(commands.AutoShardedBot):
     def __init__(
         self,
@@ -60,7 +72,7 @@ class ChatsightBot(commands.AutoShardedBot):
         masking: SecretMaskingFilter | None = None,
         run_core: bool = True,
         extensions: Sequence[str] = EXTENSIONS,
-        monitor_interval_s: float = 30.0,
+        monitor_interval_s: float | None = None,
         guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
@@ -71,6 +83,7 @@ class ChatsightBot(commands.AutoShardedBot):
             tree_cls=ChatsightTree,
             # How long discord.py waits for more GUILD_CREATEs before on_ready; tests lower it.
             guild_ready_timeout=guild_ready_timeout,
+            **_sharding(settings),
         )
         self.settings = settings
         self._run_core = run_core
@@ -78,8 +91,9 @@ class ChatsightBot(commands.AutoShardedBot):
         self._tasks = BackgroundTasks()
         self.core = TaggingCore(
             settings,
-            serve_webhooks=True,
-            monitor_interval_s=monitor_interval_s,
+            serve_webhooks=settings.serve_webhooks,
+            # Often enough that an overdue session waits at most half its poll delay more.
+            monitor_interval_s=monitor_interval_s or min(30.0, settings.poll_after_seconds / 2),
             masking=masking,
         )
         self.tagging: ChannelTagging
@@ -88,6 +102,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.guild_config: GuildConfig
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
+        self._identify: IdentifySchedule | None = None
 
     @property
     def content_intent(self) -> bool:
@@ -97,6 +112,12 @@ class ChatsightBot(commands.AutoShardedBot):
         await adopt_gateway(self.http)
         if self._run_core:
             await self._start_core()
+            limits = await self.fetch_session_start_limits()
+            self._identify = IdentifySchedule(
+                self.core.store,
+                limits.max_concurrency,
+                spacing_ms=int(self.settings.identify_spacing_seconds * 1000),
+            )
         for extension in self._extensions:
             await self.load_extension(extension)
         await self.sync_commands()
@@ -131,11 +152,19 @@ class ChatsightBot(commands.AutoShardedBot):
         alerts = DiscordAlertSink(poster, store)
         self.results = DiscordResultSink(poster, store, self.following, alerts)
         await self.core.serve({DeliveryKind.RESULT: self.results, DeliveryKind.ALERT: alerts})
-        self._tasks.spawn(self.following.run(), "follow-scheduler")
+        self._tasks.keep_running(self.following.run, "follow-scheduler")
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)
         if not self.content_intent:
             log.warning(CONTENT_INTENT_HELP)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Space IDENTIFYs per concurrency bucket across every process of this bot (the store
+        keeps the schedule), instead of discord.py's 5 s between this process's own shards."""
+        if self._identify is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        await self._identify.wait_turn(shard_id or 0)
 
     async def sync_commands(self) -> int:
         """To the development guild when one is set (instant), else globally."""

@@ -14,6 +14,7 @@ import discord
 
 from bot.app.chatsight_bot import ChatsightBot
 from bot.app.core import TaggingCore
+from bot.app.deployment import describe
 from bot.app.discord_api import use_discord_api
 from bot.app.logsetup import SecretMaskingFilter, configure_logging
 from bot.config import Settings, load_settings, shown
@@ -29,6 +30,8 @@ from bot.domain.records import (
 )
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
 from bot.rendering.console import session_text
+from bot.store import open_store
+from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("chatsight-bot")
 
@@ -48,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="show a session as Chatsight reports it")
     status.add_argument("convo_id")
     commands.add_parser("run", help="run the Discord bot")
+    commands.add_parser(
+        "serve-webhooks", help="run the webhook receiver alone (several may share PostgreSQL)"
+    )
     commands.add_parser("sync", help="sync slash commands (to DEV_GUILD_ID if set, else globally)")
     commands.add_parser("check-config", help="validate the configuration and show it")
     commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
@@ -81,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check-config": _check_config,
         "rotate-secret": _rotate_secret,
         "run": _run,
+        "serve-webhooks": _serve_webhooks,
         "sync": _sync,
     }
     try:
@@ -88,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ChatsightBotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(error, ConfigError) else EXIT_FAILED
+    except StoreUnavailable as error:
+        # systemd's Restart= tries again; the line says what is wrong, without the URL's password.
+        print(f"error: the database does not answer ({error})", file=sys.stderr)
+        return EXIT_FAILED
     except discord.LoginFailure:
         print("error: Discord rejected DISCORD_TOKEN", file=sys.stderr)
         return EXIT_CONFIG
@@ -99,7 +110,13 @@ async def _tag(args: argparse.Namespace, settings: Settings, masking: SecretMask
     convo_id = cli_convo_id()
     sink = ConsoleSink(convo_id, sys.stdout, as_json=args.json)
     webhooks = settings.public_base_url is not None
-    core = TaggingCore(settings, serve_webhooks=webhooks, monitor_interval_s=None, masking=masking)
+    core = TaggingCore(
+        settings,
+        serve_webhooks=webhooks,
+        monitor_interval_s=None,
+        masking=masking,
+        store=open_store(settings, exclusive=False),
+    )
     await core.start({DeliveryKind.CLI: sink})
     try:
         request = TagRequest(
@@ -138,7 +155,12 @@ async def _await_result(core: TaggingCore, sink: ConsoleSink, poll_every: float)
 
 
 async def _status(args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter) -> int:
-    core = TaggingCore(settings, serve_webhooks=False, monitor_interval_s=None)
+    core = TaggingCore(
+        settings,
+        serve_webhooks=False,
+        monitor_interval_s=None,
+        store=open_store(settings, exclusive=False),
+    )
     await core.open()
     try:
         stored = await core.service.refresh(args.convo_id)
@@ -158,8 +180,15 @@ async def _status(args: argparse.Namespace, settings: Settings, _: SecretMasking
 async def _check_config(
     args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter
 ) -> int:
-    for name, value in shown(settings):
-        print(f"{name:26} {value}")
+    rows = shown(settings)
+    width = max(len(name) for name, _ in rows) + 1
+    for name, value in rows:
+        print(f"{name:{width}} {value}")
+    lines, warnings = describe(settings)
+    for line in lines:
+        print(line)
+    for warning in warnings:
+        print(f"warning: {warning}")
     settings.require_api_key()
     if settings.public_base_url is None:
         print("note: PUBLIC_BASE_URL is not set; results will be polled, not pushed")
@@ -170,7 +199,13 @@ async def _check_config(
 async def _rotate_secret(
     args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
 ) -> int:
-    core = TaggingCore(settings, serve_webhooks=False, monitor_interval_s=None, masking=masking)
+    core = TaggingCore(
+        settings,
+        serve_webhooks=False,
+        monitor_interval_s=None,
+        masking=masking,
+        store=open_store(settings, exclusive=False),
+    )
     await core.open()
     try:
         await core.rotate_secret()
@@ -188,21 +223,45 @@ async def _run(args: argparse.Namespace, settings: Settings, masking: SecretMask
     token = settings.require_discord_token()
     settings.require_api_key()
     use_discord_api(settings.discord_api_base)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     async with ChatsightBot(settings, masking=masking) as bot:
         running = asyncio.create_task(bot.start(token.reveal()), name="discord-client")
-        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
+        await _until_stopped(running)
         if running.done():
             running.result()
         log.info("shutting down")
         await bot.close()
         await running
     return 0
+
+
+async def _serve_webhooks(
+    args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
+) -> int:
+    """Stateless apart from the database: results go to the store, and a ``run`` process hears
+    of them there (bot/store/interface.py, ChangeFeed)."""
+    core = TaggingCore(settings, serve_webhooks=True, monitor_interval_s=None, masking=masking)
+    await core.start({})
+    try:
+        assert core.server is not None
+        log.info("webhook receiver listening on %s:%s", settings.webhook_host, core.server.port)
+        await _until_stopped()
+        log.info("shutting down")
+    finally:
+        await core.stop()
+    return 0
+
+
+async def _until_stopped(running: asyncio.Task[None] | None = None) -> None:
+    """Until SIGINT or SIGTERM, or until ``running`` ends by itself."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+    await asyncio.wait(
+        {stopping} | ({running} if running else set()), return_when=asyncio.FIRST_COMPLETED
+    )
+    stopping.cancel()
 
 
 async def _sync(args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter) -> int:

@@ -7,7 +7,8 @@ workers, and closes the store last, so every accepted webhook is committed befor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
 
 import aiohttp
 
@@ -21,6 +22,7 @@ from bot.domain.clock import now_ms
 from bot.sessions.monitor import SessionMonitor
 from bot.sessions.service import TaggingService
 from bot.store import Store, open_store
+from bot.store.interface import ChangeTopic
 from bot.webhook.receiver import WebhookReceiver
 from bot.webhook.server import WebhookServer
 from bot.webhook.verifier import SecretRing, WebhookVerifier
@@ -76,7 +78,7 @@ class TaggingCore:
         self.service = TaggingService(
             self.store,
             self.client,
-            public_base_url=self.settings.public_base_url if self._serve_webhooks else None,
+            public_base_url=self.settings.public_base_url,
             on_final=self._wake_delivery,
             preparer=self.preparer,
         )
@@ -97,7 +99,7 @@ class TaggingCore:
             await self.server.start(self.settings.webhook_host, self.settings.webhook_port)
         if sinks:
             self.delivery = ResultDelivery(self.store, sinks)
-            self._tasks.spawn(self.delivery.run(), "result-delivery")
+            self._tasks.keep_running(self.delivery.run, "result-delivery")
         if self._monitor_interval_s is not None:
             monitor = SessionMonitor(
                 self.service,
@@ -105,7 +107,19 @@ class TaggingCore:
                 expire_after_s=self.settings.expire_after_seconds,
                 interval_s=self._monitor_interval_s,
             )
-            self._tasks.spawn(monitor.run(), "session-monitor")
+            self._tasks.keep_running(monitor.run, "session-monitor")
+        self._tasks.keep_running(lambda: self.store.listen(self._changed), "change-feed")
+
+    def keep_running(self, loop: Callable[[], Coroutine[Any, Any, Any]], name: str) -> None:
+        """Another long-running loop of this process, stopped with the core's own."""
+        self._tasks.keep_running(loop, name)
+
+    def _changed(self, topic: str) -> None:
+        """Another process (a receiver, a moderator's edit elsewhere) changed shared state."""
+        if topic == ChangeTopic.OUTBOX:
+            self._wake_delivery()
+        elif topic == ChangeTopic.SECRETS:
+            self._tasks.spawn(self.reload_secrets(), "reload-secrets")
 
     async def stop(self) -> None:
         if self.server is not None:

@@ -36,6 +36,9 @@ from bot.store.interface import FollowStore, ServerSettingsStore
 log = logging.getLogger(__name__)
 
 RECHECK_MS = 5_000
+# Long enough to start a sample (Chatsight's retries included); a process that dies holding the
+# lease delays that follow's next sample by this much, never doubles it.
+SAMPLE_LEASE_MS = 60_000
 
 
 class FollowingStore(FollowStore, ServerSettingsStore, Protocol):
@@ -174,7 +177,8 @@ class Following:
             await self._end(session.follow_id, FollowState.ENDED, session.error or "stream ended")
 
     async def run_due(self) -> int:
-        due = await self._store.due_follows(self._clock(), 50)
+        # Leased, so a follow is sampled by one process however many share the database.
+        due = await self._store.claim_due_follows(self._clock(), SAMPLE_LEASE_MS, 50)
         for follow in due:
             if self._clock() >= follow.ends_at_ms:
                 await self._finish(follow.id, FollowState.FINISHED, "reached the maximum duration")

@@ -36,7 +36,11 @@ class SessionMonitor:
 
     async def check_once(self, limit: int = 200) -> int:
         now = self._clock()
-        overdue = await self._service.store.awaiting_sessions(now - self._poll_after_ms, limit)
+        # A poll leases its session for POLL_AFTER_SECONDS: each is polled once per period
+        # across every process sharing the database, never by two at once.
+        overdue = await self._service.store.claim_overdue_sessions(
+            now - self._poll_after_ms, now, self._poll_after_ms, limit
+        )
         for record in overdue:
             if now - record.created_at_ms >= self._expire_after_ms:
                 await self._service.expire(record, self._expire_after_ms // 60_000)

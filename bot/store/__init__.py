@@ -10,16 +10,27 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.store.interface import Store
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
 
 
-def open_store(settings: Settings) -> Store:
-    """The backend named by ``DATABASE_URL`` (only SQLite in this version); call ``open()`` next.
+def open_store(settings: Settings, *, exclusive: bool = True) -> Store:
+    """The backend ``DATABASE_URL`` names: ``sqlite:///PATH`` (one process) or
+    ``postgresql://…`` (several processes sharing the database); call ``open()`` next.
+
+    A long-running process holds a SQLite database alone; a one-off command passes
+    ``exclusive=False`` to run beside it (bot/store/sqlite/store.py).
 
     The one place that picks a backend: everything else is typed against ``Store`` or one of
     its protocols (``bot/store/interface.py``).
     """
-    return SQLiteStore(settings.sqlite_path)
+    if settings.backend == "postgresql":
+        return PostgresStore(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            statement_timeout_s=settings.database_statement_timeout_seconds,
+        )
+    return SQLiteStore(settings.sqlite_path, exclusive=exclusive)
 
 
 __all__ = ["Store", "open_store"]

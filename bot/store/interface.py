@@ -1,4 +1,4 @@
-"""The storage interface every backend implements: SQLite now, PostgreSQL (asyncpg) next.
+"""The storage interface every backend implements: SQLite, and PostgreSQL (asyncpg).
 
 One small protocol per concern, so each service names only what it uses, and ``Store`` for the
 whole. They speak in domain records, so one test suite (``tests/store/``) runs against every
@@ -13,6 +13,7 @@ reads what it is about to change through the writer's own connection.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol
 
@@ -27,9 +28,18 @@ from bot.domain.refusals import ServerBusy, TooSoon
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
 
 
+class ChangeTopic(enum.StrEnum):
+    """What another process may have changed, as ``ChangeFeed.listen`` names it."""
+
+    OUTBOX = "outbox"  # a completion queued deliveries
+    SECRETS = "secrets"  # a webhook secret was rotated
+    SETTINGS = "settings"  # a server's settings or watched channels changed
+
+
 class StoreLifecycle(Protocol):
     async def open(self) -> None:
-        """Connect and bring the schema up to date (``bot/store/migrations/``)."""
+        """Connect and bring the schema up to date (``bot/store/migrations/``, PostgreSQL:
+        ``bot/store/postgres/migrations/``)."""
         ...
 
     async def close(self) -> None:
@@ -73,9 +83,18 @@ class SessionStore(Protocol):
 
     async def channel_sessions(self, channel_id: int, limit: int) -> list[SessionRecord]: ...
 
-    async def awaiting_sessions(
-        self, created_before_ms: int, limit: int
-    ) -> list[SessionRecord]: ...
+    async def claim_overdue_sessions(
+        self, created_before_ms: int, now_ms: int, lease_ms: int, limit: int
+    ) -> list[SessionRecord]:
+        """Lease awaiting sessions created by ``created_before_ms`` for one poll, oldest first,
+        so that two monitors (in one process or several) never poll the same session at once.
+
+        A session is leased until ``now_ms + lease_ms``; until then no claim returns it again,
+        and it needs no release: its result ends it, or the lease runs out and it is due again.
+        PostgreSQL: ``UPDATE sessions SET poll_lease_until = … WHERE convo_id IN (SELECT … FOR
+        UPDATE SKIP LOCKED) RETURNING …``, so concurrent monitors skip each other's sessions.
+        """
+        ...
 
     async def count_awaiting(self, guild_id: int) -> int: ...
 
@@ -162,7 +181,18 @@ class FollowStore(Protocol):
 
     async def get_follow(self, follow_id: int) -> Follow | None: ...
 
-    async def due_follows(self, now_ms: int, limit: int) -> list[Follow]: ...
+    async def claim_due_follows(self, now_ms: int, lease_ms: int, limit: int) -> list[Follow]:
+        """Lease due active follows, so that two processes never sample the same one at once.
+
+        Each claimed follow's ``next_sample_at`` moves to ``now_ms + lease_ms``, so no claim
+        returns it again until then; its caller settles it
+        (``record_sample``, ``postpone_follow`` or ``end_follow``), and a caller that dies
+        leaves it due again when the lease runs out. A follow comes back as it was before this
+        claim (its due time, not the lease), earliest due first. PostgreSQL: ``UPDATE follows SET
+        next_sample_at = … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING …``, so concurrent
+        claimers skip each other's follows instead of waiting.
+        """
+        ...
 
     async def next_follow_due_ms(self) -> int | None: ...
 
@@ -257,6 +287,35 @@ class AdmissionStore(Protocol):
         ...
 
 
+class GatewayStore(Protocol):
+    async def reserve_identify(self, bucket: int, now_ms: int, spacing_ms: int) -> int:
+        """The time (ms) at which the caller may send its gateway IDENTIFY in ``bucket``.
+
+        Every caller sharing the database gets a slot at least ``spacing_ms`` after the one
+        before it, so several processes space their identifies per bucket between them. One
+        upsert on ``identify_slots``: ``next_at = max(next_at, now) + spacing``, returning the
+        ``max(next_at, now)`` it replaced; concurrent callers wait for the row lock in turn.
+        """
+        ...
+
+
+class ChangeFeed(Protocol):
+    async def listen(self, on_change: Callable[[str], None]) -> None:
+        """Call ``on_change`` with a ``ChangeTopic`` whenever another process sharing the
+        database may have changed that topic's rows (it may hear its own changes too), until
+        cancelled.
+
+        It also calls it for every topic when it starts listening and after each reconnection,
+        since a change may have passed while nobody listened. Writes announce their topic inside
+        their own transaction, so a change is heard only once it is committed. PostgreSQL:
+        ``LISTEN chatsight_changes`` on a connection of its own (not the pool's), ``pg_notify``
+        by ``complete`` (when it queues deliveries), ``add_shared_secret``,
+        ``update_guild_settings`` and ``set_autotag_channel``. SQLite serves one process only,
+        so after the first calls it just waits.
+        """
+        ...
+
+
 class Store(
     StoreLifecycle,
     SessionStore,
@@ -266,6 +325,8 @@ class Store(
     FollowStore,
     AlertStore,
     AdmissionStore,
+    GatewayStore,
+    ChangeFeed,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import (
+    Completion,
     Delivery,
     DeliveryKind,
     DeliveryState,
@@ -14,6 +15,7 @@ from bot.domain.records import (
     SessionRecord,
     SessionSource,
     SessionState,
+    TagRequest,
 )
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
 from bot.domain.tags import TagResult, parse_tags
@@ -51,6 +53,36 @@ def origin_from_row(ids: Sequence[Any], *, seed: str | None) -> Origin:
 def origin_values(origin: Origin) -> tuple[Any, ...]:
     """The origin's columns as ``origin_from_row`` reads them, seed last."""
     return (origin.guild_id, origin.channel_id, origin.requester_id, origin.message_id, origin.seed)
+
+
+def new_session_values(request: TagRequest, token_hash: str | None, now: int) -> tuple[Any, ...]:
+    """The values of ``statements.CREATE_SESSION``, in its order."""
+    return (
+        request.convo_id,
+        request.stream_url,
+        request.source.value,
+        *origin_values(request.origin),
+        ",".join(request.deliveries),
+        SessionState.STARTING.value,
+        token_hash,
+        now,
+        now,
+        request.follow_id,
+    )
+
+
+def completion_values(completion: Completion, now: int) -> tuple[Any, ...]:
+    """The values of ``statements.COMPLETE_SESSION``, in its order."""
+    result = completion.result
+    return (
+        completion.state.value,
+        ",".join(result.tags) if result else None,
+        int(bool(result and result.undocumented)),
+        completion.error,
+        now,
+        now,
+        completion.convo_id,
+    )
 
 
 def session_from_row(row: Sequence[Any]) -> SessionRecord:
@@ -103,6 +135,40 @@ def follow_from_row(row: Sequence[Any]) -> Follow:
         timeline_channel_id=row[17],
         timeline_message_id=row[18],
         stop_reason=row[19],
+    )
+
+
+def follow_values(follow: Follow) -> tuple[Any, ...]:
+    """The values of ``statements.INSERT_FOLLOW``, in its order."""
+    return (
+        follow.stream_url,
+        follow.source.value,
+        follow.state.value,
+        follow.samples,
+        follow.interval_ms,
+        follow.next_sample_at_ms,
+        follow.ends_at_ms,
+        follow.created_at_ms,
+        *origin_values(follow.origin),
+        follow.trigger.snowflake,
+        follow.trigger.position,
+        follow.trigger.round,
+        follow.timeline_channel_id,
+        follow.timeline_message_id,
+        follow.stop_reason,
+        follow.created_at_ms,
+    )
+
+
+def alert_values(alert: AlertRecord) -> tuple[Any, ...]:
+    """The values of ``statements.RECORD_ALERT``, in its order."""
+    return (
+        alert.convo_id,
+        alert.guild_id,
+        alert.channel_id,
+        ",".join(alert.matched),
+        alert.created_at_ms,
+        alert.message_id,
     )
 
 

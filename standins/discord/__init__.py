@@ -4,7 +4,8 @@ An aiohttp server on a loopback port that an *unmodified* discord.py logs into: 
 (``/users/@me``, ``/oauth2/applications/@me``, ``/gateway/bot``), the gateway (HELLO,
 IDENTIFY, READY, GUILD_CREATE, heartbeats, RESUME with replay, INVALID_SESSION), messages,
 reactions, application commands, interactions (callbacks, ``@original``, follow-ups), with
-Discord's permission checks, limits, error bodies, mention rules and rate limits.
+Discord's permission checks, limits, error bodies, mention rules and rate limits, sharding (event
+routing per shard, 4010/4011, identify concurrency) and the invalid-request Cloudflare ban.
 
 Point discord.py at it by setting both (``point_discord_py`` does it and undoes it):
 

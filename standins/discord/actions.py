@@ -179,14 +179,24 @@ class ActionControl(EmulatorCore):
     # -- faults --------------------------------------------------------------------------
 
     def inject_ratelimit(
-        self, pattern: str, *, count: int = 1, retry_after: float = 0.5, is_global: bool = False
+        self,
+        pattern: str,
+        *,
+        count: int = 1,
+        retry_after: float = 0.5,
+        is_global: bool = False,
+        shared: bool = False,
     ) -> None:
         """Answer the next ``count`` requests matching ``pattern`` with a 429.
 
         ``pattern`` is an fnmatch pattern over ``"METHOD /path"``, the path under /api/v10,
-        e.g. ``"POST /channels/*/messages"``.
+        e.g. ``"POST /channels/*/messages"``. ``is_global`` makes it the global limit's,
+        ``shared`` a per-resource one (``X-RateLimit-Scope: shared``, not held against the bot).
         """
-        self.limiter.faults.append(Fault(pattern, count, 429, retry_after, is_global))
+        if is_global and shared:
+            raise ValueError("a 429 is either global or shared")
+        scope = "global" if is_global else "shared" if shared else "user"
+        self.limiter.faults.append(Fault(pattern, count, 429, retry_after, scope))
 
     def inject_server_error(self, pattern: str, *, count: int = 1, status: int = 500) -> None:
         """Answer the next ``count`` matching requests with ``status`` (500, 502, 503...)."""

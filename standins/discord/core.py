@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .cloudflare import InvalidRequestGuard
 from .events import Events
 from .gateway import Gateway
 from .interactions import InteractionBuilder
@@ -18,4 +19,5 @@ class EmulatorCore:
         self.events = Events(self.state, self.gateway)
         self.messaging = Messaging(self.state, self.events)
         self.limiter = RateLimiter(self.state)
+        self.guard = InvalidRequestGuard(self.config)
         self.builder = InteractionBuilder(self.state)

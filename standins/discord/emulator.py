@@ -9,6 +9,7 @@ from typing import Any, Self, TypeVar
 
 from .actions import ActionControl
 from .control import add_control_routes
+from .limits import LimitsControl
 from .model import JSON, Interaction, RequestLogEntry, ResponseRecord, StoredMessage
 from .seed import apply_seed
 from .server import Server, build_app
@@ -18,7 +19,7 @@ from .world import WorldControl
 T = TypeVar("T")
 
 
-class DiscordEmulator(WorldControl, ActionControl):
+class DiscordEmulator(WorldControl, ActionControl, LimitsControl):
     """A local Discord (REST v10 + gateway) for discord.py, on a loopback port."""
 
     def __init__(

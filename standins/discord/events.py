@@ -129,4 +129,7 @@ class Events:
             if session.owns_guild(guild_id) and session.has(GUILDS):
                 members = session.has(GUILD_MEMBERS)
                 payload = guild_create_json(self.state, guild, bot_user_id, members)
+                # A join carries no ``unavailable``: discord.py reads ``false`` as an outage
+                # ending (on_guild_available), its absence as a join (on_guild_join).
+                del payload["unavailable"]
                 await self.gateway.send_dispatch(session, "GUILD_CREATE", payload)

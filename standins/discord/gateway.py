@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from .model import JSON, BotApp
 from .serialize import guild_create_json, member_json, self_user_json
+from .sharding import INVALID_SHARD, SHARDING_REQUIRED, IdentifyLimiter, parse_shard, shard_of
 from .state import State
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class Session:
 
     def owns_guild(self, guild_id: int) -> bool:
         shard_id, count = self.shard
-        return (guild_id >> 22) % max(count, 1) == shard_id
+        return shard_of(guild_id, count) == shard_id
 
 
 class Gateway:
@@ -62,6 +63,7 @@ class Gateway:
         self.state = state
         self.url = ""  # set once the server knows its port
         self.sessions: dict[str, Session] = {}
+        self.identifies = IdentifyLimiter(state.config)
 
     def sessions_of(self, bot_user_id: int) -> list[Session]:
         return [s for s in self.sessions.values() if s.bot.user_id == bot_user_id]
@@ -102,9 +104,25 @@ class Gateway:
         if bot is None:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
-        shard_id, shard_count = data.get("shard") or [0, 1]
-        shard = (int(shard_id), int(shard_count))
-        for old in [s for s in self.sessions_of(bot.user_id) if s.shard == shard]:
+        shard = parse_shard(data.get("shard"))
+        if shard is None:
+            await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return None
+        shard_id, shard_count = shard
+        guilds = [
+            g
+            for g in self.state.member_guilds(bot.user_id)
+            if shard_of(g.id, shard_count) == shard_id
+        ]
+        if len(guilds) > self.state.config.guilds_per_shard:
+            await ws.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
+            return None
+        if not self.identifies.admit(bot.user_id, shard_id):
+            await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False}))
+            self.state.changed()
+            return None
+        # Sessions may share a shard; only a disconnected one is dropped (it would time out).
+        for old in [s for s in self.sessions_of(bot.user_id) if s.shard == shard and s.ws is None]:
             del self.sessions[old.id]
         session = Session(
             id=secrets.token_hex(16),
@@ -115,7 +133,6 @@ class Gateway:
             ws=ws,
         )
         self.sessions[session.id] = session
-        guilds = [g for g in self.state.member_guilds(bot.user_id) if session.owns_guild(g.id)]
         ready = {
             "v": 10,
             "user": self_user_json(self.state.users[bot.user_id]),
@@ -167,7 +184,12 @@ class Gateway:
 
     async def _members_chunk(self, session: Session, data: JSON) -> None:
         guild = self.state.guilds.get(int(data.get("guild_id", 0)))
-        if guild is None:
+        # Only a guild of the bot's on this session's shard, as Discord answers.
+        if (
+            guild is None
+            or session.bot.user_id not in guild.members
+            or not session.owns_guild(guild.id)
+        ):
             return
         payload = {
             "guild_id": str(guild.id),

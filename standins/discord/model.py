@@ -36,6 +36,15 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id whose guild lands on ``shard_id``: ``(id >> 22) % shard_count`` routes
+        it, so the timestamp moves up to ``shard_count - 1`` ms ahead."""
+        candidate = self.next()
+        ms = candidate >> 22
+        ms += (shard_id - ms) % shard_count
+        self._last = (ms << 22) | (candidate & ((1 << 22) - 1))
+        return self._last
+
 
 def iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -1,8 +1,10 @@
 """Rate limits and injected faults, applied in front of every REST route.
 
 discord.py paces itself from the ``X-RateLimit-*`` headers and waits out 429s, so every answer
-carries the headers of a real per-route bucket, and 429s carry everything discord.py checks
-(``Via``, ``retry_after``, ``global``). Faults let a test force a 429 or a 5xx on a route.
+of a known route carries the headers of its per-route bucket (an unknown route has no bucket and
+a global 429 names none, as on Discord), every answer carries Discord's ``Via`` header, and 429s
+carry everything discord.py checks (``retry_after``, ``global``). Faults let a test force a 429
+or a 5xx on a route.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class Fault:
     remaining: int
     status: int
     retry_after: float = 0.0
-    is_global: bool = False
+    scope: str = "user"  # X-RateLimit-Scope of an injected 429: "user", "global" or "shared"
 
 
 @dataclass
@@ -96,19 +98,19 @@ class RateLimiter:
         return None
 
 
-def _rate_limited(retry_after: float, is_global: bool, bucket_hash: str) -> web.Response:
+def _rate_limited(retry_after: float, scope: str) -> web.Response:
+    """Discord's 429; a global one carries no route headers (docs/discord-notes.md)."""
     response = json_response(
         {
             "message": "You are being rate limited.",
             "retry_after": round(retry_after, 3),
-            "global": is_global,
+            "global": scope == "global",
         },
         429,
     )
     response.headers["Retry-After"] = str(max(1, round(retry_after + 0.4999)))
-    response.headers["X-RateLimit-Scope"] = "global" if is_global else "user"
-    response.headers["X-RateLimit-Bucket"] = bucket_hash
-    if is_global:
+    response.headers["X-RateLimit-Scope"] = scope
+    if scope == "global":
         response.headers["X-RateLimit-Global"] = "true"
     return response
 
@@ -119,7 +121,56 @@ def _bucket_of(method: str, template: str) -> str:
     return ROUTE_BUCKETS.get((method, template), "default")
 
 
+def _route_headers(response: web.StreamResponse, limit: int, slot: _Window, name: str) -> None:
+    reset_after = max(0.0, slot.reset_at - time.monotonic())
+    response.headers["X-RateLimit-Limit"] = str(limit)
+    response.headers["X-RateLimit-Remaining"] = str(max(0, limit - slot.count))
+    response.headers["X-RateLimit-Reset"] = f"{time.time() + reset_after:.3f}"
+    response.headers["X-RateLimit-Reset-After"] = f"{reset_after:.3f}"
+    response.headers["X-RateLimit-Bucket"] = name
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except errors.DiscordError as exc:
+        return error_response(exc)
+    except web.HTTPNotFound:
+        return json_response({"message": "404: Not Found", "code": 0}, 404)
+    except web.HTTPMethodNotAllowed:
+        return json_response({"message": "405: Method Not Allowed", "code": 0}, 405)
+
+
+@dataclass
+class _Route:
+    """A known route's bucket: its limit, its window and the key of this request's slot."""
+
+    limit: int
+    window: float
+    key: tuple[str, ...]
+    hash: str
+    exempt_from_global: bool
+
+
+def _route_of(request: web.Request, limiter: RateLimiter, token: str) -> _Route | None:
+    resource = request.match_info.route.resource
+    if resource is None:  # an unknown route has no bucket, so no X-RateLimit-* headers
+        return None
+    template = resource.canonical[len(API_PREFIX) :]
+    bucket = _bucket_of(request.method, template)
+    limit, window = limiter.limits(bucket)
+    major = tuple(request.match_info.get(p, "") for p in MAJOR_PARAMS)
+    return _Route(
+        limit,
+        window,
+        (bucket, token, *major),
+        hashlib.sha256(f"{request.method} {template}".encode()).hexdigest()[:32],
+        # Interaction and webhook routes are exempt from the global limit, as on Discord.
+        bucket in ("webhook", "interaction_callback"),
+    )
 
 
 def make_middleware(limiter: RateLimiter) -> Middleware:
@@ -129,52 +180,38 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
             return await handler(request)
         state = request.app[STATE_KEY]
         path = request.path[len(API_PREFIX) :]
-        resource = request.match_info.route.resource
-        template = resource.canonical[len(API_PREFIX) :] if resource is not None else path
-        bucket = _bucket_of(request.method, template)
-        bucket_hash = hashlib.sha256(f"{request.method} {template}".encode()).hexdigest()[:32]
-        limit, window = limiter.limits(bucket)
-        major = tuple(request.match_info.get(p, "") for p in MAJOR_PARAMS)
         token = bearer_token(request) or ""
+        route = _route_of(request, limiter, token)
         fault_label: str | None = None
         response: web.StreamResponse
 
-        key = (bucket, token, *major)
         fault = limiter.take_fault(request.method, path)
-        # Interaction and webhook routes are exempt from the global limit, as on Discord.
         global_ok = (
             fault is not None
-            or bucket in ("webhook", "interaction_callback")
-            or (limiter.take(("global", token), state.config.global_limit_per_second, 1.0)[0])
+            or (route is not None and route.exempt_from_global)
+            or limiter.take(("global", token), state.config.global_limit_per_second, 1.0)[0]
         )
-        allowed, slot = limiter.take(key, limit, window, consume=fault is None and global_ok)
+        allowed, slot = True, None
+        if route is not None:
+            consume = fault is None and global_ok
+            allowed, slot = limiter.take(route.key, route.limit, route.window, consume=consume)
         if fault is not None and fault.status == 429:
-            fault_label = "429-global" if fault.is_global else "429"
-            response = _rate_limited(fault.retry_after, fault.is_global, bucket_hash)
+            fault_label = "429" if fault.scope == "user" else f"429-{fault.scope}"
+            response = _rate_limited(fault.retry_after, fault.scope)
         elif fault is not None:
             fault_label = str(fault.status)
             response = json_response({"message": "Internal Server Error", "code": 0}, fault.status)
         elif not global_ok:
             fault_label = "429-global"
-            response = _rate_limited(1.0, True, bucket_hash)
-        elif not allowed:
+            response = _rate_limited(1.0, "global")
+        elif slot is not None and not allowed:
             fault_label = "429"
-            response = _rate_limited(slot.reset_at - time.monotonic(), False, bucket_hash)
+            response = _rate_limited(slot.reset_at - time.monotonic(), "user")
         else:
-            try:
-                response = await handler(request)
-            except errors.DiscordError as exc:
-                response = error_response(exc)
-            except web.HTTPNotFound:
-                response = json_response({"message": "404: Not Found", "code": 0}, 404)
-            except web.HTTPMethodNotAllowed:
-                response = json_response({"message": "405: Method Not Allowed", "code": 0}, 405)
-        reset_after = max(0.0, slot.reset_at - time.monotonic())
-        response.headers["X-RateLimit-Limit"] = str(limit)
-        response.headers["X-RateLimit-Remaining"] = str(max(0, limit - slot.count))
-        response.headers["X-RateLimit-Reset"] = f"{time.time() + reset_after:.3f}"
-        response.headers["X-RateLimit-Reset-After"] = f"{reset_after:.3f}"
-        response.headers["X-RateLimit-Bucket"] = bucket_hash
+            response = await _answer(request, handler)
+        global_429 = response.headers.get("X-RateLimit-Scope") == "global"
+        if route is not None and slot is not None and not global_429:
+            _route_headers(response, route.limit, slot, route.hash)
         response.headers["Via"] = "1.1 google"
         state.request_log.append(
             RequestLogEntry(request.method, path, response.status, time.time(), fault_label)

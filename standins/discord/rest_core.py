@@ -22,18 +22,13 @@ from .state import State
 
 
 async def gateway_bot(request: web.Request) -> web.Response:
-    authenticated_bot(request)
-    config = request.app[STATE_KEY].config
+    bot = authenticated_bot(request)
+    gateway = request.app[GATEWAY_KEY]
     return json_response(
         {
-            "url": request.app[GATEWAY_KEY].url,
-            "shards": 1,
-            "session_start_limit": {
-                "total": config.session_start_limit,
-                "remaining": config.session_start_limit,
-                "reset_after": 86_400_000,
-                "max_concurrency": 1,
-            },
+            "url": gateway.url,
+            "shards": request.app[STATE_KEY].config.shards,
+            "session_start_limit": gateway.identifies.session_start_limit(bot.user_id),
         }
     )
 

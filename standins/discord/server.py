@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import rest_core, rest_interactions, rest_messages
+from .cloudflare import make_ban_middleware
 from .core import EmulatorCore
 from .http_util import GATEWAY_KEY, MESSAGING_KEY, STATE_KEY
 from .ratelimit import API_PREFIX, make_middleware
@@ -13,7 +14,9 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def build_app(core: EmulatorCore) -> web.Application:
-    app = web.Application(middlewares=[make_middleware(core.limiter)], client_max_size=32 << 20)
+    # The Cloudflare ban sits outside Discord's own handling, as Cloudflare sits in front of it.
+    middlewares = [make_ban_middleware(core.guard), make_middleware(core.limiter)]
+    app = web.Application(middlewares=middlewares, client_max_size=32 << 20)
     app[STATE_KEY] = core.state
     app[GATEWAY_KEY] = core.gateway
     app[MESSAGING_KEY] = core.messaging

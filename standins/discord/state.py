@@ -43,6 +43,19 @@ class EmulatorConfig:
     bucket_limits: dict[str, tuple[int, float]] = field(default_factory=dict)
     session_start_limit: int = 1000
     resume_buffer: int = 1000
+    # Sharding (docs/discord-notes.md, Sharding): ``GET /gateway/bot`` recommends
+    # ``shards``; ``max_concurrency`` identifies per ``identify_window`` seconds, one per bucket
+    # ``shard_id % max_concurrency``; a session that would hold more than ``guilds_per_shard``
+    # guilds is closed with 4011.
+    shards: int = 1
+    max_concurrency: int = 1
+    identify_window: float = 5.0
+    guilds_per_shard: int = 2500
+    # The invalid-request limit: more 401/403/429 answers than this from one address within
+    # the window, and Cloudflare bans the address for ``ban_duration`` seconds.
+    invalid_request_limit: int = 10_000
+    invalid_request_window: float = 600.0
+    ban_duration: float = 3600.0
 
 
 class State:

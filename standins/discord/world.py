@@ -7,6 +7,7 @@ Changes made while a bot is connected reach it as the gateway events Discord wou
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from .core import EmulatorCore
 from .model import BotApp, Channel, Guild, Member, Overwrite, Role, User
@@ -45,9 +46,19 @@ class WorldControl(EmulatorCore):
         *,
         owner_id: int | None = None,
         everyone_permissions: int = DEFAULT_EVERYONE,
+        shard: Sequence[int] | None = None,
     ) -> int:
-        """A guild with its @everyone role (whose id is the guild's, as on Discord)."""
-        guild_id = self.state.ids.next()
+        """A guild with its @everyone role (whose id is the guild's, as on Discord).
+
+        ``shard=(shard_id, num_shards)`` picks an id that routes the guild to that shard.
+        """
+        if shard is None:
+            guild_id = self.state.ids.next()
+        else:
+            shard_id, shard_count = shard
+            if not 0 <= shard_id < shard_count:
+                raise ValueError(f"no shard {shard_id} among {shard_count}")
+            guild_id = self.state.ids.next_on_shard(shard_id, shard_count)
         owner = owner_id if owner_id is not None else self.create_user(f"{name}-owner")
         guild = Guild(guild_id, name, owner)
         self.state.guilds[guild_id] = guild

@@ -30,6 +30,10 @@ MANAGE_MESSAGES = 1 << 13
 # The emulator sends every GUILD_CREATE at once; discord.py's default 2 s wait for stragglers
 # before on_ready would only slow every start and restart down.
 GUILD_READY_TIMEOUT_S = 0.05
+# The backend's throwaway database, set per test by conftest.py; None: a SQLite file of the test's.
+DATABASE_URL: str | None = None
+# Discord's identify window is 5 s; a restart here need not wait it out.
+IDENTIFY_WINDOW_S = 0.2
 
 
 @dataclass
@@ -101,7 +105,7 @@ async def running_world(
     tmp_path: Path, *, start: bool = True, emulator: EmulatorConfig | None = None, **overrides: Any
 ) -> AsyncIterator[World]:
     sim = ChatsightSimulator(provisioning_delay=0.01, running_delay=0.1)
-    emu = DiscordEmulator(emulator or fast_config())
+    emu = DiscordEmulator(emulator or fast_config(identify_window=IDENTIFY_WINDOW_S))
     await sim.start()
     await emu.start()
     restore = point_discord_py(emu.api_base, emu.gateway_url)
@@ -122,7 +126,10 @@ async def running_world(
             "dev_guild_id": guild,
             "tag_cooldown_seconds": 0.0,
             "poll_after_seconds": 30.0,
+            "identify_spacing_seconds": IDENTIFY_WINDOW_S * 1.25,
         }
+        if DATABASE_URL is not None:
+            values["database_url"] = DATABASE_URL
         values.update(overrides)
         settings = core_settings(sim, tmp_path / "bot.db", free_port(), **values)
         world = World(sim, emu, app, settings, guild, channel, member, moderator, mods_role)

@@ -28,7 +28,9 @@ async def tag(emu: DiscordEmulator, guild: int, channel: int, member: int) -> No
     await emu.send_slash_command(guild, channel, member, "tag", {"url": url})
 
 
-async def test_run_logs_in_tags_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+async def test_run_logs_in_tags_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, database_url: str
+) -> None:
     async with (
         ChatsightSimulator(api_key=API_KEY, provisioning_delay=0.01, running_delay=0.1) as sim,
         DiscordEmulator(fast_config()) as emu,
@@ -50,7 +52,7 @@ async def test_run_logs_in_tags_and_stops_cleanly_on_sigterm(tmp_path: Path) -> 
             "CHATSIGHT_API_BASE": sim.base_url,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "WEBHOOK_PORT": str(port),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "DATABASE_URL": database_url,
             "TAG_COOLDOWN_SECONDS": "0",
             "LOG_LEVEL": "DEBUG",
         }

@@ -101,8 +101,32 @@ async def raw_request(
         session.request(method, url, headers=headers, json=json_body) as response,
     ):
         text = await response.text()
-        body = json.loads(text) if text else None
+        is_json = response.content_type == "application/json"
+        body = json.loads(text) if text and is_json else text or None
         return Raw(response.status, dict(response.headers), body)
+
+
+class ShardClient(discord.Client):
+    """One shard of a bot, as each process of a multi-process bot runs it.
+
+    discord.py waits 5 s before every IDENTIFY but the first; ``identify_delay`` scales that
+    wait down to the emulator's identify window.
+    """
+
+    def __init__(self, shard_id: int, shard_count: int, *, identify_delay: float = 0.0) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = True
+        super().__init__(
+            intents=intents,
+            shard_id=shard_id,
+            shard_count=shard_count,
+            guild_ready_timeout=0.05,
+        )
+        self.identify_delay = identify_delay
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial:
+            await asyncio.sleep(self.identify_delay)
 
 
 class ClientRunner:

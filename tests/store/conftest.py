@@ -1,30 +1,20 @@
 """The store suite runs once per backend: every test here takes ``store`` and gets each in turn.
 
-A backend joins by adding its name to BACKENDS and one branch to ``throwaway_database``
-(PostgreSQL: ``tests/postgres.py``'s ``throwaway_database()``); the tests stay as they are.
+A backend joins in tests/backends.py; the tests stay as they are. The PostgreSQL store has its
+pool (ten connections), so the tests that start many calls at once run them side by side on the
+server, as processes sharing it would.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.store import Store, open_store
-
-BACKENDS = ["sqlite"]
-
-
-@asynccontextmanager
-async def throwaway_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """The ``DATABASE_URL`` of an empty database that nothing else uses, gone afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        raise ValueError(f"no such backend: {backend}")
+from tests.backends import BACKENDS, throwaway_database
 
 
 @pytest.fixture(params=BACKENDS)

@@ -77,6 +77,14 @@ async def test_a_member_waits_out_the_cooldown_and_no_one_else_does(store: Store
     await tags.admit(7, 2, "h4")  # the cooldown is the member's, in every server
 
 
+async def test_no_cooldown_is_none_even_beside_a_clock_that_runs_ahead(store: Store) -> None:
+    """Two processes admit one member at once; the second's clock reads a little earlier."""
+    ahead, behind = Clock(), Clock()
+    behind.now -= 5
+    await gate(store, ahead, cooldown_s=0).admit(7, 1, "h1")
+    await gate(store, behind, cooldown_s=0).admit(7, 2, "h2")
+
+
 async def test_concurrent_admissions_of_one_member_admit_one(store: Store) -> None:
     tags = gate(store, Clock(), cap=100)
     results = await outcomes(tags.admit(7, 1 + i % 2, f"h{i}") for i in range(10))

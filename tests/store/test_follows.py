@@ -37,9 +37,9 @@ async def test_due_follows_and_the_next_due_time(store: Store) -> None:
     early = await store.create_follow(FOLLOW)
     late = await store.create_follow(replace(FOLLOW, next_sample_at_ms=5_000))
     assert await store.next_follow_due_ms() == 1_000
-    assert [f.id for f in await store.due_follows(1_000, 10)] == [early]
-    assert [f.id for f in await store.due_follows(5_000, 10)] == [early, late]
-    assert [f.id for f in await store.due_follows(5_000, 1)] == [early]
+    assert [f.id for f in await store.claim_due_follows(1_000, 60_000, 10)] == [early]
+    assert await store.next_follow_due_ms() == 5_000  # the claimed one waits out its lease
+    assert [f.id for f in await store.claim_due_follows(5_000, 60_000, 10)] == [late]
 
 
 async def test_a_sample_is_counted_and_the_next_scheduled(store: Store) -> None:
@@ -61,7 +61,7 @@ async def test_a_follow_ends_once_and_is_no_longer_due(store: Store) -> None:
     follow = await store.get_follow(follow_id)
     assert follow is not None and follow.state is FollowState.STOPPED
     assert follow.stop_reason == f"by {ended.index(True)}"
-    assert await store.due_follows(10**9, 10) == []
+    assert await store.claim_due_follows(10**9, 60_000, 10) == []
     assert await store.next_follow_due_ms() is None
     assert await store.channel_follows(10) == []
 
@@ -92,3 +92,35 @@ async def test_a_follow_lists_its_samples_in_order(store: Store) -> None:
         await asyncio.sleep(0.002)  # created_at orders them
     await store.create_session(request("alone"), None)
     assert [s.convo_id for s in await store.follow_sessions(follow_id)] == ["s1", "s2"]
+
+
+async def test_claimed_follows_are_leased_until_settled_or_the_lease_ends(store: Store) -> None:
+    early = await store.create_follow(FOLLOW)
+    late = await store.create_follow(replace(FOLLOW, next_sample_at_ms=5_000))
+    claimed = await store.claim_due_follows(5_000, 30_000, 10)
+    # Each comes back as it was before the claim: its due time, not the lease.
+    assert [(f.id, f.next_sample_at_ms) for f in claimed] == [(early, 1_000), (late, 5_000)]
+    assert await store.claim_due_follows(5_000, 30_000, 10) == []
+    assert await store.next_follow_due_ms() == 35_000
+    await store.record_sample(early, 65_000, 6_000)  # settled: its next sample is scheduled
+    assert [f.id for f in await store.claim_due_follows(35_000, 30_000, 10)] == [late]
+    await store.postpone_follow(late, 100_000)
+    assert [f.id for f in await store.claim_due_follows(65_000, 30_000, 10)] == [early]
+
+
+async def test_claims_take_the_earliest_due_and_skip_ended_follows(store: Store) -> None:
+    ended = await store.create_follow(replace(FOLLOW, next_sample_at_ms=500))
+    await store.end_follow(ended, FollowState.STOPPED, "stopped", 600)
+    later = await store.create_follow(replace(FOLLOW, next_sample_at_ms=2_000))
+    first = await store.create_follow(FOLLOW)
+    assert [f.id for f in await store.claim_due_follows(1_500, 60_000, 10)] == [first]
+    assert [f.id for f in await store.claim_due_follows(10_000, 60_000, 1)] == [later]
+    assert await store.claim_due_follows(10_000, 60_000, 10) == []
+
+
+async def test_concurrent_claims_never_hand_out_a_follow_twice(store: Store) -> None:
+    for index in range(20):
+        await store.create_follow(replace(FOLLOW, next_sample_at_ms=1_000 + index))
+    batches = await asyncio.gather(*(store.claim_due_follows(10_000, 60_000, 3) for _ in range(10)))
+    claimed = [follow.id for batch in batches for follow in batch]
+    assert len(claimed) == len(set(claimed)) == 20

@@ -113,9 +113,9 @@ async def test_awaiting_sessions_are_the_overdue_ones(store: Store) -> None:
     await store.create_session(request("other-guild", guild=2), None)
     await store.create_session(request("done"), None)
     await store.complete(Completion("done", SessionState.COMPLETED, TagResult(())))
-    overdue = await store.awaiting_sessions(2**62, 10)
+    assert await store.claim_overdue_sessions(0, 1, 60_000, 10) == []
+    overdue = await store.claim_overdue_sessions(2**62, 1, 60_000, 10)
     assert {s.convo_id for s in overdue} == {"old", "other-guild"}
-    assert await store.awaiting_sessions(0, 10) == []
 
 
 async def test_the_origin_message_is_bound_to_the_session_and_its_rows(store: Store) -> None:
@@ -126,3 +126,31 @@ async def test_the_origin_message_is_bound_to_the_session_and_its_rows(store: St
     assert session is not None and session.origin.message_id == 555
     [delivery] = await store.deliveries_for("c1")
     assert delivery.reply_to_message_id == 555
+
+
+async def test_overdue_sessions_are_leased_to_one_poll_at_a_time(store: Store) -> None:
+    for convo in ("first", "second"):
+        await store.create_session(request(convo), None)
+        await asyncio.sleep(0.002)  # created_at orders them
+    await store.create_session(request("done"), None)
+    await store.complete(Completion("done", SessionState.COMPLETED, TagResult(())))
+    now = 2**50
+    claimed = await store.claim_overdue_sessions(2**62, now, 60_000, 10)
+    assert [s.convo_id for s in claimed] == ["first", "second"]
+    assert await store.claim_overdue_sessions(2**62, now + 59_999, 60_000, 10) == []
+    # A poll that died leaves its sessions due again once the lease runs out.
+    again = await store.claim_overdue_sessions(2**62, now + 60_000, 60_000, 1)
+    assert [s.convo_id for s in again] == ["first"]
+    assert await store.claim_overdue_sessions(0, now + 10**9, 60_000, 10) == []
+    # Leases are the monitors' own: they hide nothing from the other questions.
+    assert await store.count_awaiting(1) == 2
+
+
+async def test_concurrent_claims_never_poll_a_session_twice(store: Store) -> None:
+    for index in range(20):
+        await store.create_session(request(f"c{index}"), None)
+    batches = await asyncio.gather(
+        *(store.claim_overdue_sessions(2**62, 2**50, 60_000, 3) for _ in range(10))
+    )
+    claimed = [session.convo_id for batch in batches for session in batch]
+    assert len(claimed) == len(set(claimed)) == 20

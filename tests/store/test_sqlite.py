@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -16,11 +17,13 @@ import pytest
 from bot.domain.records import Completion, CompletionOutcome, DeliveryState, SessionState
 from bot.domain.refusals import TooManyAlertTags
 from bot.domain.tags import TagResult
+from bot.errors import ConfigError
 from bot.server.guild_config import MAX_ALERT_TAGS, GuildConfig
 from bot.store import writer
 from bot.store.base import StoreUnavailable
 from bot.store.migrations import available_migrations
-from bot.store.sqlite import AWAITING_IN_GUILD, OVERDUE_SESSIONS, SQLiteStore
+from bot.store.sqlite import AWAITING_IN_GUILD, OVERDUE_SESSIONS, DatabaseInUse, SQLiteStore
+from bot.store.sqlite.lock import ProcessLock
 from tests.store.tag_requests import request
 
 
@@ -212,6 +215,10 @@ async def test_a_store_that_cannot_open_leaves_no_thread_behind(tmp_path: Path) 
     with pytest.raises(sqlite3.Error):
         await store.open()
     assert writer_threads() == before
+    # Nor its process lock: the next attempt finds the database free.
+    lock = ProcessLock(str(tmp_path / "dir.db"))
+    lock.acquire()
+    lock.release()
 
 
 async def test_closing_stops_the_writer_thread(tmp_path: Path) -> None:
@@ -237,7 +244,74 @@ async def test_overdue_and_per_guild_questions_use_the_one_awaiting_index(
         ).fetchall()
         plans = [
             db.execute(f"EXPLAIN QUERY PLAN {query}", params).fetchall()[0][3]
-            for query, params in ((OVERDUE_SESSIONS, (1, 2)), (AWAITING_IN_GUILD, (1,)))
+            for query, params in ((OVERDUE_SESSIONS, (1, 2, 3)), (AWAITING_IN_GUILD, (1,)))
         ]
     assert indexes == [("sessions_awaiting",)]
     assert all("USING INDEX sessions_awaiting" in plan for plan in plans), plans
+
+
+# Opens the store named on the command line in a process of its own, as a second bot would.
+OPEN_IN_ANOTHER_PROCESS = """
+import asyncio, sys
+from bot.store.sqlite import SQLiteStore
+
+async def main() -> None:
+    store = SQLiteStore(sys.argv[1])
+    await store.open()
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def open_in_another_process(path: Path) -> tuple[int, str]:
+    """The other process's exit status and what it wrote to stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        OPEN_IN_ANOTHER_PROCESS,
+        str(path),
+        stderr=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).parents[2],
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_a_second_process_is_refused_and_told_to_use_postgresql(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "one.db")
+    await store.open()
+    try:
+        status, stderr = await open_in_another_process(tmp_path / "one.db")
+        assert status != 0
+        assert "DatabaseInUse" in stderr
+        assert "another process already uses the SQLite database" in stderr
+        assert "DATABASE_URL=postgresql://" in stderr
+        # The store that holds the lock carries on.
+        await store.add_shared_secret("s", 1)
+    finally:
+        await store.close()
+    # Closed, it lets the next process in.
+    assert await open_in_another_process(tmp_path / "one.db") == (0, "")
+
+
+async def test_the_refusal_is_a_configuration_error_naming_the_variable(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "one.db")
+    await store.open()
+    try:
+        with pytest.raises(DatabaseInUse) as refused:
+            await SQLiteStore(tmp_path / "one.db").open()
+        assert isinstance(refused.value, ConfigError)
+        assert refused.value.user_message.startswith("DATABASE_URL: ")
+    finally:
+        await store.close()
+
+
+async def test_an_in_memory_database_takes_no_lock() -> None:
+    """Each in-memory database is its own process's alone already."""
+    first, second = SQLiteStore(":memory:"), SQLiteStore(":memory:")
+    await first.open()
+    await second.open()
+    await second.close()
+    await first.close()

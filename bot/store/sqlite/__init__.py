@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.store.sqlite.sessions import AWAITING_IN_GUILD, OVERDUE_SESSIONS
+from bot.store.sqlite.lock import DatabaseInUse
 from bot.store.sqlite.store import PRAGMAS, SQLiteStore
+from bot.store.statements import AWAITING_IN_GUILD, OVERDUE_SESSIONS
 
-__all__ = ["AWAITING_IN_GUILD", "OVERDUE_SESSIONS", "PRAGMAS", "SQLiteStore"]
+__all__ = ["AWAITING_IN_GUILD", "OVERDUE_SESSIONS", "PRAGMAS", "DatabaseInUse", "SQLiteStore"]

@@ -5,12 +5,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection
 
-from bot.domain.records import Delivery, DeliveryState
+from bot.domain.records import Delivery
 from bot.store.rows import DELIVERY_COLUMNS, delivery_from_row
 from bot.store.sqlite.tables import Tables, marks
-
-# Literal, so SQLite can prove a query matches the partial index of migration 0003.
-PENDING = f"state = '{DeliveryState.PENDING.value}'"
+from bot.store.statements import (
+    DELIVERIES_FOR,
+    MARK_DELIVERED,
+    MARK_RETRY,
+    MARK_UNDELIVERABLE,
+    PENDING,
+)
 
 
 class OutboxTables(Tables):
@@ -34,18 +38,10 @@ class OutboxTables(Tables):
         return await self._write(write)
 
     async def mark_delivered(self, delivery_id: int, message_id: int | None, now_ms: int) -> None:
-        await self._run(
-            "UPDATE deliveries SET state = ?, message_id = ?, delivered_at = ?, last_error = NULL,"
-            " lease_until = 0 WHERE id = ?",
-            (DeliveryState.DELIVERED.value, message_id, now_ms, delivery_id),
-        )
+        await self._run(MARK_DELIVERED, (message_id, now_ms, delivery_id))
 
     async def mark_retry(self, delivery_id: int, next_attempt_ms: int, error: str) -> None:
-        await self._run(
-            "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0"
-            " WHERE id = ?",
-            (next_attempt_ms, error[:500], delivery_id),
-        )
+        await self._run(MARK_RETRY, (next_attempt_ms, error[:500], delivery_id))
 
     async def release_deliveries(self, delivery_ids: Collection[int]) -> None:
         await self._run(
@@ -55,10 +51,7 @@ class OutboxTables(Tables):
         )
 
     async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
-        await self._run(
-            "UPDATE deliveries SET state = ?, last_error = ?, lease_until = 0 WHERE id = ?",
-            (DeliveryState.UNDELIVERABLE.value, reason[:500], delivery_id),
-        )
+        await self._run(MARK_UNDELIVERABLE, (reason[:500], delivery_id))
 
     async def next_delivery_due_ms(self, kinds: Collection[str]) -> int | None:
         return await self._fetch_int(
@@ -68,8 +61,5 @@ class OutboxTables(Tables):
         )
 
     async def deliveries_for(self, convo_id: str) -> list[Delivery]:
-        rows = await self._fetch(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE convo_id = ? ORDER BY id",
-            (convo_id,),
-        )
+        rows = await self._fetch(DELIVERIES_FOR, (convo_id,))
         return [delivery_from_row(row) for row in rows]

@@ -17,17 +17,26 @@ from bot.domain.records import (
     SessionState,
     TagRequest,
 )
-from bot.store.rows import SESSION_COLUMNS, origin_values, session_from_row
-from bot.store.sqlite.tables import Tables, marks
-
-# Literal, so SQLite can prove a query matches the partial indexes of migration 0003.
-AWAITING = f"state IN ('{SessionState.STARTING.value}', '{SessionState.RUNNING.value}')"
-# The two questions asked of awaiting sessions; migration 0004's one index serves both.
-OVERDUE_SESSIONS = (
-    f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {AWAITING}"
-    " AND created_at <= ? ORDER BY created_at LIMIT ?"
+from bot.store.rows import (
+    completion_values,
+    new_session_values,
+    session_from_row,
 )
-AWAITING_IN_GUILD = f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}"
+from bot.store.sqlite.tables import Tables, marks
+from bot.store.statements import (
+    AWAITING_IN_GUILD,
+    CHANNEL_SESSIONS,
+    COMPLETE_SESSION,
+    CREATE_SESSION,
+    DROP_HOLD,
+    MARK_RUNNING,
+    OVERDUE_SESSIONS,
+    QUEUE_DELIVERY,
+    SELECT_SESSION,
+    SET_DELIVERIES_REPLY_TO,
+    SET_SESSION_ORIGIN,
+)
+
 _AWAITING_VALUES = frozenset(s.value for s in SessionState if s.awaiting)
 _PENDING = DeliveryState.PENDING.value
 
@@ -40,71 +49,43 @@ class SessionTables(Tables):
         now = now_ms()
 
         def write(db: sqlite3.Connection) -> bool:
-            cursor = db.execute(
-                "INSERT INTO sessions (convo_id, stream_url, source, guild_id, channel_id,"
-                " requester_id, origin_message_id, seed, deliveries, state, webhook_token_hash,"
-                " created_at, updated_at, follow_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (convo_id) DO UPDATE SET webhook_token_hash ="
-                " excluded.webhook_token_hash, updated_at = excluded.updated_at"
-                " WHERE sessions.state = 'starting'",
-                (
-                    request.convo_id,
-                    request.stream_url,
-                    request.source.value,
-                    *origin_values(request.origin),
-                    ",".join(request.deliveries),
-                    SessionState.STARTING.value,
-                    token_hash,
-                    now,
-                    now,
-                    request.follow_id,
-                ),
-            )
-            created = cursor.rowcount == 1
-            # The session row now counts against the server's cap: its admission hold no longer.
-            db.execute("DELETE FROM admission_holds WHERE convo_id = ?", (request.convo_id,))
-            return created
+            created = db.execute(CREATE_SESSION, new_session_values(request, token_hash, now))
+            db.execute(DROP_HOLD, (request.convo_id,))
+            return created.rowcount == 1
 
         return await self._write(write)
 
     async def mark_running(self, convo_id: str) -> None:
-        await self._run(
-            "UPDATE sessions SET state = ?, updated_at = ? WHERE convo_id = ? AND state = ?",
-            (SessionState.RUNNING.value, now_ms(), convo_id, SessionState.STARTING.value),
-        )
+        await self._run(MARK_RUNNING, (now_ms(), convo_id))
 
     async def set_origin_message(self, convo_id: str, message_id: int) -> None:
         def write(db: sqlite3.Connection) -> None:
-            db.execute(
-                "UPDATE sessions SET origin_message_id = ? WHERE convo_id = ?",
-                (message_id, convo_id),
-            )
-            db.execute(
-                "UPDATE deliveries SET reply_to_message_id = ? WHERE convo_id = ?"
-                " AND reply_to_message_id IS NULL",
-                (message_id, convo_id),
-            )
+            db.execute(SET_SESSION_ORIGIN, (message_id, convo_id))
+            db.execute(SET_DELIVERIES_REPLY_TO, (message_id, convo_id))
 
         await self._write(write)
 
     async def get_session(self, convo_id: str) -> SessionRecord | None:
-        row = await self._fetch_one(
-            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE convo_id = ?", (convo_id,)
-        )
+        row = await self._fetch_one(SELECT_SESSION, (convo_id,))
         return None if row is None else session_from_row(row)
 
     async def channel_sessions(self, channel_id: int, limit: int) -> list[SessionRecord]:
-        rows = await self._fetch(
-            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE channel_id = ?"
-            " ORDER BY created_at DESC, convo_id LIMIT ?",
-            (channel_id, limit),
-        )
+        rows = await self._fetch(CHANNEL_SESSIONS, (channel_id, limit))
         return [session_from_row(row) for row in rows]
 
-    async def awaiting_sessions(self, created_before_ms: int, limit: int) -> list[SessionRecord]:
-        rows = await self._fetch(OVERDUE_SESSIONS, (created_before_ms, limit))
-        return [session_from_row(row) for row in rows]
+    async def claim_overdue_sessions(
+        self, created_before_ms: int, now_ms: int, lease_ms: int, limit: int
+    ) -> list[SessionRecord]:
+        def write(db: sqlite3.Connection) -> list[SessionRecord]:
+            rows = db.execute(OVERDUE_SESSIONS, (created_before_ms, now_ms, limit))
+            claimed = [session_from_row(row) for row in rows]
+            db.executemany(
+                "UPDATE sessions SET poll_lease_until = ? WHERE convo_id = ?",
+                [(now_ms + lease_ms, session.convo_id) for session in claimed],
+            )
+            return claimed
+
+        return await self._write(write)
 
     async def count_awaiting(self, guild_id: int) -> int:
         return await self._fetch_int(AWAITING_IN_GUILD, (guild_id,)) or 0
@@ -146,35 +127,13 @@ def apply_completions(
             continue
         finished.add(convo_id)
         outcomes.append(CompletionOutcome.COMPLETED)
-        updates.append(_completion_update(completion, now))
+        updates.append(completion_values(completion, now))
         if completion.notify:
             for kind in kinds.split(","):
                 if kind:
                     inserts.append((convo_id, kind, _PENDING, now, channel_id, reply_to, now))
     if updates:
-        db.executemany(
-            "UPDATE sessions SET state = ?, tags = ?, undocumented = ?, error = ?,"
-            " completed_at = ?, updated_at = ? WHERE convo_id = ?",
-            updates,
-        )
+        db.executemany(COMPLETE_SESSION, updates)
     if inserts:
-        db.executemany(
-            "INSERT INTO deliveries (convo_id, kind, state, next_attempt_at, channel_id,"
-            " reply_to_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (convo_id, kind) DO NOTHING",
-            inserts,
-        )
+        db.executemany(QUEUE_DELIVERY, inserts)
     return outcomes
-
-
-def _completion_update(completion: Completion, now: int) -> tuple[Any, ...]:
-    result = completion.result
-    return (
-        completion.state.value,
-        ",".join(result.tags) if result else None,
-        int(bool(result and result.undocumented)),
-        completion.error,
-        now,
-        now,
-        completion.convo_id,
-    )

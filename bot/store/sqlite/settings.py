@@ -8,16 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.server_records import GuildSettings
-from bot.store.rows import SETTINGS_COLUMNS, settings_from_row, settings_values
+from bot.store.rows import settings_from_row, settings_values
 from bot.store.sqlite.tables import Tables
-
-SELECT_SETTINGS = f"SELECT {SETTINGS_COLUMNS} FROM guild_settings WHERE guild_id = ?"
-SELECT_CHANNELS = "SELECT channel_id FROM autotag_channels WHERE guild_id = ? ORDER BY added_at"
-_SAVED = [*(name.strip() for name in SETTINGS_COLUMNS.split(",")), "updated_at"]
-SAVE_SETTINGS = (
-    f"INSERT INTO guild_settings (guild_id, {', '.join(_SAVED)})"
-    f" VALUES (?, {', '.join('?' for _ in _SAVED)}) ON CONFLICT (guild_id) DO UPDATE SET "
-    + ", ".join(f"{name} = excluded.{name}" for name in _SAVED)
+from bot.store.statements import (
+    IS_WATCHED,
+    SAVE_SETTINGS,
+    SELECT_CHANNELS,
+    SELECT_SETTINGS,
+    UNWATCH_CHANNEL,
+    WATCH_CHANNEL,
 )
 
 
@@ -68,17 +67,8 @@ class SettingsTables(Tables):
         self, guild_id: int, channel_id: int, watched: bool, now_ms: int
     ) -> bool:
         if watched:
-            sql = (
-                "INSERT INTO autotag_channels (guild_id, channel_id, added_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (guild_id, channel_id) DO NOTHING"
-            )
-            return await self._run(sql, (guild_id, channel_id, now_ms)) == 1
-        sql = "DELETE FROM autotag_channels WHERE guild_id = ? AND channel_id = ?"
-        return await self._run(sql, (guild_id, channel_id)) == 1
+            return await self._run(WATCH_CHANNEL, (guild_id, channel_id, now_ms)) == 1
+        return await self._run(UNWATCH_CHANNEL, (guild_id, channel_id)) == 1
 
     async def is_autotag_channel(self, guild_id: int, channel_id: int) -> bool:
-        row = await self._fetch_one(
-            "SELECT 1 FROM autotag_channels WHERE guild_id = ? AND channel_id = ?",
-            (guild_id, channel_id),
-        )
-        return row is not None
+        return await self._fetch_one(IS_WATCHED, (guild_id, channel_id)) is not None

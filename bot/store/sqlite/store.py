@@ -43,11 +43,15 @@ class SQLiteStore(
     GatewayTables,
     ChangeFeedTables,
 ):
-    def __init__(self, path: str | Path, *, max_batch: int = 256) -> None:
+    def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
+        """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):
+        it writes a few rows beside the running bot and leaves, as SQLite allows, and the bot
+        re-reads its secrets when a signature does not match (bot/webhook/receiver.py)."""
         self._path = str(path)
         self._writer = GroupCommitWriter(apply_completions, max_batch=max_batch)
         self._reader_db: aiosqlite.Connection | None = None
-        self._lock = None if self._path == ":memory:" else ProcessLock(self._path)
+        locked = exclusive and self._path != ":memory:"
+        self._lock = ProcessLock(self._path) if locked else None
 
     async def open(self) -> None:
         """Raises ``DatabaseInUse`` (lock.py) while another process has the database open."""

@@ -1,0 +1,10 @@
+-- Work that several bot processes must not do twice (bot/store/interface.py): a session's poll
+-- lease, so two monitors never poll it at once, and the next free gateway IDENTIFY slot per
+-- bucket, so processes space their identifies between them. SQLite serves one process, but
+-- keeps the same schema and answers, so the store tests hold both backends to them.
+ALTER TABLE sessions ADD COLUMN poll_lease_until BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE identify_slots (
+    bucket INTEGER PRIMARY KEY,
+    next_at BIGINT NOT NULL
+);
