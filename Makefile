@@ -25,7 +25,8 @@ demo: $(STAMP)
 
 # The delivery benchmark first: it needs nothing else, and the ingest one stops make without wrk.
 bench: $(STAMP)
-	$(BIN)/python -m bench.discord_delivery
+	$(BIN)/python -m bench.discord_delivery --limits discord --rate 500
+	$(BIN)/python -m bench.discord_delivery --limits none --rate 100
 	$(BIN)/python -m bench.change_feed
 	$(BIN)/python -m bench.webhook_ingest
 

@@ -82,7 +82,7 @@ async def measure(results: int, server: str) -> list[float]:
             for number in range(results):
                 convo = f"wake-{number}"
                 request = TagRequest(
-                    convo, "https://s.test/x?tags=Fun", SessionSource.SLASH, Origin(1, 2, 3)
+                    convo, "https://s.test/x.ts?tags=Fun", SessionSource.SLASH, Origin(1, 2, 3)
                 )
                 await runner.service.start(request)
                 sink.arrival.clear()

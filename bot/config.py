@@ -73,6 +73,8 @@ class Settings:
     tag_cooldown_seconds: float = 30.0
     guild_session_cap: int = 5
     stream_fetch_allow: tuple[str, ...] = ()
+    # Directories of extra streamlink plugins (sites streamlink lacks; tests' loopback site).
+    streamlink_plugin_dirs: tuple[str, ...] = ()
     autotag_window_seconds: float = 1800.0
     follow_max_seconds: float = 4 * 3600.0
     # Seconds in one minute of a server's sample interval: 60, except in tests that cannot wait.
@@ -80,6 +82,14 @@ class Settings:
     # Between two IDENTIFYs of one bucket: Discord's 5 s and a margin, except against an emulator
     # whose window tests shorten.
     identify_spacing_seconds: float = 5.25
+    # Requests per second Discord allows the bot's token (its global rate limit): 50, unless
+    # Discord raised it for a large bot.
+    discord_global_limit: int = 50
+    # How long Discord is trusted to recall a message nonce (bot/delivery/poster.py), and
+    # whether delivery paces itself and packs results: both Discord's and the bot's own
+    # behaviour in production, changed only by tests and the delivery benchmark's baseline.
+    nonce_trusted_seconds: float = 60.0
+    pace_and_pack: bool = True
     message_content_intent: bool = True
     serve_webhooks: bool = True
     shard_count: int | None = None
@@ -143,12 +153,14 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("DISCORD_TOKEN", "discord_token"),
     ("DISCORD_API_BASE", "discord_api_base"),
     ("DEV_GUILD_ID", "dev_guild_id"),
+    ("DISCORD_GLOBAL_LIMIT", "discord_global_limit"),
     ("DISCORD_MESSAGE_CONTENT", "message_content_intent"),
     ("DISCORD_SHARD_COUNT", "shard_count"),
     ("DISCORD_SHARD_IDS", "shard_ids"),
     ("SERVE_WEBHOOKS", "serve_webhooks"),
     ("LOG_LEVEL", "log_level"),
     ("STREAM_FETCH_ALLOW", "stream_fetch_allow"),
+    ("STREAMLINK_PLUGIN_DIRS", "streamlink_plugin_dirs"),
     ("POLL_AFTER_SECONDS", "poll_after_seconds"),
     ("EXPIRE_AFTER_SECONDS", "expire_after_seconds"),
     ("WEBHOOK_MAX_SKEW_SECONDS", "webhook_max_skew_seconds"),
@@ -230,6 +242,7 @@ def load_settings(
         discord_token=_secret(env, "DISCORD_TOKEN"),
         discord_api_base=_url(env, "DISCORD_API_BASE"),
         dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
+        discord_global_limit=_count(env, "DISCORD_GLOBAL_LIMIT", Settings.discord_global_limit),
         log_level=log_level,
         poll_after_seconds=_seconds(env, "POLL_AFTER_SECONDS", Settings.poll_after_seconds),
         expire_after_seconds=_seconds(env, "EXPIRE_AFTER_SECONDS", Settings.expire_after_seconds),
@@ -243,6 +256,7 @@ def load_settings(
         tag_cooldown_seconds=_seconds(env, "TAG_COOLDOWN_SECONDS", Settings.tag_cooldown_seconds),
         guild_session_cap=int(_seconds(env, "GUILD_SESSION_CAP", Settings.guild_session_cap)),
         stream_fetch_allow=_networks(env, "STREAM_FETCH_ALLOW"),
+        streamlink_plugin_dirs=_directories(env, "STREAMLINK_PLUGIN_DIRS"),
         autotag_window_seconds=_seconds(
             env, "AUTOTAG_WINDOW_SECONDS", Settings.autotag_window_seconds
         ),
@@ -326,6 +340,15 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
             raise ConfigError(
                 f"{name}: {value!r} is not an IP network such as 10.0.0.0/8"
             ) from None
+    return values
+
+
+def _directories(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Existing directories, comma-separated as streamlink's own ``--plugin-dirs`` takes them."""
+    values = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    for value in values:
+        if not Path(value).is_dir():
+            raise ConfigError(f"{name}: {value!r} is not a directory")
     return values
 
 

@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.channel_access import require_posting_in
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
@@ -77,6 +78,8 @@ class ConfigCog(
     async def results(
         self, interaction: discord.Interaction, channel: Channel | None = None
     ) -> None:
+        if channel is not None:
+            require_posting_in(channel)
         config = self.bot.guild_config
         await config.set_results_channel(guild_of(interaction), channel.id if channel else None)
         where = channel.mention if channel else "a reply under each announcement"
@@ -85,6 +88,7 @@ class ConfigCog(
     @autotag.command(name="add", description="Tag streams announced in a channel")
     @app_commands.describe(channel="A text or announcement channel where streams are announced")
     async def autotag_add(self, interaction: discord.Interaction, channel: Channel) -> None:
+        require_posting_in(channel)  # results reply under the announcements by default
         settings = await self.bot.guild_config.watch_channel(
             guild_of(interaction), channel.id, True
         )
@@ -132,6 +136,7 @@ class ConfigCog(
     @alerts.command(name="channel", description="Where moderator alerts are posted")
     @app_commands.describe(channel="A channel your moderators read")
     async def alerts_channel(self, interaction: discord.Interaction, channel: Channel) -> None:
+        require_posting_in(channel)
         await self.bot.guild_config.set_alert_channel(guild_of(interaction), channel.id)
         await self._answer(interaction, f"Moderator alerts now go to {channel.mention}.")
 

@@ -6,25 +6,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.channel_access import require_posting
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin
-from bot.domain.refusals import MissingChannelPermissions
 from bot.rendering.results import history_embed, started_embed, status_embed
-
-NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
 
 def origin_of(interaction: discord.Interaction) -> Origin:
     assert interaction.channel_id is not None
     return Origin(interaction.guild_id, interaction.channel_id, interaction.user.id)
-
-
-def require_posting(interaction: discord.Interaction) -> None:
-    permissions = interaction.app_permissions
-    missing = tuple(name for name in NEEDED if not getattr(permissions, name))
-    if missing:
-        raise MissingChannelPermissions(missing)
 
 
 class TaggingCog(commands.Cog):
@@ -51,7 +42,7 @@ class TaggingCog(commands.Cog):
     ) -> None:
         tagging = self.bot.tagging
         tagging.check_request(url, seed)
-        require_posting(interaction)
+        require_posting(interaction.app_permissions)
         admitted = await tagging.admit(
             origin_of(interaction), Trigger(interaction.id), url, seed, follow=follow
         )

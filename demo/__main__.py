@@ -50,7 +50,7 @@ def cli_demo(tmp: Path) -> int:
             "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
             "LOG_LEVEL": "WARNING",
         }
-        url = "https://streams.example/pizza/live?tags=Food,Fun,Outdoors"
+        url = "https://streams.example/pizza/live.aac?tags=Food,Fun,Outdoors"
         print(f"$ chatsight-bot tag {url}")
         tagged = subprocess.run(
             [str(bin_dir / "chatsight-bot"), "tag", url, "--timeout", "30"],

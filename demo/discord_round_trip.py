@@ -24,7 +24,7 @@ from standins.loopback import free_port
 
 T = TypeVar("T")
 
-STREAM = "https://streams.example/pizza/live?tags=Food,Fun,Outdoors"
+STREAM = "https://streams.example/pizza/live.aac?tags=Food,Fun,Outdoors"
 SIM_KEY = "demo-api-key"
 SIM_SECRET = "demo-shared-secret"
 WORLD = {

@@ -13,6 +13,7 @@ from bot.config import Secret, Settings
 from bot.delivery.worker import ResultSink
 from bot.domain.records import Delivery, SessionRecord
 from standins.chatsight import ChatsightSimulator
+from tests.streamlink_plugins import PLUGIN_DIR
 
 
 def core_settings(sim: ChatsightSimulator, db: Path, port: int, **overrides: Any) -> Settings:
@@ -24,6 +25,8 @@ def core_settings(sim: ChatsightSimulator, db: Path, port: int, **overrides: Any
         "webhook_port": port,
         "database_url": f"sqlite:///{db}",
         "chatsight_timeout_seconds": 2.0,
+        # The stand-in site of the tests' stream URLs (and the loopback stream site).
+        "streamlink_plugin_dirs": (PLUGIN_DIR,),
     }
     values.update(overrides)
     return Settings(**values)

@@ -16,6 +16,7 @@ from bot.config import VARIABLES, Settings, load_settings
 from bot.store import open_store
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
+from tests.streamlink_plugins import PLUGIN_DIR
 
 CLI = str(Path(sys.executable).parent / "chatsight-bot")
 STREAM = "https://streams.example/live?tags=Fun,Relaxed"
@@ -38,6 +39,7 @@ def env_for(sim: ChatsightSimulator, tmp_path: Path, **extra: str) -> dict[str, 
         "WEBHOOK_PORT": str(port),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "LOG_LEVEL": "WARNING",
+        "STREAMLINK_PLUGIN_DIRS": PLUGIN_DIR,
     }
     env.update(extra)
     return {k: v for k, v in env.items() if v}
@@ -87,6 +89,18 @@ async def test_tag_failure_is_one_line_and_nonzero(sim: ChatsightSimulator, tmp_
     assert "wrong-key-123" not in out + err
 
 
+async def test_tag_of_a_link_with_no_stream_is_one_line_and_asks_nothing(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    code, _, err = await run(
+        env_for(sim, tmp_path), "tag", "http://127.0.0.1:9/about", cwd=tmp_path
+    )
+    assert code == 1
+    assert err.strip().startswith("error: I know no way to a stream on 127.0.0.1:")
+    assert "Traceback" not in err
+    assert sim.requests_to("/stream/tag") == []
+
+
 async def test_tag_times_out_with_exit_3(tmp_path: Path) -> None:
     async with ChatsightSimulator(auto_advance=False) as sim:
         env = env_for(sim, tmp_path, PUBLIC_BASE_URL="")
@@ -116,9 +130,15 @@ async def test_check_config_names_what_is_wrong(tmp_path: Path) -> None:
 def test_every_setting_has_its_variable_shown_and_documented() -> None:
     """check-config lists every variable it validates, and .env.example explains each."""
     fields = {f.name for f in dataclasses.fields(Settings)}
-    # A sample interval's minute and the identify spacing exist for tests only: no variable
-    # sets them (Discord's own values hold in production).
-    test_only = {"follow_minute_seconds", "identify_spacing_seconds"}
+    # A sample interval's minute, the identify spacing, the nonce's memory and switching pacing
+    # and packing off exist for tests and benchmarks only: no variable sets them (Discord's own
+    # values and the bot's own behaviour hold in production).
+    test_only = {
+        "follow_minute_seconds",
+        "identify_spacing_seconds",
+        "nonce_trusted_seconds",
+        "pace_and_pack",
+    }
     assert {field for _, field in VARIABLES} == fields - test_only
     example = (Path(__file__).parent.parent / ".env.example").read_text()
     missing = [name for name, _ in VARIABLES if f"{name}=" not in example]

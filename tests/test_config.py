@@ -55,6 +55,10 @@ def test_defaults_and_dotenv_under_real_environment(tmp_path: Path) -> None:
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1,2"}, "shard 2 does not exist"),
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "a"}, "DISCORD_SHARD_IDS: 'a'"),
         ({"SERVE_WEBHOOKS": "maybe"}, "SERVE_WEBHOOKS"),
+        (
+            {"STREAMLINK_PLUGIN_DIRS": "/no/such/plugins"},
+            "STREAMLINK_PLUGIN_DIRS: '/no/such/plugins' is not a directory",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -89,6 +93,14 @@ def test_secrets_are_masked_in_repr_and_logs(caplog: pytest.LogCaptureFixture) -
     assert "key-123456" not in caplog.text
     assert "tok-98765" not in caplog.text
     assert "********" in caplog.text
+
+
+def test_streamlink_plugin_dirs_are_a_comma_separated_list(tmp_path: Path) -> None:
+    (tmp_path / "more").mkdir()
+    dirs = f"{tmp_path}, {tmp_path / 'more'}"
+    settings = load_settings({"STREAMLINK_PLUGIN_DIRS": dirs}, None)
+    assert settings.streamlink_plugin_dirs == (str(tmp_path), str(tmp_path / "more"))
+    assert load_settings({}, None).streamlink_plugin_dirs == ()
 
 
 def test_shards_and_processes() -> None:

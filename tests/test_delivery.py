@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
-from bot.delivery.worker import DeliveryFailed, ResultDelivery
+from bot.delivery.retries import DeliveryFailed
+from bot.delivery.worker import ResultDelivery
 from bot.domain.clock import now_ms
 from bot.domain.records import (
     RESULT_AND_ALERT,
@@ -38,11 +39,16 @@ class RecordingSink:
         return 1000 + delivery.id
 
 
-async def finished(store: Store, convo: str) -> None:
+async def finished_in(store: Store, convo: str, *, channel: int) -> None:
     await store.create_session(
-        TagRequest(convo, "https://s.test/x", SessionSource.SLASH, Origin(channel_id=3)), None
+        TagRequest(convo, "https://s.test/x", SessionSource.SLASH, Origin(channel_id=channel)),
+        None,
     )
     await store.complete(Completion(convo, SessionState.COMPLETED, TagResult(("Fun",))))
+
+
+async def finished(store: Store, convo: str) -> None:
+    await finished_in(store, convo, channel=3)
 
 
 class Clock:

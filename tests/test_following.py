@@ -17,6 +17,7 @@ from bot.server.following import Following, FollowRequest
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
+from tests.stream_site import Channel, stream_site
 
 
 @pytest.fixture
@@ -129,6 +130,28 @@ async def test_announcements_are_tagged_once_per_window_and_only_where_watched(
         assert [s.stream_url for s in embedded] == ["https://streams.example/c"]
         assert all(s.source is SessionSource.AUTOTAG and s.origin.message_id for s in first)
         assert len(sim.requests_to("/stream/tag")) == 3
+
+
+async def test_another_spelling_of_a_stream_is_the_same_stream_and_an_offline_one_starts_nothing(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    settings = core_settings(sim, tmp_path / "s.db", free_port())
+    async with stream_site(off=Channel(live=False)) as site, running_core(settings, {}) as core:
+        store = core.store
+        tagger = AutoTagger(store, following_of(core), window_s=60)
+        await store.set_autotag_channel(1, 10, True, 0)
+        text = f"Offline: {site.page('off')} but live: https://streams.example/live?tags=Fun"
+        first = await tagger.on_announcement(Announcement(1, 10, 100, 7, text))
+        respelled = "https://WWW.Streams.Example/live/?tags=Fun&utm_source=discord#top"
+        again = await tagger.on_announcement(Announcement(1, 10, 101, 7, f"Still: {respelled}"))
+
+        assert [s.stream_url for s in first] == ["https://streams.example/live?tags=Fun"]
+        assert again == []
+        assert [r.json()["url"] for r in sim.requests_to("/stream/tag")] == [
+            "https://streams.example/live?tags=Fun"
+        ]
+        offline = [f for f in await store.channel_follows(10) if f.stream_url == site.page("off")]
+        assert offline == []  # ended at once: nothing left to sample
 
 
 async def test_convo_ids_come_from_discord_not_from_the_database(

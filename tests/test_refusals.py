@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.domain import refusals
+from bot.domain import refusals, stream_refusals
 from bot.rendering.refusals import refusal_text
 
 SAMPLE: dict[object, object] = {
@@ -14,12 +14,20 @@ SAMPLE: dict[object, object] = {
     "float": 2.5,
     "int | None": None,
     "tuple[str, ...]": ("send_messages",),
+    "str": "twitch.tv",
 }
+
+
+def _raised(kind: type[refusals.Refusal]) -> list[type[refusals.Refusal]]:
+    """The refusals a rule can raise: those no other refusal specialises (a family's base, such
+    as ``StreamRefusal``, is only caught)."""
+    below = kind.__subclasses__()
+    return [leaf for sub in below for leaf in _raised(sub)] if below else [kind]
 
 
 def every_refusal() -> list[refusals.Refusal]:
     made = []
-    for kind in refusals.Refusal.__subclasses__():
+    for kind in _raised(refusals.Refusal):
         if dataclasses.is_dataclass(kind):
             made.append(kind(**{f.name: SAMPLE[f.type] for f in dataclasses.fields(kind)}))
         else:
@@ -40,5 +48,18 @@ def test_the_words_carry_the_data() -> None:
     assert "I need Send Messages, Embed Links here" in refusal_text(
         refusals.MissingChannelPermissions(("send_messages", "embed_links"))
     )
+    assert refusal_text(refusals.MissingChannelPermissions(("read_message_history",), 9)) == (
+        "I can't post in <#9>: I need Read Message History there (after an outage I read it,"
+        " so that nothing is posted twice)."
+    )
     assert "at most 2048 characters" in refusal_text(refusals.InvalidStreamUrl(2048))
     assert "http, https, rtmp or rtmps" in refusal_text(refusals.InvalidStreamUrl())
+    assert refusal_text(stream_refusals.StreamNotLive("twitch.tv")) == (
+        "That stream is not live right now, or there is no such channel on twitch.tv."
+    )
+    assert "a web browser" in refusal_text(stream_refusals.NeedsWebBrowser("kick.com"))
+    assert "no way to a stream on blog.example" in refusal_text(
+        stream_refusals.NotAStreamLink("blog.example")
+    )
+    # A host is shown as plain text, whatever markup a link put in it.
+    assert "on evil.example." in refusal_text(stream_refusals.StreamNotLive("evil*_.example`"))

@@ -117,3 +117,11 @@ def test_failed_and_expired_sessions_explain_why() -> None:
     assert failed.description == "Chatsight stopped the session: oom"
     expired = result_embed(session(state=SessionState.EXPIRED, result=None, error="no result"))
     assert expired.title == "Tagging expired"
+
+
+def test_history_shows_each_stream_in_its_canonical_form() -> None:
+    """One stream reads the same in every session, however each announcement spelled it."""
+    spellings = ["https://www.twitch.tv/SomeOne/?utm_source=discord", "https://twitch.tv/someone"]
+    embed = history_embed([session(stream_url=url) for url in spellings])
+    shown = [str(field.value).splitlines()[-1] for field in embed.fields]
+    assert shown == ["https://twitch.tv/someone"] * 2

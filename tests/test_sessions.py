@@ -12,10 +12,13 @@ import pytest
 
 from bot.config import Secret, Settings
 from bot.domain.records import DeliveryState, Origin, SessionSource, SessionState, TagRequest
+from bot.domain.stream_refusals import StreamNotLive
 from bot.errors import ChatsightAuthError
+from bot.rendering.refusals import refusal_text
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
+from tests.stream_site import Channel, stream_site
 
 STREAM = "https://streams.example/live?tags=Fun,Relaxed"
 
@@ -79,6 +82,24 @@ async def test_rejected_api_key_fails_the_session_with_a_readable_reason(
         assert session.state is SessionState.FAILED
         assert session.error == "Chatsight rejected the API key"
         assert await core.store.deliveries_for("c1") == []
+
+
+async def test_a_page_with_no_stream_fails_the_session_without_asking_chatsight(
+    sim: ChatsightSimulator, settings_for: SettingsFor
+) -> None:
+    async with (
+        stream_site(alice=Channel(live=False)) as site,
+        running_core(settings_for(), {"result": CollectingSink()}) as core,
+    ):
+        with pytest.raises(StreamNotLive):
+            await core.service.start(request("c1", site.page("alice")))
+        session = await core.store.get_session("c1")
+        assert session is not None
+        assert session.state is SessionState.FAILED
+        assert session.error == refusal_text(StreamNotLive("127.0.0.1"))
+        assert session.stream_url == site.page("alice")
+        assert await core.store.deliveries_for("c1") == []  # whoever asked is told by the caller
+        assert sim.requests_to("/stream/tag") == []
 
 
 async def test_lost_webhook_is_recovered_by_polling(

@@ -23,10 +23,15 @@ from bot.app.logsetup import SecretMaskingFilter
 from bot.app.tree import ChatsightTree
 from bot.config import Settings
 from bot.delivery.alert_sink import DiscordAlertSink
+from bot.delivery.channel_buckets import ChannelBuckets
+from bot.delivery.http_trace import pacing_trace
+from bot.delivery.pacing import Pacer
 from bot.delivery.poster import DiscordPoster
+from bot.delivery.request_budget import RequestBudget
 from bot.delivery.result_sink import DiscordResultSink
 from bot.domain.convo_ids import ConvoIds
 from bot.domain.records import DeliveryKind
+from bot.rendering.results import EMBEDS_PER_MESSAGE
 from bot.server.admission import TagGate
 from bot.server.alert_acknowledgement import AlertAcknowledgement
 from bot.server.autotag import AutoTagger
@@ -54,6 +59,16 @@ def bot_intents(message_content: bool) -> discord.Intents:
     return intents
 
 
+def _pacing(settings: Settings) -> tuple[Pacer, dict[str, Any]]:
+    """The bot's own pacing (bot/delivery/pacing.py), and the client option through which
+    discord.py's requests spend from it and its answers correct it; none when switched off."""
+    if not settings.pace_and_pack:
+        return Pacer.unpaced(), {}
+    budget = RequestBudget(settings.discord_global_limit)
+    buckets = ChannelBuckets()
+    return Pacer(budget, buckets), {"http_trace": pacing_trace(budget, buckets)}
+
+
 def _sharding(settings: Settings) -> dict[str, Any]:
     """No shard settings: as many shards as Discord recommends, all in this process."""
     sharding: dict[str, Any] = {}
@@ -75,6 +90,7 @@ class ChatsightBot(commands.AutoShardedBot):
         monitor_interval_s: float | None = None,
         guild_ready_timeout: float = 2.0,
     ) -> None:
+        pacer, tracing = _pacing(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -84,8 +100,10 @@ class ChatsightBot(commands.AutoShardedBot):
             # How long discord.py waits for more GUILD_CREATEs before on_ready; tests lower it.
             guild_ready_timeout=guild_ready_timeout,
             **_sharding(settings),
+            **tracing,
         )
         self.settings = settings
+        self.pacer = pacer
         self._run_core = run_core
         self._extensions = extensions
         self._tasks = BackgroundTasks()
@@ -148,10 +166,20 @@ class ChatsightBot(commands.AutoShardedBot):
         )
         self.guild_config = GuildConfig(store)
         self.acknowledgement = AlertAcknowledgement(store)
-        poster = DiscordPoster(self)
+        # Every process's requests from one budget, kept in the database they share.
+        self.pacer.budget.share_through(store)
+        poster = DiscordPoster(
+            self, self.pacer, nonce_trusted_s=self.settings.nonce_trusted_seconds
+        )
         alerts = DiscordAlertSink(poster, store)
-        self.results = DiscordResultSink(poster, store, self.following, alerts)
-        await self.core.serve({DeliveryKind.RESULT: self.results, DeliveryKind.ALERT: alerts})
+        self.results = DiscordResultSink(
+            poster,
+            store,
+            self.following,
+            alerts,
+            per_message=EMBEDS_PER_MESSAGE if self.settings.pace_and_pack else 1,
+        )
+        await self.core.serve({DeliveryKind.ALERT: alerts}, packs=self.results, pacer=self.pacer)
         self._tasks.keep_running(self.following.run, "follow-scheduler")
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)

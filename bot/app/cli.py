@@ -28,8 +28,10 @@ from bot.domain.records import (
     SessionState,
     TagRequest,
 )
+from bot.domain.refusals import Refusal
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
 from bot.rendering.console import session_text
+from bot.rendering.refusals import refusal_text
 from bot.store import open_store
 from bot.store.base import StoreUnavailable
 
@@ -95,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ChatsightBotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(error, ConfigError) else EXIT_FAILED
+    except Refusal as refusal:  # e.g. `tag` of a stream page that is not live
+        print(f"error: {refusal_text(refusal)}", file=sys.stderr)
+        return EXIT_FAILED
     except StoreUnavailable as error:
         # systemd's Restart= tries again; the line says what is wrong, without the URL's password.
         print(f"error: the database does not answer ({error})", file=sys.stderr)

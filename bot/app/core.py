@@ -15,10 +15,15 @@ import aiohttp
 from bot.app.background import BackgroundTasks
 from bot.app.logsetup import SecretMaskingFilter
 from bot.chatsight.client import ChatsightClient
+from bot.chatsight.locator import StreamLocator
+from bot.chatsight.stream_pages import StreamPages
 from bot.chatsight.stream_prep import StreamPreparer
 from bot.config import Secret, Settings
+from bot.delivery.pacing import Pacer
+from bot.delivery.packs import PackSink
 from bot.delivery.worker import ResultDelivery, ResultSink
 from bot.domain.clock import now_ms
+from bot.rendering.refusals import refusal_text
 from bot.sessions.monitor import SessionMonitor
 from bot.sessions.service import TaggingService
 from bot.store import Store, open_store
@@ -52,7 +57,6 @@ class TaggingCore:
         self.delivery: ResultDelivery | None = None
         self.client: ChatsightClient
         self.service: TaggingService
-        self.preparer: StreamPreparer
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -74,13 +78,17 @@ class TaggingCore:
             api_key=self.settings.require_api_key(),
             timeout=self.settings.chatsight_timeout_seconds,
         )
-        self.preparer = StreamPreparer(self._http, allow_networks=self.settings.stream_fetch_allow)
+        locator = StreamLocator(
+            StreamPreparer(self._http, allow_networks=self.settings.stream_fetch_allow),
+            StreamPages(plugin_dirs=self.settings.streamlink_plugin_dirs),
+        )
         self.service = TaggingService(
             self.store,
             self.client,
             public_base_url=self.settings.public_base_url,
             on_final=self._wake_delivery,
-            preparer=self.preparer,
+            locator=locator,
+            describe=refusal_text,
         )
         await self.reload_secrets()
 
@@ -88,8 +96,15 @@ class TaggingCore:
         if self.delivery is not None:
             self.delivery.wake()
 
-    async def serve(self, sinks: Mapping[str, ResultSink]) -> None:
-        """The receiver, the delivery worker for ``sinks`` and the monitor."""
+    async def serve(
+        self,
+        sinks: Mapping[str, ResultSink],
+        *,
+        packs: PackSink | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        """The receiver, the delivery worker for ``sinks`` (and results in ``packs``, paced by
+        ``pacer``) and the monitor."""
         if self._serve_webhooks:
             verifier = WebhookVerifier(
                 self.ring, max_skew_ms=int(self.settings.webhook_max_skew_seconds * 1000)
@@ -97,8 +112,8 @@ class TaggingCore:
             receiver = WebhookReceiver(self.service, verifier, reload_secrets=self.reload_secrets)
             self.server = WebhookServer(receiver.app())
             await self.server.start(self.settings.webhook_host, self.settings.webhook_port)
-        if sinks:
-            self.delivery = ResultDelivery(self.store, sinks)
+        if sinks or packs is not None:
+            self.delivery = ResultDelivery(self.store, sinks, packs=packs, pacer=pacer)
             self._tasks.keep_running(self.delivery.run, "result-delivery")
         if self._monitor_interval_s is not None:
             monitor = SessionMonitor(

@@ -3,7 +3,12 @@
 Its only mention is the configured alert role. A session's result is posted before its alert, so
 the alert usually links to it from the start. When the result's post is failing (its channel
 answers 5xx, say), the alert does not wait out the result's backoff: moderators get it at once,
-and the link is edited in once the result is posted (``link_result``).
+and the link is edited in once the result is posted (``link_result``). Alerts are never packed:
+each keeps its own message, mention and buttons.
+
+An alert is recorded before it is posted; one recorded without its message may have been posted
+by an attempt that died, so its resend carries the same nonce and, past Discord's memory of
+nonces, first looks for it in the channel (poster.py).
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ from typing import Protocol
 
 import discord
 
-from bot.delivery.poster import DiscordPoster, delivery_nonce
+from bot.delivery.poster import DiscordPoster, EarlierAttempt, delivery_nonce
+from bot.delivery.retries import DeliveryFailed
 from bot.delivery.routing import result_channel
-from bot.delivery.worker import DeliveryFailed
 from bot.domain.alert_policy import AlertDecision, evaluate
 from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryKind, SessionRecord
 from bot.domain.server_records import AlertRecord, GuildSettings
-from bot.rendering.server import acknowledged_embed, alert_embed, alert_view, jump_url
+from bot.rendering.results import jump_url
+from bot.rendering.server import acknowledged_embed, alert_embed, alert_session, alert_view
 from bot.store.interface import AlertStore, FollowStore, OutboxStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
@@ -56,18 +62,32 @@ class DiscordAlertSink:
             mentions = discord.AllowedMentions(
                 everyone=False, users=False, roles=[discord.Object(settings.alert_role_id)]
             )
-        alert = AlertRecord(
-            session.convo_id, guild_id, settings.alert_channel_id, decision.matched_tags, now_ms()
-        )
-        # Recorded before it is posted: a moderator may click Acknowledge the moment it shows.
-        await self._store.record_alert(alert)
+        if existing is None:
+            alert = AlertRecord(
+                session.convo_id,
+                guild_id,
+                settings.alert_channel_id,
+                decision.matched_tags,
+                now_ms(),
+            )
+            # Recorded before it is posted: a moderator may click Acknowledge the moment it shows.
+            await self._store.record_alert(alert)
+            earlier = None
+        else:
+            alert = existing  # recorded by an attempt that may have posted it
+
+            def shows(message: discord.Message) -> bool:
+                return any(alert_session(embed) == session.convo_id for embed in message.embeds)
+
+            earlier = EarlierAttempt(existing.created_at_ms, shows)
         message_id = await self._poster.send(
-            settings.alert_channel_id,
+            alert.channel_id,
             content=content,
-            embed=alert_embed(session, decision, result_url=result_url),
+            embeds=[alert_embed(session, decision, result_url=result_url)],
             view=alert_view(session, acknowledged=False),
             mentions=mentions,
             nonce=delivery_nonce(delivery),
+            earlier=earlier,
         )
         await self._store.record_alert(replace(alert, message_id=message_id))
         return message_id

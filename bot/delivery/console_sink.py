@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TextIO
 
-from bot.delivery.worker import DeliveryFailed
+from bot.delivery.retries import DeliveryFailed
 from bot.domain.records import Delivery, SessionRecord
 from bot.rendering.console import session_json, session_text
 

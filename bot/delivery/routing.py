@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.domain.records import SessionRecord, SessionSource
 from bot.domain.server_records import Follow, GuildSettings
-from bot.rendering.server import jump_url
+from bot.rendering.results import jump_url
 
 
 @dataclass(frozen=True, slots=True)

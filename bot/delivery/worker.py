@@ -3,33 +3,33 @@
 The outbox row is written in the same transaction as the result, so a result is never lost; a row
 is marked delivered only after its sink succeeded. Sinks receive the row id to use as an
 idempotency key (the Discord sink sends it as the message nonce), which closes the window
-"posted, then crashed before recording it".
+"posted, then crashed before recording it". Results go out in packs when a pack sink is given
+(packs.py): recorded before they are sent, resent as they were, settled together.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-import random
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections import Counter
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from bot.delivery.pacing import Pacer
+from bot.delivery.packs import PackDelivery, PackSink
+from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.domain.clock import now_ms
-from bot.domain.records import Delivery, SessionRecord
+from bot.domain.records import Delivery, DeliveryKind, SessionRecord
 from bot.store.interface import OutboxStore, SessionStore
 
 log = logging.getLogger(__name__)
 
-
-class DeliveryFailed(Exception):
-    """Raised by a sink. Permanent failures (channel gone, access lost) are never retried."""
-
-    def __init__(self, reason: str, *, permanent: bool, retry_after_s: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-        self.retry_after_s = retry_after_s
+# A claim takes at most this many rows of one channel, and none of a channel whose rows in hand
+# reach it: two full packs, so one busy channel cannot fill the worker while others wait.
+PER_CHANNEL = 20
 
 
 class DeliveryStore(OutboxStore, SessionStore, Protocol):
@@ -42,13 +42,23 @@ class ResultSink(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """Claimed rows (a session's, or a pack's) and what posts them."""
+
+    rows: Sequence[Delivery]
+    start: Callable[[], Coroutine[Any, Any, None]]
+
+
 class ResultDelivery:
     def __init__(
         self,
         store: DeliveryStore,
         sinks: Mapping[str, ResultSink],
         *,
-        batch: int = 64,
+        packs: PackSink | None = None,
+        pacer: Pacer | None = None,
+        batch: int = 1024,
         lease_ms: int = 30_000,
         backoff_base_ms: int = 1_000,
         backoff_cap_ms: int = 300_000,
@@ -56,27 +66,78 @@ class ResultDelivery:
         max_idle_s: float = 30.0,
         clock: Callable[[], int] = now_ms,
     ) -> None:
+        """``packs``: the sink that posts results (kind ``result``) in packs, paced by ``pacer``;
+        ``batch``: the rows held at once, waiting for their channel's turn or being posted."""
         self._store = store
         self._sinks = sinks
+        self._retries = RetryPolicy(clock, backoff_base_ms, backoff_cap_ms, max_attempts)
+        self._packs = None
+        if packs is not None:
+            pacer = pacer or Pacer.unpaced()
+            self._packs = PackDelivery(
+                store, packs, pacer, self._retries, lease_ms=lease_ms, clock=clock
+            )
+        self._kinds = [*sinks, *([DeliveryKind.RESULT] if packs is not None else [])]
         self._batch = batch
         self._lease_ms = lease_ms
-        self._backoff_base_ms = backoff_base_ms
-        self._backoff_cap_ms = backoff_cap_ms
-        self._max_attempts = max_attempts
         self._max_idle_s = max_idle_s
         self._clock = clock
         self._wakeup = asyncio.Event()
+        self._held: Counter[int | None] = Counter()  # rows in hand, by the channel asked in
 
     def wake(self) -> None:
         """Called when a result is committed, so it goes out now rather than at the next tick."""
         self._wakeup.set()
 
+    async def _claim(self, room: int) -> list[_Job]:
+        """Due packs, then due rows, fairly across channels: the work for each."""
+        jobs: list[_Job] = []
+        if self._packs is not None:
+            packs = await self._packs.claim(room)
+            jobs += [_Job(pack.rows, functools.partial(self._packs.resend, pack)) for pack in packs]
+            room -= sum(len(pack.rows) for pack in packs)
+        if room > 0:
+            due = await self._store.claim_due_deliveries(
+                self._kinds,
+                self._clock(),
+                self._lease_ms,
+                room,
+                per_channel=PER_CHANNEL,
+                skip_channels=self._busy(),
+            )
+            jobs += [
+                _Job(rows, functools.partial(self._deliver_in_order, rows))
+                for rows in _by_session(due)
+            ]
+        return jobs
+
+    def _busy(self) -> list[int]:
+        """Channels whose rows in hand are enough for now: claims skip them."""
+        return [c for c, held in self._held.items() if c is not None and held >= PER_CHANNEL]
+
+    def _start(self, job: _Job) -> asyncio.Task[None]:
+        channels = [row.channel_id for row in job.rows]
+        self._held.update(channels)
+
+        def finished(_task: asyncio.Task[None]) -> None:
+            self._held.subtract(channels)
+            for channel in channels:
+                if self._held[channel] <= 0:
+                    del self._held[channel]
+
+        task = asyncio.create_task(job.start(), name="delivery")
+        task.add_done_callback(finished)
+        return task
+
     async def run_once(self) -> int:
-        due = await self._store.claim_due_deliveries(
-            list(self._sinks), self._clock(), self._lease_ms, self._batch
-        )
-        await asyncio.gather(*(self._deliver_in_order(rows) for rows in _by_session(due)))
-        return len(due)
+        """Claim what is due now, post it all, and return the number of rows claimed."""
+        jobs = await self._claim(self._batch)
+        try:
+            await asyncio.gather(*(self._start(job) for job in jobs))
+        finally:
+            if self._packs is not None:
+                await self._packs.stop()
+        return sum(len(job.rows) for job in jobs)
 
     async def _deliver_in_order(self, rows: list[Delivery]) -> None:
         """A session's rows go out one after the other, in the order they were written.
@@ -94,13 +155,15 @@ class ResultDelivery:
                 raise
 
     async def _deliver(self, row: Delivery) -> None:
-        sink = self._sinks[row.kind]
         session = await self._store.get_session(row.convo_id)
         if session is None:
             await self._store.mark_undeliverable(row.id, "its session is gone")
             return
         try:
-            message_id = await sink.deliver(row, session)
+            if row.kind == DeliveryKind.RESULT and self._packs is not None:
+                await self._packs.post(row, session)  # its pack settles it
+                return
+            message_id = await self._sinks[row.kind].deliver(row, session)
         except DeliveryFailed as failure:
             await self._failed(row, failure)
         except Exception as error:
@@ -110,61 +173,55 @@ class ResultDelivery:
             await self._store.mark_delivered(row.id, message_id, self._clock())
 
     async def _failed(self, row: Delivery, failure: DeliveryFailed) -> None:
-        attempts = row.attempts + 1
-        if failure.permanent or attempts >= self._max_attempts:
+        retry_at = self._retries.retry_at(row.attempts + 1, failure)
+        if retry_at is None:
             log.warning("delivery %s undeliverable: %s", row.id, failure.reason)
             await self._store.mark_undeliverable(row.id, failure.reason)
             return
-        delay_ms = min(self._backoff_cap_ms, self._backoff_base_ms * 2 ** (attempts - 1))
-        delay_ms = int(delay_ms * random.uniform(0.5, 1.0))
-        if failure.retry_after_s is not None:
-            delay_ms = max(delay_ms, int(failure.retry_after_s * 1000))
-        log.info("delivery %s retried in %d ms: %s", row.id, delay_ms, failure.reason)
-        await self._store.mark_retry(row.id, self._clock() + delay_ms, failure.reason)
+        log.info("delivery %s retried at %d: %s", row.id, retry_at, failure.reason)
+        await self._store.mark_retry(row.id, retry_at, failure.reason)
 
     async def run(self) -> None:
-        """Claim rows as they fall due, each posted by its own task, at most ``batch`` at once.
+        """Claim rows as they fall due, each session's rows (or pack) posted by its own task, at
+        most ``batch`` rows in hand at once.
 
-        A post that discord.py holds (waiting out a 429, retrying a 502) must not hold up the
-        results behind it, so nothing here waits for a whole batch to finish.
+        A post that waits (for its channel's turn, for discord.py retrying a 502) must not hold
+        up the results behind it, so nothing here waits for a whole batch to finish.
         """
         in_flight: set[asyncio.Task[None]] = set()
 
         def settled(task: asyncio.Task[None]) -> None:
-            # A slot is free, and a failed post may have set the next retry time.
+            # Room is free, and a failed post may have set the next retry time.
             in_flight.discard(task)
             self._wakeup.set()
 
         try:
             while True:
                 self._wakeup.clear()
-                room = self._batch - len(in_flight)
-                due: list[Delivery] = []
-                if room > 0:
-                    due = await self._store.claim_due_deliveries(
-                        list(self._sinks), self._clock(), self._lease_ms, room
-                    )
-                for rows in _by_session(due):
-                    task = asyncio.create_task(
-                        self._deliver_in_order(rows), name=f"delivery-{rows[0].convo_id}"
-                    )
+                room = self._batch - self._held.total()
+                for job in await self._claim(room) if room > 0 else []:
+                    task = self._start(job)
                     in_flight.add(task)
                     task.add_done_callback(settled)
-                if due and len(due) == room:
-                    continue
-                await self._idle(full=room <= 0)
+                await self._idle(full=self._held.total() >= self._batch)
         finally:
             for task in in_flight:
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
+            if self._packs is not None:
+                await self._packs.stop()
 
     async def _idle(self, *, full: bool) -> None:
-        """Until woken (a new result, a post finished) or the next retry falls due; when every
-        slot is taken, only a finished post can make room, whatever is due meanwhile."""
+        """Until woken (a new result, a post finished) or the next claimable row or pack falls
+        due; when the hands are full, only a finished post can make room, whatever is due."""
         wait = self._max_idle_s
-        due_ms = None if full else await self._store.next_delivery_due_ms(list(self._sinks))
-        if due_ms is not None:
-            wait = min(wait, max(0.0, (due_ms - self._clock()) / 1000))
+        if not full:
+            due = [await self._store.next_delivery_due_ms(self._kinds, self._busy())]
+            if self._packs is not None:
+                due.append(await self._packs.next_due_ms())
+            known = [due_ms for due_ms in due if due_ms is not None]
+            if known:
+                wait = min(wait, max(0.0, (min(known) - self._clock()) / 1000))
         # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives with a
         # wake-up, and shutdown would then wait for this loop forever.
         with contextlib.suppress(TimeoutError):

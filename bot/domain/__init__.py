@@ -2,5 +2,6 @@
 
 Owns what every other package speaks in. Pure: no I/O, so every rule is tested without a server.
 
-May import: ``bot.errors`` and the standard library. No aiohttp, discord.py or database driver.
+May import: ``bot.errors`` and the standard library. No aiohttp, discord.py, streamlink or database
+driver.
 """

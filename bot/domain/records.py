@@ -132,3 +132,24 @@ class Delivery:
     message_id: int | None = None
     delivered_at_ms: int | None = None
     last_error: str | None = None
+    # The lease of the claim that handed the row out: packing it checks the lease is still this
+    # one, so a row whose lease ran out and went to another worker is never packed twice.
+    lease_until_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPack:
+    """Outbox rows posted as one message in one channel, recorded before its first send.
+
+    A resend (after a failure or a crash) is this same pack with the same nonce, and its rows are
+    settled together. ``attempts`` counts the sends that failed or died (a stop hands a pack back
+    uncounted); ``created_at_ms`` is when its first send began, so a pack claimed again may be in
+    its channel since then, which is where a resend looks once Discord no longer recalls the
+    nonce.
+    """
+
+    id: int
+    channel_id: int
+    rows: tuple[Delivery, ...]
+    attempts: int
+    created_at_ms: int

@@ -35,9 +35,11 @@ class ServerBusy(Refusal):
 
 @dataclass(eq=False)
 class MissingChannelPermissions(Refusal):
-    """The bot cannot post a result where it was asked; ``names`` are Discord's flag names."""
+    """The bot cannot post where it was asked (``channel_id``: a channel the command named, None:
+    the one it was used in); ``names`` are Discord's flag names."""
 
     names: tuple[str, ...]
+    channel_id: int | None = None
 
 
 class NoSessionYet(Refusal):

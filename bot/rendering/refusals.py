@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.domain import refusals as r
+from bot.domain import stream_refusals as s
 
 _FIXED: dict[type[r.Refusal], str] = {
     r.NoSessionYet: "No tagging session has been started in this channel.",
@@ -18,6 +21,20 @@ _FIXED: dict[type[r.Refusal], str] = {
 def permission_names(names: tuple[str, ...] | list[str]) -> str:
     """``send_messages`` as Discord's client shows it: "Send Messages"."""
     return ", ".join(name.replace("_", " ").title() for name in names)
+
+
+def _cannot_post(where: str, names: tuple[str, ...], there: str) -> str:
+    """The permissions missing, and why history, which members rarely expect a bot to read."""
+    text = f"I can't post {where}: I need {permission_names(names)} {there}"
+    if "read_message_history" in names:
+        text += " (after an outage I read it, so that nothing is posted twice)"
+    return text + "."
+
+
+def _host(host: str) -> str:
+    """A link's host as plain text: these words are also stored with the session and shown
+    escaped there, so no markup; only a host name's own characters are kept."""
+    return re.sub(r"[^\w.:\[\]-]|_", "", host)[:100]
 
 
 def refusal_text(refusal: r.Refusal) -> str:
@@ -41,12 +58,31 @@ def refusal_text(refusal: r.Refusal) -> str:
                 f"This server already has {cap} tagging sessions running. Try again when one"
                 " finishes; results usually arrive within five minutes."
             )
-        case r.MissingChannelPermissions(names=names):
-            return f"I can't post results in this channel: I need {permission_names(names)} here."
+        case r.MissingChannelPermissions(names=names, channel_id=None):
+            return _cannot_post("results in this channel", names, "here")
+        case r.MissingChannelPermissions(names=names, channel_id=channel_id):
+            return _cannot_post(f"in <#{channel_id}>", names, "there")
         case r.AlreadyAcknowledged(by_user_id=user):
             return f"<@{user}> already acknowledged this alert."
         case r.TooManyAlertTags(limit=limit):
             return f"A server can alert on at most {limit} tags."
         case r.IntervalOutOfRange(low=low, high=high):
             return f"The interval must be {low} to {high} minutes."
+        case s.StreamNotLive(host=host):
+            return (
+                f"That stream is not live right now, or there is no such channel on {_host(host)}."
+            )
+        case s.NotAStreamLink(host=host):
+            return (
+                f"I know no way to a stream on {_host(host)}: give a channel's page on a"
+                " streaming site (Twitch, YouTube, Kick, …) or a link to the media itself"
+                " (.m3u8, .mpd, .mp4, rtmp://…)."
+            )
+        case s.NeedsWebBrowser(host=host):
+            return (
+                f"{_host(host)} gives its streams only to a web browser, which I can't run."
+                " Give me a direct link to the stream (an .m3u8 playlist) instead."
+            )
+        case s.StreamPageFailed(host=host):
+            return f"{_host(host)} did not give me that stream just now. Try again in a minute."
     raise TypeError(f"no wording for {type(refusal).__name__}")

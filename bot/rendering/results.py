@@ -1,25 +1,36 @@
 """Every embed the bot posts, built in one place and kept inside Discord's limits.
 
 Limits (docs/discord-notes.md): title 256, description 4096, 25 fields, field name 256, field
-value 1024, footer 2048, all embeds of a message 6000. A long tag list is cut with an honest
-"+N more" instead of being refused by Discord. Members are named with ``<@id>`` inside embeds,
-which shows their name and never pings.
+value 1024, footer 2048, all embeds of a message 6000, at most 10 embeds a message. A long tag
+list is cut with an honest "+N more" instead of being refused by Discord. Members are named with
+``<@id>`` inside embeds, which shows their name and never pings.
+
+Results are packed, several in one message, when a channel has more than one due: each embed
+then links to the request it answers (its title's ``url``), since a message replies to one
+message only, and keeps its footer ("Session <convoId>"), by which a member and the bot itself
+(looking for what it posted before an outage) tell the results apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.domain.records import SessionRecord, SessionState
+from bot.domain.stream_urls import canonical_stream_url
 from bot.rendering.console import UNDOCUMENTED_NOTE
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+TAGS_TITLE = "Stream tags"
+RESULT_TITLES = frozenset({TAGS_TITLE, "Tagging failed", "Tagging expired"})
+SESSION_FOOTER = re.compile(r"Session (\S+)")
 
 COLOURS = {
     SessionState.STARTING: discord.Colour.blurple(),
@@ -87,7 +98,7 @@ def result_embed(session: SessionRecord) -> discord.Embed:
     if session.state is not SessionState.COMPLETED or session.result is None:
         return error_embed(session)
     embed = discord.Embed(
-        title="Stream tags",
+        title=TAGS_TITLE,
         description=tag_list(session.result.tags, DESCRIPTION_LIMIT),
         colour=COLOURS[SessionState.COMPLETED],
     )
@@ -97,6 +108,39 @@ def result_embed(session: SessionRecord) -> discord.Embed:
     _asker_field(embed, session)
     _footer(embed, session)
     return fit(embed)
+
+
+def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
+def packed_result_embed(session: SessionRecord) -> discord.Embed:
+    """A result among others in one message: it links to the request it answers, if known."""
+    embed = result_embed(session)
+    origin = session.origin
+    if origin.channel_id is not None and origin.message_id is not None:
+        embed.url = jump_url(origin.guild_id, origin.channel_id, origin.message_id)
+    return embed
+
+
+def joins_message(embeds: Sequence[discord.Embed], embed: discord.Embed, most: int) -> bool:
+    """Whether ``embed`` can go in one message with ``embeds``: at most ``most`` (Discord: 10),
+    6000 characters together, and never a ``url`` twice, since Discord shows embeds that share
+    one merged into one."""
+    urls = {other.url for other in embeds if other.url}
+    return (
+        len(embeds) < most
+        and sum(map(len, embeds)) + len(embed) <= EMBED_TOTAL_LIMIT
+        and not (embed.url and embed.url in urls)
+    )
+
+
+def shown_session(embed: discord.Embed, titles: Collection[str] = RESULT_TITLES) -> str | None:
+    """The session one of our embeds with one of ``titles`` shows, by its footer; else None."""
+    if embed.title not in titles or not embed.footer.text:
+        return None
+    found = SESSION_FOOTER.match(embed.footer.text)
+    return found.group(1) if found else None
 
 
 def error_embed(session: SessionRecord) -> discord.Embed:
@@ -135,11 +179,10 @@ def history_embed(sessions: Sequence[SessionRecord]) -> discord.Embed:
         else:
             value = clip(safe(session.error or session.state.value), 300)
         name = clip(f"<t:{session.created_at_ms // 1000}:R> · {session.state.value}", 256)
-        embed.add_field(
-            name=name,
-            value=f"{value}\n{clip(safe(session.stream_url), 200)}",
-            inline=False,
-        )
+        # The canonical form: one stream reads the same in every session, whatever link
+        # announced it, and without the link's tracking parameters.
+        stream = canonical_stream_url(session.stream_url)
+        embed.add_field(name=name, value=f"{value}\n{clip(safe(stream), 200)}", inline=False)
     return fit(embed)
 
 

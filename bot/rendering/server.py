@@ -6,6 +6,7 @@ cogs register DynamicItem templates for them, so they keep working after a resta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import discord
@@ -14,14 +15,22 @@ from discord.utils import escape_markdown
 from bot.domain.alert_policy import AlertDecision
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
-from bot.rendering.results import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, clip, fit, safe, tag_list
+from bot.rendering.results import (
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    clip,
+    fit,
+    jump_url,
+    safe,
+    shown_session,
+    tag_list,
+)
 
 ACK_ID = "chatsight:ack:{convo_id}"
 UNFOLLOW_ID = "chatsight:unfollow:{follow_id}"
-
-
-def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+ALERT_TITLE = "Moderator alert"
+TIMELINE_TITLE = "Following stream"
+TIMELINE_FOOTER = re.compile(r"Follow (\d+) ·")
 
 
 def alert_embed(
@@ -31,7 +40,7 @@ def alert_embed(
     result_url: str | None,
 ) -> discord.Embed:
     embed = discord.Embed(
-        title="Moderator alert",
+        title=ALERT_TITLE,
         description="This stream's result has " + " and ".join(decision.reasons) + ".",
         colour=discord.Colour.orange(),
     )
@@ -54,6 +63,11 @@ def alert_embed(
         embed.add_field(name="Links", value=" · ".join(links))
     embed.set_footer(text=f"Session {session.convo_id}")
     return fit(embed)
+
+
+def alert_session(embed: discord.Embed) -> str | None:
+    """The session one of our alerts is about, by its footer; else None."""
+    return shown_session(embed, (ALERT_TITLE,))
 
 
 def acknowledged_embed(embed: discord.Embed, alert: AlertRecord) -> discord.Embed:
@@ -93,7 +107,7 @@ def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.
     hidden = len(lines) - len(shown)
     description = ([f"… {hidden} earlier samples"] if hidden else []) + shown
     embed = discord.Embed(
-        title="Following stream",
+        title=TIMELINE_TITLE,
         description="\n".join(description) or "First sample under way…",
         colour=discord.Colour.blurple()
         if follow.state is FollowState.ACTIVE
@@ -110,6 +124,14 @@ def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.
     embed.add_field(name="Status", value=clip(status, FIELD_VALUE_LIMIT), inline=False)
     embed.set_footer(text=f"Follow {follow.id} · {len(samples)} samples")
     return fit(embed)
+
+
+def timeline_follow(embed: discord.Embed) -> int | None:
+    """The follow one of our timelines shows, by its footer; else None."""
+    if embed.title != TIMELINE_TITLE or not embed.footer.text:
+        return None
+    found = TIMELINE_FOOTER.match(embed.footer.text)
+    return int(found.group(1)) if found else None
 
 
 def _timeline_line(sample: SessionRecord) -> str:

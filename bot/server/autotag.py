@@ -1,12 +1,15 @@
 """Auto-tagging: stream URLs announced in watched channels start followed sessions.
 
-Stream notifiers are usually bots or webhooks, so every author counts; the same URL in the same
-server is tagged once per window (an atomic claim in the store, so two copies of one
-announcement arriving together cannot both start a session).
+Stream notifiers are usually bots or webhooks, so every author counts; the same stream in the
+same server is tagged once per window, however its URL is spelled (its canonical form is
+claimed, atomically in the store, so two copies of one announcement arriving together cannot
+both start a session). A link to a stream that is offline, or to no stream, starts nothing; the
+message's other links still count.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -14,9 +17,12 @@ from typing import Protocol
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource
-from bot.domain.stream_urls import find_stream_urls
+from bot.domain.stream_refusals import StreamRefusal
+from bot.domain.stream_urls import canonical_stream_url, find_stream_urls
 from bot.server.following import Following, FollowRequest
 from bot.store.interface import AdmissionStore, ServerSettingsStore
+
+log = logging.getLogger(__name__)
 
 MAX_URLS_PER_MESSAGE = 5
 
@@ -65,23 +71,37 @@ class AutoTagger:
         started = []
         for position, url in enumerate(announcement.stream_urls()):
             claim = await self._store.claim_stream(
-                announcement.guild_id, url, self._clock(), self._window_ms
+                announcement.guild_id, canonical_stream_url(url), self._clock(), self._window_ms
             )
-            if claim is not None:
-                trigger = Trigger(announcement.message_id, position, claim)
+            if claim is None:
+                continue
+            trigger = Trigger(announcement.message_id, position, claim)
+            try:
                 started.append(await self._follow(url, origin, trigger))
+            except StreamRefusal as refusal:
+                log.info("announcement %s starts nothing: %r", announcement.message_id, refusal)
         return started
 
     async def on_demand(
         self, announcement: Announcement, user_id: int, interaction_id: int
     ) -> list[SessionRecord]:
-        """The "Tag stream" menu: any message, no window, asked for by ``user_id``."""
+        """The "Tag stream" menu: any message, no window, asked for by ``user_id``.
+
+        Links with no stream are skipped; when none had one, the first refusal is raised, so
+        the member learns why nothing started.
+        """
         settings = await self._store.guild_settings(announcement.guild_id)
         origin = announcement.origin(user_id, settings.seed)
-        return [
-            await self._follow(url, origin, Trigger(interaction_id, position))
-            for position, url in enumerate(announcement.stream_urls())
-        ]
+        started: list[SessionRecord] = []
+        refusals: list[StreamRefusal] = []
+        for position, url in enumerate(announcement.stream_urls()):
+            try:
+                started.append(await self._follow(url, origin, Trigger(interaction_id, position)))
+            except StreamRefusal as refusal:
+                refusals.append(refusal)
+        if refusals and not started:
+            raise refusals[0]
+        return started
 
     async def _follow(self, url: str, origin: Origin, trigger: Trigger) -> SessionRecord:
         return await self._following.start(

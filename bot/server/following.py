@@ -3,9 +3,9 @@
 One Chatsight session hears only 60 seconds (docs/chatsight-api.md §2, §12.9), so a stream that
 turns bad an hour in is caught only by sampling again. The schedule lives in the ``follows`` table,
 so a restart resumes it. A follow ends in one of four ways, each through ``_finish``, which also
-shows it on the follow's timeline: a sample that Chatsight stops or refuses (the stream is gone), a
-moderator or the member who asked (the Stop button, ``/chatsight unfollow``), or the maximum
-duration.
+shows it on the follow's timeline: a sample that Chatsight stops or refuses, or that finds no
+stream (the stream is gone), a moderator or the member who asked (the Stop button,
+``/chatsight unfollow``), or the maximum duration.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bot.domain.records import (
 )
 from bot.domain.refusals import NotAllowedToStopFollow, UnknownFollow
 from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowState
+from bot.domain.stream_refusals import StreamRefusal
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.sessions.service import TaggingService
 from bot.store.interface import FollowStore, ServerSettingsStore
@@ -129,9 +130,13 @@ class Following:
         )
         try:
             return await self._service.start(request)
-        except ChatsightRejected as error:
-            # The refused sample is never delivered, so its timeline must be told here.
-            await self._finish(follow.id, FollowState.ENDED, error.user_message)
+        except (ChatsightRejected, StreamRefusal):
+            # The refused sample is never delivered, so its timeline must be told here, in the
+            # words its failed session was given (an offline stream ends here too: each sample
+            # finds the stream afresh).
+            session = await self._service.store.get_session(request.convo_id)
+            reason = session.error if session is not None and session.error else "refused"
+            await self._finish(follow.id, FollowState.ENDED, reason)
             raise
 
     async def set_origin(self, follow_id: int, message_id: int) -> None:
@@ -199,6 +204,8 @@ class Following:
                 log.warning(
                     "sample of follow %s failed to start: %s", follow.id, error.user_message
                 )
+            except StreamRefusal as refusal:
+                log.info("sample of follow %s found no stream: %r", follow.id, refusal)
         return len(due)
 
     async def run(self) -> None:

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 
 from bot.chatsight.client import ChatsightClient
-from bot.chatsight.stream_prep import StreamPreparer
+from bot.chatsight.locator import StreamLocator
 from bot.chatsight.wire import SessionPhase, SessionStatus
 from bot.domain.records import (
     Completion,
@@ -22,7 +22,8 @@ from bot.domain.records import (
     SessionState,
     TagRequest,
 )
-from bot.domain.stream_urls import names_a_playlist
+from bot.domain.refusals import Refusal
+from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.tags import TagResult
 from bot.errors import ChatsightError
 from bot.store.base import Store
@@ -45,40 +46,48 @@ class TaggingService:
         *,
         public_base_url: str | None,
         on_final: Callable[[], None] = lambda: None,
-        preparer: StreamPreparer | None = None,
+        locator: StreamLocator | None = None,
+        describe: Callable[[Refusal], str] = repr,
     ) -> None:
+        """``locator`` finds the media behind a stream URL (without one, the URL is sent as
+        given); ``describe`` words a stream refusal for the failed session's record, as the
+        member reads it (the app passes ``bot/rendering/refusals.py``'s words)."""
         self.store = store
         self.client = client
         self._public_base_url = public_base_url
         self._on_final = on_final
-        self._preparer = preparer
+        self._locator = locator
+        self._describe = describe
 
     async def start(self, request: TagRequest) -> SessionRecord:
-        """Store, then ask Chatsight. Raises a ChatsightError the caller can show as it is."""
+        """Store, find the media, then ask Chatsight. Raises a ChatsightError the caller can
+        show as it is, or a stream refusal (then Chatsight was not asked); either fails the
+        session with nothing to deliver, since the caller answers whoever asked."""
         token = secrets.token_urlsafe(24)
         webhook = None
         if self._public_base_url:
             webhook = self._public_base_url + WEBHOOK_ROUTE.format(token=token)
         if await self.store.create_session(request, token_hash(token)):
             url = request.stream_url
-            if self._preparer is not None and names_a_playlist(url):
-                # Chatsight wants a <=360p rendition; the stored URL stays the one people gave.
-                url = (await self._preparer.prepare(url)).url
             try:
+                if self._locator is not None:
+                    # Resolved for every session (signed media URLs expire); the stored URL
+                    # stays the one people gave.
+                    url = await self._locator.locate(url)
                 await self.client.start_session(
                     url=url,
                     convo_id=request.convo_id,
                     webhook=webhook,
                     seed=request.origin.seed,
                 )
-            except ChatsightError as error:
+            except (ChatsightError, StreamRefusal) as error:
+                reason = (
+                    error.user_message
+                    if isinstance(error, ChatsightError)
+                    else self._describe(error)
+                )
                 await self.complete(
-                    Completion(
-                        request.convo_id,
-                        SessionState.FAILED,
-                        error=error.user_message,
-                        notify=False,
-                    )
+                    Completion(request.convo_id, SessionState.FAILED, error=reason, notify=False)
                 )
                 raise
             await self.store.mark_running(request.convo_id)

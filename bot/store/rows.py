@@ -10,6 +10,7 @@ from bot.domain.records import (
     Completion,
     Delivery,
     DeliveryKind,
+    DeliveryPack,
     DeliveryState,
     Origin,
     SessionRecord,
@@ -27,8 +28,9 @@ SESSION_COLUMNS = (
 )
 DELIVERY_COLUMNS = (
     "id, convo_id, kind, state, attempts, next_attempt_at, channel_id, reply_to_message_id,"
-    " message_id, delivered_at, last_error"
+    " message_id, delivered_at, last_error, lease_until"
 )
+PACK_COLUMNS = "id, channel_id, attempts, created_at"
 FOLLOW_COLUMNS = (
     "id, stream_url, source, state, samples, interval_ms, next_sample_at, ends_at, created_at,"
     " guild_id, channel_id, requester_id, origin_message_id, seed, trigger_id, trigger_position,"
@@ -116,7 +118,13 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
         message_id=row[8],
         delivered_at_ms=row[9],
         last_error=row[10],
+        lease_until_ms=row[11],
     )
+
+
+def pack_from_row(row: Sequence[Any], rows: Sequence[Delivery]) -> DeliveryPack:
+    """``row``: the PACK_COLUMNS of a pack; ``rows``: its outbox rows, by id."""
+    return DeliveryPack(row[0], row[1], tuple(rows), row[2], row[3])
 
 
 def follow_from_row(row: Sequence[Any]) -> Follow:

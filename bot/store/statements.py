@@ -70,18 +70,38 @@ QUEUE_DELIVERY = (
     " reply_to_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (convo_id, kind) DO NOTHING"
 )
-MARK_DELIVERED = (
-    f"UPDATE deliveries SET state = '{DeliveryState.DELIVERED.value}', message_id = ?,"
-    " delivered_at = ?, last_error = NULL, lease_until = 0 WHERE id = ?"
+# How a row, a pack, or a pack's rows are settled: the same columns in both tables.
+_DELIVERED = (
+    f"SET state = '{DeliveryState.DELIVERED.value}', message_id = ?, delivered_at = ?,"
+    " last_error = NULL, lease_until = 0"
 )
-MARK_RETRY = (
-    "UPDATE deliveries SET next_attempt_at = ?, last_error = ?, lease_until = 0 WHERE id = ?"
+_RETRY = "SET next_attempt_at = ?, last_error = ?, lease_until = 0"
+_UNDELIVERABLE = (
+    f"SET state = '{DeliveryState.UNDELIVERABLE.value}', last_error = ?, lease_until = 0"
 )
-MARK_UNDELIVERABLE = (
-    f"UPDATE deliveries SET state = '{DeliveryState.UNDELIVERABLE.value}', last_error = ?,"
-    " lease_until = 0 WHERE id = ?"
-)
+MARK_DELIVERED = f"UPDATE deliveries {_DELIVERED} WHERE id = ?"
+MARK_RETRY = f"UPDATE deliveries {_RETRY} WHERE id = ?"
+MARK_UNDELIVERABLE = f"UPDATE deliveries {_UNDELIVERABLE} WHERE id = ?"
 DELIVERIES_FOR = f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE convo_id = ? ORDER BY id"
+# The per-channel cap of a claim that asks for none (a claim's rows are numbered per channel).
+UNCAPPED = 2**31 - 1
+
+# -- packs: outbox rows posted as one message (interface.py, OutboxStore.record_pack) ----------
+
+# The send about to begin is the pack's first attempt, leased to the worker that recorded it.
+NEW_PACK = (
+    "INSERT INTO delivery_packs (channel_id, state, attempts, next_attempt_at, lease_until,"
+    f" created_at) VALUES (?, '{DeliveryState.PENDING.value}', 1, ?, ?, ?) RETURNING id"
+)
+DROP_PACK = "DELETE FROM delivery_packs WHERE id = ?"
+PACK_ROWS = f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE pack_id = ? ORDER BY id"
+MARK_PACK_DELIVERED = f"UPDATE delivery_packs {_DELIVERED} WHERE id = ?"
+MARK_PACKED_DELIVERED = f"UPDATE deliveries {_DELIVERED} WHERE pack_id = ?"
+MARK_PACK_RETRY = f"UPDATE delivery_packs {_RETRY} WHERE id = ?"
+# The rows keep their own schedule (their pack is claimed, not they), but show the error.
+NOTE_PACKED_ERROR = "UPDATE deliveries SET last_error = ? WHERE pack_id = ?"
+MARK_PACK_UNDELIVERABLE = f"UPDATE delivery_packs {_UNDELIVERABLE} WHERE id = ?"
+MARK_PACKED_UNDELIVERABLE = f"UPDATE deliveries {_UNDELIVERABLE} WHERE pack_id = ?"
 
 # -- secrets ----------------------------------------------------------------------------------
 

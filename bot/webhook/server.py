@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from aiohttp import web
 
 
@@ -18,6 +20,13 @@ class WebhookServer:
         await site.start()
         addresses = self._runner.addresses
         self.port = int(addresses[0][1]) if addresses else port
+        # What exists once the listener is up (modules, discord.py and all, the app, the store)
+        # lives as long as the process. Frozen, the collector stops walking it on every full
+        # collection: in `serve-webhooks` each was a 17-40 ms pause of the loop, which wrk's
+        # correction for coordinated omission turned into the p99 (bench/webhook_ingest.py).
+        # Collected first, so no garbage of the start-up is frozen with it.
+        gc.collect()
+        gc.freeze()
         return self.port
 
     async def stop(self) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from standins.discord.permissions import READ_MESSAGE_HISTORY
 from tests.bot_e2e.harness import MANAGE_GUILD, World, running_world
 from tests.bot_e2e.server_helpers import EPHEMERAL, configure, final_answer, run_command
 
@@ -126,3 +129,26 @@ async def test_autotag_add_does_not_warn_with_the_intent(tmp_path: Path) -> None
         text = await configure(world, "autotag add", {"channel": world.channel})
         assert "Message Content" not in text
         assert "Note" not in await shown(world)
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [("results", "Results"), ("alerts channel", "Alerts channel"), ("autotag add", None)],
+)
+async def test_a_channel_whose_history_the_bot_cannot_read_is_refused_by_name(
+    tmp_path: Path, command: str, field: str | None
+) -> None:
+    """Without Read Message History the bot could not find, after an outage, what it posted
+    there before, and might post it twice; so it says so instead of taking the channel."""
+    async with running_world(tmp_path) as world:
+        blind = await world.emu.create_channel(world.guild, "no-history")
+        await world.emu.set_overwrite(blind, world.app.user_id, deny=READ_MESSAGE_HISTORY)
+        text = await configure(world, command, {"channel": blind})
+        assert text == (
+            f"I can't post in <#{blind}>: I need Read Message History there (after an outage"
+            " I read it, so that nothing is posted twice)."
+        )
+        fields = await shown(world)
+        assert fields["Auto-tag channels"] == "none"
+        if field is not None:
+            assert f"<#{blind}>" not in fields[field]

@@ -17,6 +17,7 @@ from standins.discord import DiscordEmulator
 from standins.discord.permissions import DEFAULT_EVERYONE
 from standins.loopback import free_port
 from tests.discord_emulator.emu_helpers import fast_config
+from tests.streamlink_plugins import PLUGIN_DIR
 
 CHATSIGHT_BIN = Path(sys.executable).parent / "chatsight-bot"
 API_KEY = "sim-api-key-3f9c1a"
@@ -55,6 +56,7 @@ async def test_run_logs_in_tags_and_stops_cleanly_on_sigterm(
             "DATABASE_URL": database_url,
             "TAG_COOLDOWN_SECONDS": "0",
             "LOG_LEVEL": "DEBUG",
+            "STREAMLINK_PLUGIN_DIRS": PLUGIN_DIR,
         }
         process = await asyncio.create_subprocess_exec(
             str(CHATSIGHT_BIN),

@@ -183,3 +183,16 @@ async def _next_message(bot: commands.AutoShardedBot, action: Awaitable[object])
     waiter = asyncio.ensure_future(bot.wait_for("message", timeout=5))
     await action
     return await waiter
+
+
+async def test_a_nonce_is_recalled_only_within_its_window(
+    emulator: DiscordEmulator, world: World, bot: commands.AutoShardedBot
+) -> None:
+    """Discord forgets a nonce after a few minutes; the emulator after ``nonce_window``."""
+    emulator.config.nonce_window = 0.05
+    channel = text_channel(bot, world.general)
+    first = await channel.send("once", nonce="outbox-44")
+    await asyncio.sleep(0.1)
+    again = await channel.send("once", nonce="outbox-44")
+    assert again.id != first.id
+    assert len(emulator.messages(world.general)) == 2

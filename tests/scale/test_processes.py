@@ -27,6 +27,7 @@ from tests.discord_emulator.emu_helpers import fast_config
 from tests.loopback_proxy import LoopbackProxy
 from tests.postgres import throwaway_database
 from tests.scale.processes import BotProcess, wait_healthy
+from tests.streamlink_plugins import PLUGIN_DIR
 
 SESSIONS = 200
 SHARDS = 2
@@ -145,6 +146,7 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
             "GUILD_SESSION_CAP": "1000",
             "POLL_AFTER_SECONDS": "3",
             "LOG_LEVEL": "INFO",
+            "STREAMLINK_PLUGIN_DIRS": PLUGIN_DIR,
         }
         receivers = [
             BotProcess(

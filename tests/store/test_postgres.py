@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Callable
 
 import asyncpg
@@ -139,6 +140,22 @@ async def test_two_processes_share_the_work_and_the_cap(postgres_url: str) -> No
         )
         assert admitted.count(None) == 5
         assert all(isinstance(refusal, ServerBusy) for refusal in admitted if refusal)
+
+
+async def test_two_processes_spend_one_request_budget_between_them(postgres_url: str) -> None:
+    """Every process's Discord requests come out of one schedule, so together they keep to the
+    bot's global limit: slots taken side by side from two stores never fall closer than the
+    interval, and a hold (a global 429) seen by one holds the other too."""
+    interval = 60_000  # far longer than the test, so no slot starts over from "now"
+    async with opened(postgres_url) as one, opened(postgres_url) as other:
+        slots = await asyncio.gather(
+            *(store.reserve_request_slot(interval) for store in (one, other) * 5)
+        )
+        times = sorted(slot.at_ms for slot in slots)
+        assert [later - earlier for earlier, later in itertools.pairwise(times)] == [interval] * 9
+        await one.reserve_request_slot(interval, hold_ms=100 * interval)
+        held = await other.reserve_request_slot(interval)
+        assert held.wait_ms >= 100 * interval
 
 
 # -- bounds -----------------------------------------------------------------------------------

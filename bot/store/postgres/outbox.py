@@ -9,32 +9,55 @@ from bot.domain.records import Delivery
 from bot.store import statements
 from bot.store.postgres.tables import Tables, numbered
 from bot.store.rows import DELIVERY_COLUMNS, delivery_from_row
-from bot.store.statements import PENDING
+from bot.store.statements import PENDING, UNCAPPED
 
 MARK_DELIVERED = numbered(statements.MARK_DELIVERED)
 MARK_RETRY = numbered(statements.MARK_RETRY)
 MARK_UNDELIVERABLE = numbered(statements.MARK_UNDELIVERABLE)
 DELIVERIES_FOR = numbered(statements.DELIVERIES_FOR)
+_LOOSE_AND_DUE = f"{PENDING} AND pack_id IS NULL AND next_attempt_at <= $2 AND lease_until <= $2"
 # Concurrent workers skip each other's locked rows rather than wait for them; each claim counts
-# as an attempt (interface.py), and a row is returned as it was before this claim.
+# as an attempt (interface.py), and a row is returned as it was before this claim. Only the first
+# $6 due rows of each channel are candidates (numbered per channel beneath), and the locking
+# select walks them in due order past the rows other claims hold, checking each again once it
+# holds its lock, as a concurrent claim or pack may have changed it.
 CLAIM_DUE = (
     "UPDATE deliveries SET lease_until = $3, attempts = attempts + 1 WHERE id IN (SELECT id"
-    f" FROM deliveries WHERE {PENDING} AND kind = ANY($1::text[]) AND next_attempt_at <= $2"
-    " AND lease_until <= $2 ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)"
+    f" FROM deliveries WHERE {_LOOSE_AND_DUE} AND id IN (SELECT id FROM (SELECT id,"
+    " ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY next_attempt_at, id) AS turn"
+    f" FROM deliveries WHERE {_LOOSE_AND_DUE} AND kind = ANY($1::text[])"
+    " AND COALESCE(channel_id, 0) <> ALL($5::bigint[])) ranked WHERE turn <= $6)"
+    " ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)"
     f" RETURNING {DELIVERY_COLUMNS}"
 )
 RELEASE = "UPDATE deliveries SET lease_until = 0, attempts = attempts - 1 WHERE id = ANY($1)"
 NEXT_DUE = (
     "SELECT MIN(GREATEST(next_attempt_at, lease_until)) FROM deliveries"
-    f" WHERE {PENDING} AND kind = ANY($1::text[])"
+    f" WHERE {PENDING} AND pack_id IS NULL AND kind = ANY($1::text[])"
+    " AND COALESCE(channel_id, 0) <> ALL($2::bigint[])"
 )
 
 
 class OutboxTables(Tables):
     async def claim_due_deliveries(
-        self, kinds: Collection[str], now_ms: int, lease_ms: int, limit: int
+        self,
+        kinds: Collection[str],
+        now_ms: int,
+        lease_ms: int,
+        limit: int,
+        *,
+        per_channel: int | None = None,
+        skip_channels: Collection[int] = (),
     ) -> list[Delivery]:
-        rows = await self._fetch(CLAIM_DUE, list(kinds), now_ms, now_ms + lease_ms, limit)
+        rows = await self._fetch(
+            CLAIM_DUE,
+            list(kinds),
+            now_ms,
+            now_ms + lease_ms,
+            limit,
+            list(skip_channels),
+            per_channel or UNCAPPED,
+        )
         claimed = [replace(d, attempts=d.attempts - 1) for d in map(delivery_from_row, rows)]
         return sorted(claimed, key=lambda d: (d.next_attempt_at_ms, d.id))
 
@@ -50,8 +73,10 @@ class OutboxTables(Tables):
     async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
         await self._run(MARK_UNDELIVERABLE, reason[:500], delivery_id)
 
-    async def next_delivery_due_ms(self, kinds: Collection[str]) -> int | None:
-        return await self._fetch_int(NEXT_DUE, list(kinds))
+    async def next_delivery_due_ms(
+        self, kinds: Collection[str], skip_channels: Collection[int] = ()
+    ) -> int | None:
+        return await self._fetch_int(NEXT_DUE, list(kinds), list(skip_channels))
 
     async def deliveries_for(self, convo_id: str) -> list[Delivery]:
         return [delivery_from_row(row) for row in await self._fetch(DELIVERIES_FOR, convo_id)]

@@ -14,7 +14,7 @@ from bot.domain.records import (
 )
 from bot.store import statements
 from bot.store.interface import ChangeTopic
-from bot.store.postgres.changes import announce
+from bot.store.postgres.changes import CHANNEL
 from bot.store.postgres.tables import Tables, changed, numbered
 from bot.store.rows import (
     SESSION_COLUMNS,
@@ -32,17 +32,27 @@ SET_DELIVERIES_REPLY_TO = numbered(statements.SET_DELIVERIES_REPLY_TO)
 SELECT_SESSION = numbered(statements.SELECT_SESSION)
 CHANNEL_SESSIONS = numbered(statements.CHANNEL_SESSIONS)
 AWAITING_IN_GUILD = numbered(statements.AWAITING_IN_GUILD)
-# Only an awaiting session completes: the row lock makes a concurrent second completion wait,
-# then see the new state and match nothing.
-COMPLETE_SESSION = numbered(statements.COMPLETE_SESSION) + (
-    f" AND {AWAITING} RETURNING webhook_token_hash, channel_id, origin_message_id, deliveries"
+# One statement, so one round trip and no explicit transaction (it commits by itself): only an
+# awaiting session whose token hash matches completes, its outbox rows are queued, and listeners
+# hear of them once it commits. The row lock makes a concurrent second completion wait, then see
+# the new state and match nothing. As five round trips (BEGIN, UPDATE, INSERT, NOTIFY, COMMIT)
+# it cost a receiver several times the CPU per webhook (bench/webhook_ingest.py).
+# The database compares the hashes, not in constant time: a timing could reveal at most a prefix
+# of the token's SHA-256, from which no token can be had.
+COMPLETE_SESSION = (
+    "WITH done AS ("
+    + numbered(statements.COMPLETE_SESSION)
+    + f" AND {AWAITING} AND ($8::text IS NULL OR webhook_token_hash = $8)"
+    " RETURNING convo_id, channel_id, origin_message_id, deliveries),"
+    " queued AS (INSERT INTO deliveries (convo_id, kind, state, next_attempt_at, channel_id,"
+    " reply_to_message_id, created_at) SELECT done.convo_id, kind,"
+    f" '{DeliveryState.PENDING.value}', $6, done.channel_id, done.origin_message_id, $6"
+    " FROM done, unnest(string_to_array(done.deliveries, ',')) AS kind WHERE $9 AND kind <> ''"
+    " ON CONFLICT (convo_id, kind) DO NOTHING RETURNING 1),"
+    " notified AS (SELECT pg_notify($10, $11) FROM (SELECT 1 FROM queued LIMIT 1) AS any_row)"
+    " SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM notified)"
 )
 SELECT_WEBHOOK_HASH = "SELECT webhook_token_hash FROM sessions WHERE convo_id = $1"
-QUEUE_DELIVERIES = (
-    "INSERT INTO deliveries (convo_id, kind, state, next_attempt_at, channel_id,"
-    f" reply_to_message_id, created_at) SELECT $1, kind, '{DeliveryState.PENDING.value}', $2,"
-    " $3, $4, $2 FROM unnest($5::text[]) AS kind ON CONFLICT (convo_id, kind) DO NOTHING"
-)
 # Concurrent monitors skip each other's locked rows rather than wait for them.
 CLAIM_OVERDUE = (
     "UPDATE sessions SET poll_lease_until = $3 WHERE convo_id IN (SELECT convo_id FROM sessions"
@@ -50,10 +60,6 @@ CLAIM_OVERDUE = (
     " ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)"
     f" RETURNING {SESSION_COLUMNS}"
 )
-
-
-class _WrongToken(Exception):
-    """Raised inside ``complete``'s transaction to roll its update back."""
 
 
 def _token_matches(stored: str | None, given: str | None) -> bool:
@@ -79,32 +85,18 @@ class SessionTables(Tables):
             await db.execute(SET_DELIVERIES_REPLY_TO, message_id, convo_id)
 
     async def complete(self, completion: Completion) -> CompletionOutcome:
-        now = now_ms()
-        try:
-            async with self._transaction() as db:
-                row = await db.fetchrow(COMPLETE_SESSION, *completion_values(completion, now))
-                if row is None:
-                    stored = await db.fetchrow(SELECT_WEBHOOK_HASH, completion.convo_id)
-                    if stored is None or not _token_matches(stored[0], completion.token_hash):
-                        return CompletionOutcome.UNKNOWN
-                    return CompletionOutcome.DUPLICATE
-                # The update holds the row lock, so this is the hash in force (a retried
-                # create_session cannot swap it now); a wrong token rolls the update back.
-                token_hash, channel_id, reply_to, deliveries = row
-                if not _token_matches(token_hash, completion.token_hash):
-                    raise _WrongToken
-                kinds = (
-                    [kind for kind in deliveries.split(",") if kind] if completion.notify else []
-                )
-                if kinds:
-                    queued = await db.execute(
-                        QUEUE_DELIVERIES, completion.convo_id, now, channel_id, reply_to, kinds
-                    )
-                    if changed(queued):
-                        await announce(db, ChangeTopic.OUTBOX)
-        except _WrongToken:
+        values = completion_values(completion, now_ms())
+        topic = (CHANNEL, ChangeTopic.OUTBOX.value)
+        async with self._connection() as db:
+            completed, _ = await db.fetchrow(
+                COMPLETE_SESSION, *values, completion.token_hash, completion.notify, *topic
+            )
+            if completed:
+                return CompletionOutcome.COMPLETED
+            stored = await db.fetchrow(SELECT_WEBHOOK_HASH, completion.convo_id)
+        if stored is None or not _token_matches(stored[0], completion.token_hash):
             return CompletionOutcome.UNKNOWN
-        return CompletionOutcome.COMPLETED
+        return CompletionOutcome.DUPLICATE
 
     async def get_session(self, convo_id: str) -> SessionRecord | None:
         row = await self._fetch_one(SELECT_SESSION, convo_id)

@@ -22,6 +22,8 @@ from bot.store.postgres.follows import FollowTables
 from bot.store.postgres.gateway import GatewayTables
 from bot.store.postgres.migrations import migrate
 from bot.store.postgres.outbox import OutboxTables
+from bot.store.postgres.packs import PackTables
+from bot.store.postgres.request_slots import RequestSlotTables
 from bot.store.postgres.sessions import SessionTables
 from bot.store.postgres.settings import SettingsTables
 from bot.store.postgres.shared_secrets import SecretTables
@@ -33,6 +35,8 @@ APPLICATION_NAME = "chatsight-bot"
 class PostgresStore(
     SessionTables,
     OutboxTables,
+    PackTables,
+    RequestSlotTables,
     SecretTables,
     SettingsTables,
     FollowTables,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection
+from dataclasses import replace
 
 from bot.domain.records import Delivery
 from bot.store.rows import DELIVERY_COLUMNS, delivery_from_row
@@ -14,24 +15,44 @@ from bot.store.statements import (
     MARK_RETRY,
     MARK_UNDELIVERABLE,
     PENDING,
+    UNCAPPED,
+)
+
+# Due rows not in a pack, numbered per channel in due order: a claim takes the first few of each
+# channel (interface.py: fair across channels). A row without a channel counts as channel 0.
+_DUE_BY_CHANNEL = (
+    f"SELECT {DELIVERY_COLUMNS} FROM (SELECT {DELIVERY_COLUMNS}, ROW_NUMBER() OVER"
+    " (PARTITION BY channel_id ORDER BY next_attempt_at, id) AS turn FROM deliveries"
+    f" WHERE {PENDING} AND pack_id IS NULL AND kind IN ({{kinds}}) AND next_attempt_at <= ?"
+    " AND lease_until <= ? AND COALESCE(channel_id, 0) NOT IN ({skipped}))"
+    " WHERE turn <= ? ORDER BY next_attempt_at, id LIMIT ?"
 )
 
 
 class OutboxTables(Tables):
     async def claim_due_deliveries(
-        self, kinds: Collection[str], now_ms: int, lease_ms: int, limit: int
+        self,
+        kinds: Collection[str],
+        now_ms: int,
+        lease_ms: int,
+        limit: int,
+        *,
+        per_channel: int | None = None,
+        skip_channels: Collection[int] = (),
     ) -> list[Delivery]:
+        lease_until = now_ms + lease_ms
+        skipped = tuple(skip_channels)
+        sql = _DUE_BY_CHANNEL.format(kinds=marks(kinds), skipped=marks(skipped))
+        params = (*kinds, now_ms, now_ms, *skipped, per_channel or UNCAPPED, limit)
+
         def write(db: sqlite3.Connection) -> list[Delivery]:
-            rows = db.execute(
-                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {PENDING}"
-                f" AND kind IN ({marks(kinds)}) AND next_attempt_at <= ? AND lease_until <= ?"
-                " ORDER BY next_attempt_at, id LIMIT ?",
-                (*kinds, now_ms, now_ms, limit),
-            )
-            claimed = [delivery_from_row(row) for row in rows]
+            claimed = [
+                replace(delivery_from_row(row), lease_until_ms=lease_until)
+                for row in db.execute(sql, params)
+            ]
             db.executemany(
                 "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                [(now_ms + lease_ms, d.id) for d in claimed],
+                [(lease_until, d.id) for d in claimed],
             )
             return claimed
 
@@ -53,11 +74,14 @@ class OutboxTables(Tables):
     async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
         await self._run(MARK_UNDELIVERABLE, (reason[:500], delivery_id))
 
-    async def next_delivery_due_ms(self, kinds: Collection[str]) -> int | None:
+    async def next_delivery_due_ms(
+        self, kinds: Collection[str], skip_channels: Collection[int] = ()
+    ) -> int | None:
         return await self._fetch_int(
             "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM deliveries"
-            f" WHERE {PENDING} AND kind IN ({marks(kinds)})",
-            tuple(kinds),
+            f" WHERE {PENDING} AND pack_id IS NULL AND kind IN ({marks(kinds)})"
+            f" AND COALESCE(channel_id, 0) NOT IN ({marks(skip_channels)})",
+            (*kinds, *skip_channels),
         )
 
     async def deliveries_for(self, convo_id: str) -> list[Delivery]:

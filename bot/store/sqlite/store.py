@@ -16,6 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.domain.request_slots import SlotSchedule
 from bot.store.migrations import migrate
 from bot.store.sqlite.admission import AdmissionTables
 from bot.store.sqlite.alerts import AlertTables
@@ -24,6 +25,8 @@ from bot.store.sqlite.follows import FollowTables
 from bot.store.sqlite.gateway import GatewayTables
 from bot.store.sqlite.lock import ProcessLock
 from bot.store.sqlite.outbox import OutboxTables
+from bot.store.sqlite.packs import PackTables
+from bot.store.sqlite.request_slots import RequestSlotTables
 from bot.store.sqlite.sessions import SessionTables, apply_completions
 from bot.store.sqlite.settings import SettingsTables
 from bot.store.sqlite.shared_secrets import SecretTables
@@ -35,6 +38,8 @@ PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "f
 class SQLiteStore(
     SessionTables,
     OutboxTables,
+    PackTables,
+    RequestSlotTables,
     SecretTables,
     SettingsTables,
     FollowTables,
@@ -50,6 +55,7 @@ class SQLiteStore(
         self._path = str(path)
         self._writer = GroupCommitWriter(apply_completions, max_batch=max_batch)
         self._reader_db: aiosqlite.Connection | None = None
+        self._request_slots = SlotSchedule()
         locked = exclusive and self._path != ":memory:"
         self._lock = ProcessLock(self._path) if locked else None
 
