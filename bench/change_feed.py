@@ -2,7 +2,7 @@
 
 A `serve-webhooks` process and a `run` process meet only in PostgreSQL: the receiver commits the
 result and its ``NOTIFY`` in one transaction, and the `run` process's change feed wakes its
-delivery worker (bot/store/interface.py, ChangeFeed). Both cores here have stores, pools and the
+delivery worker (bot/store/interface/, ChangeFeed). Both cores here have stores, pools and the
 listener connection of their own, as two processes would; the delivery worker's own idle timer
 (30 s) is far beyond what is measured, so each figure is the NOTIFY path.
 

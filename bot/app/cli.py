@@ -243,7 +243,7 @@ async def _serve_webhooks(
     args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
 ) -> int:
     """Stateless apart from the database: results go to the store, and a ``run`` process hears
-    of them there (bot/store/interface.py, ChangeFeed)."""
+    of them there (bot/store/interface/, ChangeFeed)."""
     core = TaggingCore(settings, serve_webhooks=True, monitor_interval_s=None, masking=masking)
     await core.start({})
     try:

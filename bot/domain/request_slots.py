@@ -3,7 +3,7 @@
 Slots are handed out at least an interval apart and never before now, with no burst: whatever
 the window a server counts its limit in, no window of one second then holds more than one
 second's worth of slots (docs/discord-notes.md, Rate limits). The store keeps the schedule, so
-every process sharing a database draws from one budget (bot/store/interface.py).
+every process sharing a database draws from one budget (bot/store/interface/).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Durable state: sessions, the outbox, secrets, server settings, follows, alerts, admission.
 
-Owns every table and the one interface to them (``interface.py``); ``open_store`` picks the
+Owns every table and the one interface to them (``interface/``); ``open_store`` picks the
 backend. Knows no HTTP and no Discord.
 
 May import: ``bot.domain``, ``bot.errors``, ``bot.config``, the database drivers.
@@ -22,7 +22,7 @@ def open_store(settings: Settings, *, exclusive: bool = True) -> Store:
     ``exclusive=False`` to run beside it (bot/store/sqlite/store.py).
 
     The one place that picks a backend: everything else is typed against ``Store`` or one of
-    its protocols (``bot/store/interface.py``).
+    its protocols (``bot/store/interface/``).
     """
     if settings.backend == "postgresql":
         return PostgresStore(

@@ -1,6 +1,6 @@
 """What every storage backend shares: its failure, and (re-exported) the whole interface.
 
-The protocols themselves are in ``bot/store/interface.py``, one per concern.
+The protocols themselves are in ``bot/store/interface/``, one per concern.
 """
 
 from __future__ import annotations

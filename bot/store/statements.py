@@ -86,7 +86,7 @@ DELIVERIES_FOR = f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE convo_id = ? 
 # The per-channel cap of a claim that asks for none (a claim's rows are numbered per channel).
 UNCAPPED = 2**31 - 1
 
-# -- packs: outbox rows posted as one message (interface.py, OutboxStore.record_pack) ----------
+# -- packs: outbox rows posted as one message (OutboxStore.record_pack) ----------
 
 # The send about to begin is the pack's first attempt, leased to the worker that recorded it.
 NEW_PACK = (
@@ -186,7 +186,7 @@ TAKE_COOLDOWN = (
     " ON CONFLICT (user_id) DO UPDATE SET last_start_at = excluded.last_start_at"
     " WHERE member_cooldowns.last_start_at <= ? RETURNING last_start_at"
 )
-# One statement, as PostgreSQL's READ COMMITTED needs it (one snapshot: interface.py).
+# One statement, as PostgreSQL's READ COMMITTED needs it (one snapshot: bot/store/interface/).
 TAKEN_SLOTS = (
     f"SELECT ({AWAITING_IN_GUILD}) + (SELECT COUNT(*) FROM admission_holds"
     " WHERE guild_id = ? AND expires_at > ?)"

@@ -1,9 +1,9 @@
 """Admission in PostgreSQL: the dedupe window, the member cooldown and the per-server cap, each
 decided in one statement or one transaction, so processes sharing the database agree.
 
-The order inside ``admit`` is interface.py's: the server's row first (every admission there waits
-for it), then the member's cooldown, then one count of the server's slots, then the hold. A
-refusal rolls back whatever the transaction did.
+The order inside ``admit`` is ``AdmissionStore``'s (bot/store/interface/server.py): the server's
+row first (every admission there waits for it), then the member's cooldown, then one count of the
+server's slots, then the hold. A refusal rolls back whatever the transaction did.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ MARK_UNDELIVERABLE = numbered(statements.MARK_UNDELIVERABLE)
 DELIVERIES_FOR = numbered(statements.DELIVERIES_FOR)
 _LOOSE_AND_DUE = f"{PENDING} AND pack_id IS NULL AND next_attempt_at <= $2 AND lease_until <= $2"
 # Concurrent workers skip each other's locked rows rather than wait for them; each claim counts
-# as an attempt (interface.py), and a row is returned as it was before this claim. Only the first
+# as an attempt (bot/store/interface/delivery.py), and a row is returned as it was before
+# this claim. Only the first
 # $6 due rows of each channel are candidates (numbered per channel beneath), and the locking
 # select walks them in due order past the rows other claims hold, checking each again once it
 # holds its lock, as a concurrent claim or pack may have changed it.

@@ -20,8 +20,9 @@ MARK_PACK_RETRY = numbered(statements.MARK_PACK_RETRY)
 NOTE_PACKED_ERROR = numbered(statements.NOTE_PACKED_ERROR)
 MARK_PACK_UNDELIVERABLE = numbered(statements.MARK_PACK_UNDELIVERABLE)
 MARK_PACKED_UNDELIVERABLE = numbered(statements.MARK_PACKED_UNDELIVERABLE)
-# A row joins only while the claim that handed it out still holds it (interface.py): a concurrent
-# claim holds the row's lock first, and once it commits the lease no longer matches.
+# A row joins only while the claim that handed it out still holds it
+# (bot/store/interface/delivery.py): a concurrent claim holds the row's lock first, and once it
+# commits the lease no longer matches.
 JOIN_PACK = (
     "UPDATE deliveries SET pack_id = $1 FROM unnest($2::bigint[], $3::bigint[]) AS held (id,"
     " lease) WHERE deliveries.id = held.id AND deliveries.lease_until = held.lease"

@@ -7,7 +7,7 @@ answering). Either way the caller gets ``StoreUnavailable`` (tables.py). The poo
 more than ``pool_size`` connections; a call that finds none free within the statement timeout is
 ``StoreUnavailable`` too, rather than a queue that grows without end.
 
-The tables are grouped by concern, one module each, as the protocols of interface.py are.
+The tables are grouped by concern, one module each, as the protocols of bot/store/interface/ are.
 """
 
 from __future__ import annotations

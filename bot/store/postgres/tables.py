@@ -2,7 +2,7 @@
 
 Each call borrows one connection from the pool, for one statement or one transaction, so calls
 run side by side (the pool holds ``pool_size`` connections) and the database's row locks, not
-this process, keep each read-modify-write atomic (bot/store/interface.py). A database that does
+this process, keep each read-modify-write atomic (bot/store/interface/). A database that does
 not answer, or answers too late, is ``StoreUnavailable``: nothing was written, and the caller
 (a webhook answers 503) can say so and try again.
 """

@@ -1,7 +1,7 @@
 """One process per SQLite database: an exclusive lock on a file beside it, held while open.
 
 SQLite keeps concurrent writes apart, but it cannot tell one process of another's changes
-(``ChangeFeed`` in bot/store/interface.py): a second process would verify with stale secrets, act
+(``ChangeFeed`` in bot/store/interface/): a second process would verify with stale secrets, act
 on stale settings and not hear of new deliveries. So a second process on the same file is
 refused at start-up, in one line that says what to do instead (PostgreSQL, which several
 processes share), rather than left to run beside the first.

@@ -19,7 +19,7 @@ from bot.store.statements import (
 )
 
 # Due rows not in a pack, numbered per channel in due order: a claim takes the first few of each
-# channel (interface.py: fair across channels). A row without a channel counts as channel 0.
+# channel (OutboxStore: fair across channels). A row without a channel counts as channel 0.
 _DUE_BY_CHANNEL = (
     f"SELECT {DELIVERY_COLUMNS} FROM (SELECT {DELIVERY_COLUMNS}, ROW_NUMBER() OVER"
     " (PARTITION BY channel_id ORDER BY next_attempt_at, id) AS turn FROM deliveries"

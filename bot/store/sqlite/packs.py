@@ -21,7 +21,8 @@ from bot.store.statements import (
     PENDING,
 )
 
-# A row joins only while the claim that handed it out still holds it (interface.py).
+# A row joins only while the claim that handed it out still holds it
+# (bot/store/interface/delivery.py).
 JOIN_PACK = (
     "UPDATE deliveries SET pack_id = ? WHERE id = ? AND lease_until = ? AND pack_id IS NULL"
     f" AND {PENDING}"

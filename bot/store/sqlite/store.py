@@ -6,7 +6,7 @@ still gets its 200 only after its own row is durable, but a burst of webhooks sh
 instead of paying one each (docs/perf-notes.md: per-request commits reach ~0.15x of a bare
 handler, group commit ~0.6x). Reads use a second connection and never wait for the writer.
 
-The tables are grouped by concern, one module each, as the protocols of interface.py are.
+The tables are grouped by concern, one module each, as the protocols of bot/store/interface/ are.
 """
 
 from __future__ import annotations

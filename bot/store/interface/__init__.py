@@ -1,0 +1,55 @@
+"""The storage interface every backend implements: SQLite, and PostgreSQL (asyncpg).
+
+One small protocol per concern, so each service names only what it uses, and ``Store`` for the
+whole. They speak in domain records, so one test suite (``tests/store/``) runs against every
+backend and nothing above this layer writes SQL.
+
+Several bot processes may share one PostgreSQL database, so no rule may rest on one process's
+memory: every read-modify-write is one statement or one transaction inside the store. Each method
+that is one says how the PostgreSQL backend must keep it atomic. The SQLite backend runs every
+write inside its single writer (``BEGIN IMMEDIATE``, which also locks out other processes), and
+reads what it is about to change through the writer's own connection.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.store.interface.coordination import ChangeFeed, ChangeTopic, GatewayStore, StoreLifecycle
+from bot.store.interface.delivery import OutboxStore, RequestBudgetStore
+from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
+from bot.store.interface.sessions import SecretStore, SessionStore
+
+
+class Store(
+    StoreLifecycle,
+    SessionStore,
+    OutboxStore,
+    RequestBudgetStore,
+    SecretStore,
+    ServerSettingsStore,
+    FollowStore,
+    AlertStore,
+    AdmissionStore,
+    GatewayStore,
+    ChangeFeed,
+    Protocol,
+):
+    """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
+
+
+__all__ = [
+    "AdmissionStore",
+    "AlertStore",
+    "ChangeFeed",
+    "ChangeTopic",
+    "FollowStore",
+    "GatewayStore",
+    "OutboxStore",
+    "RequestBudgetStore",
+    "SecretStore",
+    "ServerSettingsStore",
+    "SessionStore",
+    "Store",
+    "StoreLifecycle",
+]
