@@ -55,6 +55,7 @@ def test_defaults_and_dotenv_under_real_environment(tmp_path: Path) -> None:
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1,2"}, "shard 2 does not exist"),
         ({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "a"}, "DISCORD_SHARD_IDS: 'a'"),
         ({"SERVE_WEBHOOKS": "maybe"}, "SERVE_WEBHOOKS"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT: 'xml' is not one of text, json"),
         (
             {"STREAMLINK_PLUGIN_DIRS": "/no/such/plugins"},
             "STREAMLINK_PLUGIN_DIRS: '/no/such/plugins' is not a directory",

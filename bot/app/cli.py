@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.app import operator_commands
 from bot.app.chatsight_bot import ChatsightBot
 from bot.app.core import TaggingCore
-from bot.app.deployment import describe
 from bot.app.discord_api import use_discord_api
 from bot.app.logsetup import SecretMaskingFilter, configure_logging
-from bot.config import Settings, load_settings, shown
+from bot.config import Settings, load_settings
 from bot.delivery.console_sink import ConsoleSink
 from bot.domain.convo_ids import cli_convo_id
 from bot.domain.records import (
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("sync", help="sync slash commands (to DEV_GUILD_ID if set, else globally)")
     commands.add_parser("check-config", help="validate the configuration and show it")
     commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
+    commands.add_parser("invite", help="print the link that adds the bot to a server")
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database, consistently, while the bot runs"
+    )
+    backup.add_argument("path", help="the new file to write (must not exist)")
 
     # The simulator parses its own flags, so the bot imports it only when asked to run it.
     commands.add_parser(
@@ -82,15 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ChatsightBotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
         return EXIT_CONFIG
-    masking = configure_logging(settings.log_level, settings.secrets())
+    masking = configure_logging(settings.log_level, settings.secrets(), settings.log_format)
     handlers = {
         "tag": _tag,
         "status": _status,
-        "check-config": _check_config,
-        "rotate-secret": _rotate_secret,
+        "check-config": operator_commands.check_config,
+        "rotate-secret": operator_commands.rotate_secret,
         "run": _run,
         "serve-webhooks": _serve_webhooks,
-        "sync": _sync,
+        "sync": operator_commands.sync,
+        "invite": operator_commands.invite,
+        "backup": operator_commands.backup,
     }
     try:
         return asyncio.run(handlers[args.command](args, settings, masking))
@@ -182,48 +189,6 @@ async def _status(args: argparse.Namespace, settings: Settings, _: SecretMasking
     return 0
 
 
-async def _check_config(
-    args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter
-) -> int:
-    rows = shown(settings)
-    width = max(len(name) for name, _ in rows) + 1
-    for name, value in rows:
-        print(f"{name:{width}} {value}")
-    lines, warnings = describe(settings)
-    for line in lines:
-        print(line)
-    for warning in warnings:
-        print(f"warning: {warning}")
-    settings.require_api_key()
-    if settings.public_base_url is None:
-        print("note: PUBLIC_BASE_URL is not set; results will be polled, not pushed")
-    print("configuration OK")
-    return 0
-
-
-async def _rotate_secret(
-    args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
-) -> int:
-    core = TaggingCore(
-        settings,
-        serve_webhooks=False,
-        monitor_interval_s=None,
-        masking=masking,
-        store=open_store(settings, exclusive=False),
-    )
-    await core.open()
-    try:
-        await core.rotate_secret()
-    finally:
-        await core.stop()
-    minutes = settings.secret_grace_seconds / 60
-    print(
-        "Rotated the shared secret. The new one is kept in the database for every receiver;"
-        f" the old one is still accepted for {minutes:g} minutes."
-    )
-    return 0
-
-
 async def _run(args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter) -> int:
     token = settings.require_discord_token()
     settings.require_api_key()
@@ -267,13 +232,3 @@ async def _until_stopped(running: asyncio.Task[None] | None = None) -> None:
         {stopping} | ({running} if running else set()), return_when=asyncio.FIRST_COMPLETED
     )
     stopping.cancel()
-
-
-async def _sync(args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter) -> int:
-    token = settings.require_discord_token()
-    use_discord_api(settings.discord_api_base)
-    async with ChatsightBot(settings, masking=masking, run_core=False) as bot:
-        await bot.login(token.reveal())
-    where = f"guild {settings.dev_guild_id}" if settings.dev_guild_id else "all guilds (global)"
-    print(f"Slash commands synced to {where}.")
-    return 0

@@ -17,6 +17,7 @@ from bot.config.settings import POSTGRES_SCHEMES, Settings
 from bot.errors import ConfigError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOG_FORMATS = ("text", "json")
 
 
 def load_settings(
@@ -32,6 +33,9 @@ def load_settings(
     log_level = env.get("LOG_LEVEL", "INFO").upper()
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL: {log_level!r} is not one of {', '.join(_LOG_LEVELS)}")
+    log_format = env.get("LOG_FORMAT", Settings.log_format).lower()
+    if log_format not in _LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT: {log_format!r} is not one of {', '.join(_LOG_FORMATS)}")
     database_url = env.get("DATABASE_URL", Settings.database_url)
     if urlsplit(database_url).scheme not in ("sqlite", *POSTGRES_SCHEMES):
         raise ConfigError(
@@ -55,6 +59,7 @@ def load_settings(
         dev_guild_id=_snowflake(env, "DEV_GUILD_ID"),
         discord_global_limit=_count(env, "DISCORD_GLOBAL_LIMIT", Settings.discord_global_limit),
         log_level=log_level,
+        log_format=log_format,
         poll_after_seconds=_seconds(env, "POLL_AFTER_SECONDS", Settings.poll_after_seconds),
         expire_after_seconds=_seconds(env, "EXPIRE_AFTER_SECONDS", Settings.expire_after_seconds),
         webhook_max_skew_seconds=_seconds(

@@ -28,6 +28,8 @@ class Settings:
     discord_api_base: str | None = None
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    # "json": one object a line for a log shipper (bot/app/logsetup.py); "text" for a terminal.
+    log_format: str = "text"
     poll_after_seconds: float = 360.0
     expire_after_seconds: float = 1800.0
     webhook_max_skew_seconds: float = 300.0
@@ -123,6 +125,7 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("DISCORD_SHARD_IDS", "shard_ids"),
     ("SERVE_WEBHOOKS", "serve_webhooks"),
     ("LOG_LEVEL", "log_level"),
+    ("LOG_FORMAT", "log_format"),
     ("STREAM_FETCH_ALLOW", "stream_fetch_allow"),
     ("STREAMLINK_PLUGIN_DIRS", "streamlink_plugin_dirs"),
     ("POLL_AFTER_SECONDS", "poll_after_seconds"),

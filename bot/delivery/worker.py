@@ -167,7 +167,7 @@ class ResultDelivery:
         except DeliveryFailed as failure:
             await self._failed(row, failure)
         except Exception as error:
-            log.exception("delivery %s (%s) crashed", row.id, row.kind)
+            log.exception("delivery %s (%s) crashed", row.id, row.kind, extra=_context(row))
             await self._failed(row, DeliveryFailed(type(error).__name__, permanent=False))
         else:
             await self._store.mark_delivered(row.id, message_id, self._clock())
@@ -175,10 +175,14 @@ class ResultDelivery:
     async def _failed(self, row: Delivery, failure: DeliveryFailed) -> None:
         retry_at = self._retries.retry_at(row.attempts + 1, failure)
         if retry_at is None:
-            log.warning("delivery %s undeliverable: %s", row.id, failure.reason)
+            log.warning(
+                "delivery %s undeliverable: %s", row.id, failure.reason, extra=_context(row)
+            )
             await self._store.mark_undeliverable(row.id, failure.reason)
             return
-        log.info("delivery %s retried at %d: %s", row.id, retry_at, failure.reason)
+        log.info(
+            "delivery %s retried at %d: %s", row.id, retry_at, failure.reason, extra=_context(row)
+        )
         await self._store.mark_retry(row.id, retry_at, failure.reason)
 
     async def run(self) -> None:
@@ -234,3 +238,8 @@ def _by_session(rows: list[Delivery]) -> list[list[Delivery]]:
     for row in sorted(rows, key=lambda r: r.id):
         grouped.setdefault(row.convo_id, []).append(row)
     return list(grouped.values())
+
+
+def _context(row: Delivery) -> dict[str, object]:
+    """The fields a JSON log line carries for a row (bot/app/logsetup.py)."""
+    return {"session": row.convo_id, "channel": row.channel_id}

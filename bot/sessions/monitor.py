@@ -48,9 +48,18 @@ class SessionMonitor:
             try:
                 await self._service.refresh(record.convo_id)
             except ChatsightUnknownSession:
-                log.warning("Chatsight does not know awaiting session %s", record.convo_id)
+                log.warning(
+                    "Chatsight does not know awaiting session %s",
+                    record.convo_id,
+                    extra={"session": record.convo_id},
+                )
             except ChatsightError as error:
-                log.warning("could not poll session %s: %s", record.convo_id, error.user_message)
+                log.warning(
+                    "could not poll session %s: %s",
+                    record.convo_id,
+                    error.user_message,
+                    extra={"session": record.convo_id},
+                )
         return len(overdue)
 
     async def run(self) -> None:

@@ -113,7 +113,13 @@ class TaggingService:
             # receiver over a quarter of its throughput (bench/webhook_ingest: 14.4k against
             # 10.5k req/s); a failure or an expiry is worth the operator's attention.
             level = logging.DEBUG if completion.state is SessionState.COMPLETED else logging.INFO
-            log.log(level, "session %s is %s", completion.convo_id, completion.state.value)
+            log.log(
+                level,
+                "session %s is %s",
+                completion.convo_id,
+                completion.state.value,
+                extra={"session": completion.convo_id},
+            )
             if completion.notify:
                 self._on_final()
         return outcome

@@ -8,10 +8,13 @@ May import: ``bot.domain``, ``bot.errors``, ``bot.config``, the database drivers
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.config import Settings
 from bot.store.interface import Store
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
+from bot.store.sqlite.backup import BackupRefused, backup_sqlite
 
 
 def open_store(settings: Settings, *, exclusive: bool = True) -> Store:
@@ -33,4 +36,14 @@ def open_store(settings: Settings, *, exclusive: bool = True) -> Store:
     return SQLiteStore(settings.sqlite_path, exclusive=exclusive)
 
 
-__all__ = ["Store", "open_store"]
+def backup_database(settings: Settings, target: Path) -> int:
+    """A consistent copy of the SQLite database at ``target``, taken while the bot runs; the
+    bytes written. PostgreSQL has its own tools for that, and the README shows them."""
+    if settings.backend == "postgresql":
+        raise BackupRefused(
+            "backup: DATABASE_URL is PostgreSQL; take its backups with pg_dump (README, Backups)"
+        )
+    return backup_sqlite(settings.sqlite_path, target)
+
+
+__all__ = ["BackupRefused", "Store", "backup_database", "open_store"]
