@@ -3,7 +3,8 @@
 An aiohttp server on a loopback port that an *unmodified* discord.py logs into: login
 (``/users/@me``, ``/oauth2/applications/@me``, ``/gateway/bot``), the gateway (HELLO,
 IDENTIFY, READY, GUILD_CREATE, heartbeats, RESUME with replay, INVALID_SESSION), messages,
-reactions, application commands, interactions (callbacks, ``@original``, follow-ups), with
+reactions, application commands, interactions (callbacks, ``@original``, follow-ups), threads
+and forum channels (posts, THREAD_* events, archiving, Send Messages in Threads), with
 Discord's permission checks, limits, error bodies, mention rules and rate limits, sharding (event
 routing per shard, 4010/4011, identify concurrency) and the invalid-request Cloudflare ban.
 

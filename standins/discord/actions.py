@@ -168,6 +168,25 @@ class ActionControl(EmulatorCore):
         self.state.changed()
         await self.events.message("MESSAGE_UPDATE", stored)
 
+    async def edit_message_as_author(
+        self,
+        channel_id: int,
+        message_id: int,
+        *,
+        content: str | None = None,
+        embeds: list[JSON] | None = None,
+    ) -> StoredMessage:
+        """Its author edits a message (a notifier editing "LIVE" into its post): Discord's
+        checks for an edit, ``edited_timestamp`` set, and MESSAGE_UPDATE."""
+        stored = self.state.message(channel_id, message_id)
+        changes: JSON = {}
+        if content is not None:
+            changes["content"] = content
+        if embeds is not None:
+            changes["embeds"] = embeds
+        await self.messaging.edit(stored, changes)
+        return stored
+
     async def react_as(self, channel_id: int, message_id: int, user_id: int, emoji: str) -> None:
         stored = self.state.message(channel_id, message_id)
         users = stored.reactions.setdefault(emoji, [])

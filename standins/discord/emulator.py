@@ -14,12 +14,13 @@ from .model import JSON, Interaction, RequestLogEntry, ResponseRecord, StoredMes
 from .seed import apply_seed
 from .server import Server, build_app
 from .state import EmulatorConfig
+from .thread_control import ThreadControl
 from .world import WorldControl
 
 T = TypeVar("T")
 
 
-class DiscordEmulator(WorldControl, ActionControl, LimitsControl):
+class DiscordEmulator(WorldControl, ThreadControl, ActionControl, LimitsControl):
     """A local Discord (REST v10 + gateway) for discord.py, on a loopback port."""
 
     def __init__(

@@ -17,7 +17,15 @@ from .gateway import (
     Session,
 )
 from .model import JSON, Channel, Interaction, Role, StoredMessage
-from .serialize import channel_json, guild_create_json, member_json, message_json, role_json
+from .permissions import VIEW_CHANNEL
+from .serialize import (
+    channel_json,
+    guild_create_json,
+    member_json,
+    message_json,
+    role_json,
+    thread_json,
+)
 from .state import State
 
 
@@ -32,6 +40,8 @@ class Events:
         bot_id = session.bot.user_id
         data = message_json(stored, bot_id)
         channel = self.state.channels[stored.channel_id]
+        if channel.thread is not None and not self._sees(channel, bot_id):
+            return None
         data["guild_id"] = str(channel.guild_id)
         guild = self.state.guilds[channel.guild_id]
         author_member = guild.members.get(int(data["author"]["id"]))
@@ -102,6 +112,33 @@ class Events:
         await self.gateway.dispatch(
             event, lambda s: payload if s.has(GUILDS) else None, guild_id=channel.guild_id
         )
+
+    def _sees(self, channel: Channel, user_id: int) -> bool:
+        guild = self.state.guilds[channel.guild_id]
+        return user_id in guild.members and bool(
+            self.state.permissions(channel, user_id) & VIEW_CHANNEL
+        )
+
+    async def thread(self, event: str, channel: Channel, *, created: bool = False) -> None:
+        """THREAD_CREATE, THREAD_UPDATE or THREAD_DELETE, only to bots that can see the thread
+        (docs/discord-notes.md, Channels); a new thread is marked ``newly_created``."""
+
+        def payload(session: Session) -> JSON | None:
+            if not session.has(GUILDS) or not self._sees(channel, session.bot.user_id):
+                return None
+            if event == "THREAD_DELETE":
+                return {
+                    "id": str(channel.id),
+                    "guild_id": str(channel.guild_id),
+                    "parent_id": str(channel.parent_id),
+                    "type": channel.type,
+                }
+            data = thread_json(channel, session.bot.user_id)
+            if created:
+                data["newly_created"] = True
+            return data
+
+        await self.gateway.dispatch(event, payload, guild_id=channel.guild_id)
 
     async def role(self, event: str, role: Role) -> None:
         payload: JSON = {"guild_id": str(role.guild_id)}

@@ -74,6 +74,13 @@ class InteractionBuilder:
             if definition is None:
                 raise ValueError(f"the command has no option {name!r}")
             kind = int(definition["type"])
+            offered = definition.get("channel_types")
+            if (
+                kind == OPT_CHANNEL
+                and offered
+                and self.state.channel(int(value)).type not in offered
+            ):
+                raise ValueError(f"Discord offers no channel of that type for {name!r}")
             if kind in (OPT_USER, OPT_CHANNEL, OPT_ROLE, OPT_MENTIONABLE):
                 self._resolve(guild_id, user_id, kind, value, resolved)
                 value = str(int(value))
@@ -137,6 +144,8 @@ class InteractionBuilder:
         state = self.state
         guild = state.guilds[guild_id]
         channel = state.channel(channel_id)
+        if channel.thread is not None and channel.thread.archived:
+            raise ValueError("application commands cannot be used in an archived thread")
         member = guild.members.get(user_id)
         if member is None:
             raise ValueError(f"user {user_id} is not a member of guild {guild_id}")

@@ -13,9 +13,9 @@ from . import errors
 from .events import Events
 from .mentions import compute_pings
 from .model import JSON, Channel, StoredMessage, iso_now
-from .permissions import EMBED_LINKS, SEND_MESSAGES, has
 from .serialize import message_json, user_json
 from .state import State
+from .threads import check_active, check_send
 from .validation import (
     check_message_body,
     is_empty_after_edit,
@@ -37,11 +37,21 @@ class Messaging:
     def check_can_send(self, channel_id: int, author_id: int, payload: JSON) -> Channel:
         """Discord's checks for a user or bot posting into a channel, in Discord's order."""
         channel, perms = self.state.visible_channel(channel_id, author_id)
-        if not has(perms, SEND_MESSAGES):
-            raise errors.missing_permissions()
-        if payload.get("embeds") and not has(perms, EMBED_LINKS):
-            raise errors.missing_permissions()
+        check_send(channel, perms, embeds=bool(payload.get("embeds")))
         return channel
+
+    async def _thread_activity(self, channel: Channel, author_id: int) -> None:
+        """Posting in a thread unarchives it (THREAD_UPDATE first, as Discord sends it) and
+        adds the author to its members (docs/discord-notes.md, Channels)."""
+        thread = channel.thread
+        if thread is None:
+            return
+        if thread.archived:
+            thread.archived = False
+            thread.archive_timestamp = iso_now()
+            await self.events.thread("THREAD_UPDATE", channel)
+        thread.members.setdefault(author_id, iso_now())
+        thread.total_message_sent += 1
 
     def _pings(
         self,
@@ -118,6 +128,7 @@ class Messaging:
             earlier = self.state.recall_nonce(author_id, str(nonce))
             if earlier is not None:
                 return earlier
+        await self._thread_activity(channel, author_id)
         reference = self._reference(channel, payload)
         content = str(payload.get("content") or "")
         allowed = payload.get("allowed_mentions")
@@ -155,6 +166,9 @@ class Messaging:
     async def edit(self, stored: StoredMessage, payload: JSON, *, clear_flags: int = 0) -> None:
         """Apply an edit: untouched parts stay, ``edited_timestamp`` is set, mentions re-parsed."""
         check_message_body(payload, creating=False)
+        channel = self.state.channels[stored.channel_id]
+        author_id = int(stored.data["author"]["id"])
+        check_active(channel, self.state.permissions(channel, author_id), editing=True)
         before = copy.deepcopy(stored.data)
         data = stored.data
         if "content" in payload:
@@ -175,13 +189,12 @@ class Messaging:
             data.clear()
             data.update(before)
             raise errors.empty_message()
-        channel = self.state.channels[stored.channel_id]
         replied = data.get("referenced_message")
         replied_author = int(replied["author"]["id"]) if replied else None
         data.update(
             self._pings(
                 channel,
-                int(data["author"]["id"]),
+                author_id,
                 data["content"],
                 stored.allowed_mentions,
                 replied_author,

@@ -94,7 +94,25 @@ class Overwrite:
 
 
 @dataclass
+class ThreadState:
+    """What only a thread has (docs/discord-notes.md, Channels): who started it, who joined it,
+    and whether it is archived or locked."""
+
+    owner_id: int
+    members: dict[int, str] = field(default_factory=dict)  # user id -> join timestamp
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+    archive_timestamp: str = field(default_factory=iso_now)
+    create_timestamp: str = field(default_factory=iso_now)
+    total_message_sent: int = 0
+
+
+@dataclass
 class Channel:
+    """A guild channel; ``parent_id`` is a channel's category or a thread's channel, and
+    ``thread`` is set for threads (types 10, 11, 12) only."""
+
     id: int
     guild_id: int
     name: str
@@ -104,6 +122,8 @@ class Channel:
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
     last_message_id: int | None = None
     deleted: bool = False
+    parent_id: int | None = None
+    thread: ThreadState | None = None
 
 
 @dataclass

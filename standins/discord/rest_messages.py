@@ -22,8 +22,9 @@ from .permissions import (
     READ_MESSAGE_HISTORY,
     has,
 )
-from .serialize import channel_json, emoji_json, emoji_key, message_json
+from .serialize import channel_json, emoji_json, emoji_key, message_json, thread_json
 from .state import State
+from .threads import check_active
 
 
 def _context(request: web.Request) -> tuple[State, BotApp, Channel, int]:
@@ -40,7 +41,9 @@ def _target(request: web.Request) -> tuple[State, BotApp, StoredMessage, int]:
 
 
 async def get_channel(request: web.Request) -> web.Response:
-    _, _, channel, _ = _context(request)
+    _, bot, channel, _ = _context(request)
+    if channel.thread is not None:
+        return json_response(thread_json(channel, bot.user_id))
     return json_response(channel_json(channel))
 
 
@@ -115,9 +118,10 @@ async def delete_message(request: web.Request) -> web.Response:
 
 
 async def add_reaction(request: web.Request) -> web.Response:
-    _, bot, stored, perms = _target(request)
+    state, bot, stored, perms = _target(request)
     if not has(perms, READ_MESSAGE_HISTORY):
         raise errors.missing_access()
+    check_active(state.channels[stored.channel_id], perms, editing=False)
     key = emoji_key(request.match_info["emoji"])
     users = stored.reactions.get(key)
     if not users and not has(perms, ADD_REACTIONS):

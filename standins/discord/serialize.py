@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from .model import JSON, BotApp, Channel, Guild, Member, Role, StoredMessage, User
+from .permissions import VIEW_CHANNEL
 from .state import State
+from .threads import THREAD_ONLY
 
 
 def user_json(user: User) -> JSON:
@@ -63,7 +65,10 @@ def overwrites_json(channel: Channel) -> list[JSON]:
 
 
 def channel_json(channel: Channel) -> JSON:
-    return {
+    if channel.thread is not None:
+        return thread_json(channel)
+    last = str(channel.last_message_id) if channel.last_message_id else None
+    data: JSON = {
         "id": str(channel.id),
         "type": channel.type,
         "guild_id": str(channel.guild_id),
@@ -73,9 +78,61 @@ def channel_json(channel: Channel) -> JSON:
         "flags": 0,
         "topic": channel.topic,
         "nsfw": False,
-        "parent_id": None,
+        "parent_id": str(channel.parent_id) if channel.parent_id else None,
+        "rate_limit_per_user": 0,
+        "last_message_id": last,
+    }
+    if channel.type in THREAD_ONLY:
+        # A forum's last_message_id is its latest post (thread) id.
+        data.update(
+            available_tags=[],
+            default_reaction_emoji=None,
+            default_sort_order=None,
+            default_forum_layout=0,
+            default_thread_rate_limit_per_user=0,
+            default_auto_archive_duration=1440,
+        )
+    return data
+
+
+def thread_json(channel: Channel, member_of: int | None = None) -> JSON:
+    """A thread as Discord shows it; ``member_of``: the viewer, whose thread member object is
+    included when they joined it."""
+    thread = channel.thread
+    assert thread is not None
+    data: JSON = {
+        "id": str(channel.id),
+        "type": channel.type,
+        "guild_id": str(channel.guild_id),
+        "name": channel.name,
+        "parent_id": str(channel.parent_id),
+        "owner_id": str(thread.owner_id),
+        "flags": 0,
         "rate_limit_per_user": 0,
         "last_message_id": str(channel.last_message_id) if channel.last_message_id else None,
+        "message_count": thread.total_message_sent,
+        "total_message_sent": thread.total_message_sent,
+        "member_count": min(len(thread.members), 50),
+        "thread_metadata": {
+            "archived": thread.archived,
+            "archive_timestamp": thread.archive_timestamp,
+            "auto_archive_duration": thread.auto_archive_duration,
+            "locked": thread.locked,
+            "create_timestamp": thread.create_timestamp,
+        },
+    }
+    if member_of is not None and member_of in thread.members:
+        data["member"] = thread_member_json(channel, member_of)
+    return data
+
+
+def thread_member_json(channel: Channel, user_id: int) -> JSON:
+    assert channel.thread is not None
+    return {
+        "id": str(channel.id),
+        "user_id": str(user_id),
+        "join_timestamp": channel.thread.members[user_id],
+        "flags": 0,
     }
 
 
@@ -137,8 +194,15 @@ def guild_create_json(state: State, guild: Guild, bot_user_id: int, all_members:
         for m in guild.members.values()
         if all_members or m.user_id == bot_user_id
     ]
-    channels = [
-        channel_json(state.channels[c]) for c in guild.channel_ids if not state.channels[c].deleted
+    live = [state.channels[c] for c in guild.channel_ids if not state.channels[c].deleted]
+    channels = [channel_json(c) for c in live if c.thread is None]
+    # Only active threads the bot can see (docs/discord-notes.md, Channels).
+    threads = [
+        thread_json(c, bot_user_id)
+        for c in live
+        if c.thread is not None
+        and not c.thread.archived
+        and state.permissions(c, bot_user_id) & VIEW_CHANNEL
     ]
     me = guild.members.get(bot_user_id)
     return {
@@ -150,7 +214,7 @@ def guild_create_json(state: State, guild: Guild, bot_user_id: int, all_members:
         "joined_at": me.joined_at if me else None,
         "members": members,
         "channels": channels,
-        "threads": [],
+        "threads": threads,
         "presences": [],
         "voice_states": [],
         "stage_instances": [],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import rest_core, rest_interactions, rest_messages
+from . import rest_core, rest_interactions, rest_messages, rest_threads
 from .cloudflare import make_ban_middleware
 from .core import EmulatorCore
 from .http_util import GATEWAY_KEY, MESSAGING_KEY, STATE_KEY
@@ -23,6 +23,7 @@ def build_app(core: EmulatorCore) -> web.Application:
     rest_core.add_routes(app, API_PREFIX)
     rest_messages.add_routes(app, API_PREFIX)
     rest_interactions.add_routes(app, API_PREFIX)
+    rest_threads.add_routes(app, API_PREFIX)
     app.router.add_get("/gateway", core.gateway.handle)
     return app
 

@@ -25,6 +25,7 @@ from .model import (
     User,
 )
 from .permissions import VIEW_CHANNEL, channel_permissions
+from .threads import in_thread
 
 T = TypeVar("T")
 
@@ -145,7 +146,12 @@ class State:
         return channel, perms
 
     def permissions(self, channel: Channel, user_id: int) -> int:
-        return channel_permissions(self.guilds[channel.guild_id], self.roles, channel, user_id)
+        """A thread has its parent's permissions (threads.in_thread)."""
+        guild = self.guilds[channel.guild_id]
+        if channel.thread is None or channel.parent_id is None:
+            return channel_permissions(guild, self.roles, channel, user_id)
+        parent = self.channels[channel.parent_id]
+        return in_thread(channel_permissions(guild, self.roles, parent, user_id), channel, user_id)
 
     def message(self, channel_id: int, message_id: int, viewer: int | None = None) -> StoredMessage:
         stored = self.messages.get(message_id)

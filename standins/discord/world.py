@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from .core import EmulatorCore
 from .model import BotApp, Channel, Guild, Member, Overwrite, Role, User
 from .permissions import DEFAULT_EVERYONE
+from .threads import THREAD_TYPES
 
 
 class WorldControl(EmulatorCore):
@@ -104,7 +105,9 @@ class WorldControl(EmulatorCore):
     async def create_channel(
         self, guild_id: int, name: str, *, type: int = 0, topic: str | None = None
     ) -> int:
-        """A text (0) or announcement (5) channel."""
+        """A text (0), announcement (5) or forum (15) channel; threads: ``create_thread``."""
+        if type in THREAD_TYPES:
+            raise ValueError("a thread is made with create_thread or create_forum_post")
         guild = self.state.guild(guild_id)
         channel = Channel(
             self.state.ids.next(),
@@ -134,7 +137,10 @@ class WorldControl(EmulatorCore):
         channel = self.state.channel(channel_id)
         channel.deleted = True
         self.state.changed()
-        await self.events.channel("CHANNEL_DELETE", channel)
+        if channel.thread is not None:
+            await self.events.thread("THREAD_DELETE", channel)
+        else:
+            await self.events.channel("CHANNEL_DELETE", channel)
 
     async def add_member(
         self,
