@@ -1,4 +1,5 @@
-"""Announcements in watched channels, and the "Tag stream" message menu: both start follows."""
+"""Announcements in watched channels (their threads and forum posts too), as posted or edited,
+and the "Tag stream" message menu: both start follows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.chatsight_bot import ChatsightBot
+from bot.app.thread_parents import parent_of
 from bot.domain.convo_ids import Trigger
 from bot.errors import ChatsightBotError
 from bot.server.autotag import Announcement
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 TAGGING_REACTION = "🏷️"
 
 
-def announcement_of(message: discord.Message) -> Announcement:
+def announcement_of(message: discord.Message, parent_id: int | None = None) -> Announcement:
     assert message.guild is not None
     embed_urls = [url for embed in message.embeds for url in (embed.url, embed.video.url) if url]
     return Announcement(
@@ -28,6 +30,7 @@ def announcement_of(message: discord.Message) -> Announcement:
         message.author.id,
         message.content,
         embed_urls,
+        parent_id,
     )
 
 
@@ -45,10 +48,20 @@ class AutoTagCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        await self._scan(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Edits count as announcements too (a notifier editing "LIVE" in, a link preview
+        arriving late); the raw event, so that messages not in discord.py's cache count."""
+        await self._scan(payload.message)
+
+    async def _scan(self, message: discord.Message) -> None:
         if message.guild is None or message.author == self.bot.user:
             return
+        parent_id = await parent_of(self.bot, message.channel)
         try:
-            started = await self.bot.autotagger.on_announcement(announcement_of(message))
+            started = await self.bot.autotagger.on_announcement(announcement_of(message, parent_id))
         except ChatsightBotError as error:
             log.warning("auto-tagging message %s failed: %s", message.id, error.user_message)
             return

@@ -20,6 +20,9 @@ from bot.errors import ChatsightBotError
 from bot.rendering.server import config_embed
 
 Channel = discord.TextChannel
+# Results may go to a thread; announcements are read in a channel's threads and a forum's posts.
+ResultsChannel = discord.TextChannel | discord.Thread
+WatchedChannel = discord.TextChannel | discord.ForumChannel | discord.Thread
 
 
 class NotAServerManager(app_commands.CheckFailure, ChatsightBotError):
@@ -76,7 +79,7 @@ class ConfigCog(
     @app_commands.command(name="results", description="Where auto-tag results go")
     @app_commands.describe(channel="A channel for results; leave empty to reply to announcements")
     async def results(
-        self, interaction: discord.Interaction, channel: Channel | None = None
+        self, interaction: discord.Interaction, channel: ResultsChannel | None = None
     ) -> None:
         if channel is not None:
             require_posting_in(channel)
@@ -86,8 +89,8 @@ class ConfigCog(
         await self._answer(interaction, f"Auto-tag results now go to {where}.")
 
     @autotag.command(name="add", description="Tag streams announced in a channel")
-    @app_commands.describe(channel="A text or announcement channel where streams are announced")
-    async def autotag_add(self, interaction: discord.Interaction, channel: Channel) -> None:
+    @app_commands.describe(channel="A channel, forum or thread where streams are announced")
+    async def autotag_add(self, interaction: discord.Interaction, channel: WatchedChannel) -> None:
         require_posting_in(channel)  # results reply under the announcements by default
         settings = await self.bot.guild_config.watch_channel(
             guild_of(interaction), channel.id, True
@@ -102,7 +105,9 @@ class ConfigCog(
 
     @autotag.command(name="remove", description="Stop tagging a channel's announcements")
     @app_commands.describe(channel="A watched channel")
-    async def autotag_remove(self, interaction: discord.Interaction, channel: Channel) -> None:
+    async def autotag_remove(
+        self, interaction: discord.Interaction, channel: WatchedChannel
+    ) -> None:
         settings = await self.bot.guild_config.watch_channel(
             guild_of(interaction), channel.id, False
         )

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.channel_access import require_posting
+from bot.app.channel_access import require_posting_here
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin
@@ -42,7 +42,7 @@ class TaggingCog(commands.Cog):
     ) -> None:
         tagging = self.bot.tagging
         tagging.check_request(url, seed)
-        require_posting(interaction.app_permissions)
+        require_posting_here(interaction)
         admitted = await tagging.admit(
             origin_of(interaction), Trigger(interaction.id), url, seed, follow=follow
         )

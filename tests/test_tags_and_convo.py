@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from bot.domain.convo_ids import ConvoIds, Trigger, cli_convo_id
+from bot.domain.convo_ids import ConvoIds, Trigger, announced_position, cli_convo_id
 from bot.domain.records import Origin
 from bot.domain.tags import parse_tags
 
@@ -32,3 +32,13 @@ def test_convo_ids_are_uuids_stable_per_trigger_and_distinct_otherwise() -> None
     assert first not in others and len(others) == 7
     assert cli_convo_id("n") != cli_convo_id("m")
     assert cli_convo_id("n") == cli_convo_id("n")
+
+
+def test_an_announced_streams_position_follows_the_stream_not_its_place_in_the_message() -> None:
+    alice, bob = "https://twitch.tv/alice", "https://twitch.tv/bob"
+    # Edited from "alice" to "bob alice": bob now holds the place alice had, yet each keeps its
+    # own position (so its own convoId), and alice's is the one it had before.
+    assert announced_position(alice) == announced_position(alice)
+    assert announced_position(alice) != announced_position(bob)
+    # PostgreSQL keeps a position in an INTEGER.
+    assert all(0 <= announced_position(url) < 2**31 for url in (alice, bob))

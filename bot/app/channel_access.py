@@ -4,7 +4,9 @@ View Channel, Send Messages and Embed Links to post its embeds; and Read Message
 what it posted before an outage (Discord recalls a message nonce for a few minutes only, and
 without that permission answers the channel's history with an empty list), so that a result is
 never posted twice (bot/delivery/poster.py). ``/tag`` checks the channel it is used in;
-``/chatsight-config`` the channel it is given.
+``/chatsight-config`` the channel it is given. In a thread, and in a forum (whose posts are
+threads), Send Messages has no effect: Send Messages in Threads does (docs/discord-notes.md,
+Channels).
 """
 
 from __future__ import annotations
@@ -14,16 +16,37 @@ import discord
 from bot.domain.refusals import MissingChannelPermissions
 
 POSTING = ("view_channel", "send_messages", "embed_links", "read_message_history")
+POSTING_IN_THREADS = (
+    "view_channel",
+    "send_messages_in_threads",
+    "embed_links",
+    "read_message_history",
+)
 
 
-def require_posting(permissions: discord.Permissions, channel_id: int | None = None) -> None:
-    """MissingChannelPermissions naming each of ``POSTING`` that ``permissions`` lacks;
-    ``channel_id``: the channel named, when it is not the one the command was used in."""
-    missing = tuple(name for name in POSTING if not getattr(permissions, name))
+def threaded(channel: object) -> bool:
+    """Whether the bot posts there in threads: a thread, or a forum's posts."""
+    return isinstance(channel, discord.Thread | discord.ForumChannel)
+
+
+def require_posting(
+    permissions: discord.Permissions, channel_id: int | None = None, *, in_threads: bool = False
+) -> None:
+    """MissingChannelPermissions naming each of ``POSTING`` (``POSTING_IN_THREADS``) that
+    ``permissions`` lacks; ``channel_id``: the channel named, when it is not the one the command
+    was used in."""
+    needed = POSTING_IN_THREADS if in_threads else POSTING
+    missing = tuple(name for name in needed if not getattr(permissions, name))
     if missing:
         raise MissingChannelPermissions(missing, channel_id)
 
 
-def require_posting_in(channel: discord.abc.GuildChannel) -> None:
+def require_posting_here(interaction: discord.Interaction) -> None:
+    """The same for the channel a command was used in, by the permissions Discord sent."""
+    require_posting(interaction.app_permissions, in_threads=threaded(interaction.channel))
+
+
+def require_posting_in(channel: discord.abc.GuildChannel | discord.Thread) -> None:
     """The same for a channel given to a command, by the bot's permissions in it as cached."""
-    require_posting(channel.permissions_for(channel.guild.me), channel.id)
+    permissions = channel.permissions_for(channel.guild.me)
+    require_posting(permissions, channel.id, in_threads=threaded(channel))

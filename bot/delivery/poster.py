@@ -37,6 +37,8 @@ NONCE_TRUSTED_S = 60.0
 # how many messages it reads at most before giving up and posting.
 SEARCH_MARGIN_MS = 60_000
 SEARCH_LIMIT = 300
+# Discord's JSON error code for an edit in an archived thread.
+ARCHIVED_THREAD = 50083
 
 
 def delivery_nonce(delivery: Delivery) -> str:
@@ -115,10 +117,19 @@ class DiscordPoster:
         embed: discord.Embed,
         view: discord.ui.View | None,
     ) -> None:
+        """A message in an archived thread cannot be edited (50083) until the thread is
+        unarchived, which the bot may do in a thread it posted in (docs/discord-notes.md,
+        Channels); when it may not (a locked thread), the failure is permanent like any 403."""
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
         async with self._pacer.turn(channel_id, MessageBucket.EDIT):
             with _failures():
-                await message.edit(embed=embed, view=view)
+                try:
+                    await message.edit(embed=embed, view=view)
+                except discord.HTTPException as error:
+                    if error.code != ARCHIVED_THREAD:
+                        raise
+                    await self._client.http.edit_channel(channel_id, archived=False)
+                    await message.edit(embed=embed, view=view)
 
     async def find_posted(self, channel_id: int, earlier: EarlierAttempt) -> int | None:
         """The bot's message in the channel since the earlier attempt that shows it, if any."""

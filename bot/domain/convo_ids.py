@@ -2,14 +2,15 @@
 
 A Discord-triggered id is derived from the bot's application id and Discord snowflakes only: the
 guild, the channel, the triggering interaction or message, the URL's position in a message that
-links several, the dedupe round and the sample number of a followed stream. Snowflakes are
-unique across Discord, so two installations (staging and production sharing an API key) or two
-fresh databases never derive the same id, and a retried request derives the same one. A local
-row id never enters it.
+links several (for an announcement, a digest of the stream's canonical URL), the dedupe round and
+the sample number of a followed stream. Snowflakes are unique across Discord, so two
+installations (staging and production sharing an API key) or two fresh databases never derive
+the same id, and a retried request derives the same one. A local row id never enters it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -25,13 +26,26 @@ class Trigger:
     """The Discord event behind a request.
 
     ``snowflake`` is the interaction's id (a command, the "Tag stream" menu) or the announced
-    message's; ``position`` the URL's place among those a message links; ``round`` counts the
-    times the dedupe window let the same stream be claimed again in that server.
+    message's; ``position`` the URL's place among those a command's message links, or for an
+    announcement the stream's own place (``announced_position``); ``round`` counts the times the
+    dedupe window let the same stream be claimed again in that server.
     """
 
     snowflake: int
     position: int = 0
     round: int = 0
+
+
+def announced_position(canonical_url: str) -> int:
+    """An announced stream's position: a digest of its canonical URL, not its index.
+
+    An announcement is scanned again when it is edited, and an edit can move its links: a new
+    link at a place an earlier one held would otherwise get that one's convoId. The digest keeps
+    a stream's place wherever it moves, and two streams of one message share one only by a
+    1-in-2^31 chance (31 bits: PostgreSQL keeps it in an INTEGER).
+    """
+    digest = hashlib.sha256(canonical_url.encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
 
 
 @dataclass(frozen=True, slots=True)

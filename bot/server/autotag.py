@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.clock import now_ms
-from bot.domain.convo_ids import Trigger
+from bot.domain.convo_ids import Trigger, announced_position
 from bot.domain.records import Origin, SessionRecord, SessionSource
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.stream_urls import canonical_stream_url, find_stream_urls
@@ -33,12 +33,16 @@ class AutoTagStore(ServerSettingsStore, AdmissionStore, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
+    """A message as posted or as edited since. ``parent_id``: the channel a thread is in (a
+    forum's, for a forum post); a thread counts as watched when its channel is."""
+
     guild_id: int
     channel_id: int
     message_id: int
     author_id: int
     content: str
     embed_urls: Sequence[str] = ()
+    parent_id: int | None = None
 
     def stream_urls(self) -> list[str]:
         return find_stream_urls("\n".join([self.content, *self.embed_urls]))[:MAX_URLS_PER_MESSAGE]
@@ -62,20 +66,32 @@ class AutoTagger:
         self._window_ms = int(window_s * 1000)
         self._clock = clock
 
+    async def _watched(self, announcement: Announcement) -> bool:
+        channels = (announcement.channel_id, announcement.parent_id)
+        for channel_id in channels:
+            if channel_id is not None and await self._store.is_autotag_channel(
+                announcement.guild_id, channel_id
+            ):
+                return True
+        return False
+
     async def on_announcement(self, announcement: Announcement) -> list[SessionRecord]:
-        """Sessions started for a message in a watched channel; none elsewhere."""
-        if not await self._store.is_autotag_channel(announcement.guild_id, announcement.channel_id):
+        """Sessions started for a message in a watched channel, or in a thread or forum post
+        under one; none elsewhere. An edited message comes here again: a stream it linked
+        before is still claimed, so only a stream new to it (or to the window) starts."""
+        if not await self._watched(announcement):
             return []
         settings = await self._store.guild_settings(announcement.guild_id)
         origin = announcement.origin(announcement.author_id, settings.seed)
         started = []
-        for position, url in enumerate(announcement.stream_urls()):
+        for url in announcement.stream_urls():
+            canonical = canonical_stream_url(url)
             claim = await self._store.claim_stream(
-                announcement.guild_id, canonical_stream_url(url), self._clock(), self._window_ms
+                announcement.guild_id, canonical, self._clock(), self._window_ms
             )
             if claim is None:
                 continue
-            trigger = Trigger(announcement.message_id, position, claim)
+            trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
             try:
                 started.append(await self._follow(url, origin, trigger))
             except StreamRefusal as refusal:
