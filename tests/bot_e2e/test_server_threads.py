@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from standins.discord import StoredMessage
 from standins.discord.permissions import SEND_MESSAGES, SEND_MESSAGES_IN_THREADS
 from tests.bot_e2e.harness import World, running_world
 from tests.bot_e2e.server_helpers import (
@@ -20,7 +23,6 @@ from tests.bot_e2e.server_helpers import (
     convo_ids,
     final_answer,
     lines,
-    message_when,
     posted_urls,
     replies_to,
     watch,
@@ -149,8 +151,9 @@ async def test_the_tag_stream_menu_answers_in_the_thread(tmp_path: Path) -> None
         assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
 
 
-async def test_a_follow_in_an_archived_thread_unarchives_it_to_edit_its_timeline(
-    tmp_path: Path,
+@pytest.mark.parametrize("timeline_deleted", [False, True])
+async def test_a_follow_in_an_archived_thread_unarchives_it_to_edit_or_post_its_timeline(
+    tmp_path: Path, timeline_deleted: bool
 ) -> None:
     async with running_world(tmp_path, **FAST) as world:
         forum = await world.emu.create_channel(world.guild, "go-live", type=FORUM)
@@ -160,9 +163,17 @@ async def test_a_follow_in_an_archived_thread_unarchives_it_to_edit_its_timeline
         timeline = await world.emu.wait_for_message(post.id, replies_to(post.id))
         samples = len(lines(timeline))
         await world.emu.update_thread(post.id, archived=True)
+        if timeline_deleted:  # by a moderator, meanwhile
+            await world.emu.messaging.delete(timeline)
 
-        edited = await message_when(world, timeline.id, lambda m: len(lines(m)) > samples)
-        assert edited.id == timeline.id
+        def shown(message: StoredMessage) -> bool:
+            return replies_to(post.id)(message) and len(lines(message)) > samples
+
+        now = await world.emu.wait_for_message(post.id, shown, timeout=10)
         assert world.emu.state.channels[post.id].thread.archived is False  # type: ignore[union-attr]
-        assert world.emu.requests(f"PATCH /channels/{post.id}")
-        assert [m.id for m in world.bot_messages(post.id)] == [timeline.id]
+        if timeline_deleted:  # posted anew, which unarchives the thread by itself
+            assert now.id != timeline.id
+        else:
+            assert now.id == timeline.id
+            assert world.emu.requests(f"PATCH /channels/{post.id}")
+        assert [m.id for m in world.bot_messages(post.id)] == [now.id]
