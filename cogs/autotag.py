@@ -10,7 +10,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app.chatsight_bot import ChatsightBot
-from bot.app.thread_parents import parent_of
 from bot.domain.convo_ids import Trigger
 from bot.errors import ChatsightBotError
 from bot.server.autotag import Announcement
@@ -20,9 +19,13 @@ log = logging.getLogger(__name__)
 TAGGING_REACTION = "🏷️"
 
 
-def announcement_of(message: discord.Message, parent_id: int | None = None) -> Announcement:
+def announcement_of(message: discord.Message) -> Announcement:
+    """A thread's parent comes from discord.py's cache, which holds every active thread the bot
+    can see (GUILD_CREATE, THREAD_CREATE, THREAD_UPDATE), and messages come only in those."""
     assert message.guild is not None
     embed_urls = [url for embed in message.embeds for url in (embed.url, embed.video.url) if url]
+    channel = message.channel
+    parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
     return Announcement(
         message.guild.id,
         message.channel.id,
@@ -59,9 +62,8 @@ class AutoTagCog(commands.Cog):
     async def _scan(self, message: discord.Message) -> None:
         if message.guild is None or message.author == self.bot.user:
             return
-        parent_id = await parent_of(self.bot, message.channel)
         try:
-            started = await self.bot.autotagger.on_announcement(announcement_of(message, parent_id))
+            started = await self.bot.autotagger.on_announcement(announcement_of(message))
         except ChatsightBotError as error:
             log.warning("auto-tagging message %s failed: %s", message.id, error.user_message)
             return
