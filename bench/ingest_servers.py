@@ -188,6 +188,7 @@ def start_servers(count: int, database_url: str | None, log_dir: Path) -> Server
                 "CHATSIGHT_SHARED_SECRET": SECRET,
                 "WEBHOOK_HOST": "127.0.0.1",
                 "WEBHOOK_PORT": str(port),
+                "METRICS_PORT": "0",
                 # The requests were signed when the database was prepared, minutes ago.
                 "WEBHOOK_MAX_SKEW_SECONDS": "3600",
                 "LOG_LEVEL": "INFO",

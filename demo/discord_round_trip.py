@@ -64,6 +64,20 @@ class Control:
         return answer["result"]
 
 
+# The figures of the round trip above, as the operator's Prometheus scrapes them.
+SHOWN_METRICS = "^chatsight_(webhooks|sessions_finished|delivery_latency_seconds_count)"
+
+
+def metric_lines(port: int) -> list[str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    return [line for line in text.splitlines() if re.match(SHOWN_METRICS, line)]
+
+
 def poll(find: Callable[[], T | None], seconds: float, what: str) -> T:
     """For conditions the control API cannot wait on (its waits take no predicate over HTTP)."""
     deadline = time.monotonic() + seconds
@@ -145,7 +159,7 @@ def discord_demo(tmp: Path, bin_dir: Path) -> int:
         channel = ready["seed"]["guilds"]["Demo"]["channels"]["streams"]
         names = {str(user_id): name for name, user_id in ready["seed"]["users"].items()}
 
-        sim_port, hook_port = free_port(), free_port()
+        sim_port, hook_port, metrics_port = free_port(), free_port(), free_port()
         simulator = subprocess.Popen(
             [
                 str(bin_dir / "chatsight-bot"),
@@ -172,6 +186,7 @@ def discord_demo(tmp: Path, bin_dir: Path) -> int:
             "CHATSIGHT_API_BASE": f"http://127.0.0.1:{sim_port}",
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{hook_port}",
             "WEBHOOK_PORT": str(hook_port),
+            "METRICS_PORT": str(metrics_port),
             "DATABASE_URL": f"sqlite:///{tmp / 'bot.db'}",
             "LOG_LEVEL": "INFO",
         }
@@ -212,6 +227,8 @@ def discord_demo(tmp: Path, bin_dir: Path) -> int:
         outcome = 0 if len(posted) == 1 and replied else 1
         if outcome:
             print("demo: the tags were not posted exactly once as a reply", file=sys.stderr)
+        print(f"\n$ curl -s 127.0.0.1:{metrics_port}/metrics | grep -E '{SHOWN_METRICS}'")
+        print("\n".join(metric_lines(metrics_port)))
     except (TimeoutError, RuntimeError, OSError) as error:
         print(f"demo: {error}", file=sys.stderr)
         if bot_log.exists():

@@ -21,14 +21,17 @@ BOT_LAYERS: dict[str, frozenset[str]] = {
     "errors": frozenset(),
     "config": frozenset({"errors"}),
     "domain": frozenset({"errors"}),
+    "observability": frozenset({"domain", "errors"}),
     "store": frozenset({"domain", "errors", "config"}),
-    "chatsight": frozenset({"domain", "errors", "config"}),
-    "sessions": frozenset({"chatsight", "store", "domain", "errors", "config"}),
-    "webhook": frozenset({"sessions", "store", "domain", "errors", "config"}),
-    "server": frozenset({"sessions", "chatsight", "store", "domain", "errors", "config"}),
+    "chatsight": frozenset({"domain", "errors", "config", "observability"}),
+    "sessions": frozenset({"chatsight", "store", "domain", "errors", "config", "observability"}),
+    "webhook": frozenset({"sessions", "store", "domain", "errors", "config", "observability"}),
+    "server": frozenset(
+        {"sessions", "chatsight", "store", "domain", "errors", "config", "observability"}
+    ),
     "rendering": frozenset({"domain", "errors"}),
     "delivery": frozenset(
-        {"server", "rendering", "sessions", "store", "domain", "errors", "config"}
+        {"server", "rendering", "sessions", "store", "domain", "errors", "config", "observability"}
     ),
 }
 APP_MAY_IMPORT = frozenset(BOT_LAYERS) | {"app"}
@@ -42,6 +45,7 @@ FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {
     "webhook": frozenset({"discord"}),
     "server": frozenset({"discord", "aiohttp", "streamlink"}),
     "rendering": frozenset({"aiohttp"}),
+    "observability": frozenset({"discord", "aiosqlite", "asyncpg", "streamlink"}),
 }
 
 

@@ -24,13 +24,14 @@ from bot.app.tree import ChatsightTree
 from bot.config import Settings
 from bot.delivery.alert_sink import DiscordAlertSink
 from bot.delivery.channel_buckets import ChannelBuckets
-from bot.delivery.http_trace import pacing_trace
+from bot.delivery.http_trace import counting_trace, pacing_trace
 from bot.delivery.pacing import Pacer
 from bot.delivery.poster import DiscordPoster
 from bot.delivery.request_budget import RequestBudget
 from bot.delivery.result_sink import DiscordResultSink
 from bot.domain.convo_ids import ConvoIds
 from bot.domain.records import DeliveryKind
+from bot.observability import metrics
 from bot.rendering.results import EMBEDS_PER_MESSAGE
 from bot.server.admission import TagGate
 from bot.server.alert_acknowledgement import AlertAcknowledgement
@@ -61,12 +62,13 @@ def bot_intents(message_content: bool) -> discord.Intents:
 
 def _pacing(settings: Settings) -> tuple[Pacer, dict[str, Any]]:
     """The bot's own pacing (bot/delivery/pacing.py), and the client option through which
-    discord.py's requests spend from it and its answers correct it; none when switched off."""
+    discord.py's requests spend from it and its answers correct it (and are counted, both ways:
+    bot/observability/metrics.py)."""
     if not settings.pace_and_pack:
-        return Pacer.unpaced(), {}
+        return Pacer.unpaced(), {"http_trace": counting_trace()}
     budget = RequestBudget(settings.discord_global_limit)
     buckets = ChannelBuckets()
-    return Pacer(budget, buckets), {"http_trace": pacing_trace(budget, buckets)}
+    return Pacer(budget, buckets), {"http_trace": counting_trace(pacing_trace(budget, buckets))}
 
 
 def _sharding(settings: Settings) -> dict[str, Any]:
@@ -107,6 +109,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self._run_core = run_core
         self._extensions = extensions
         self._tasks = BackgroundTasks()
+        self._shards_seen: set[int] = set()
         self.core = TaggingCore(
             settings,
             serve_webhooks=settings.serve_webhooks,
@@ -209,6 +212,15 @@ class ChatsightBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("logged in as %s in %d guilds", self.user, len(self.guilds))
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        """A READY: a shard's first session, or a new one after its old one was lost."""
+        if shard_id in self._shards_seen:
+            metrics.GATEWAY_RECONNECTS.inc()
+        self._shards_seen.add(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        metrics.GATEWAY_RECONNECTS.inc()
 
     async def close(self) -> None:
         if self._run_core:

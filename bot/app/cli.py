@@ -15,8 +15,10 @@ import discord
 from bot.app import operator_commands
 from bot.app.chatsight_bot import ChatsightBot
 from bot.app.core import TaggingCore
+from bot.app.deployment import exports_database_figures
 from bot.app.discord_api import use_discord_api
 from bot.app.logsetup import SecretMaskingFilter, configure_logging
+from bot.app.metrics_listener import metrics_listener
 from bot.config import Settings, load_settings
 from bot.delivery.console_sink import ConsoleSink
 from bot.domain.convo_ids import cli_convo_id
@@ -194,14 +196,21 @@ async def _run(args: argparse.Namespace, settings: Settings, masking: SecretMask
     settings.require_api_key()
     use_discord_api(settings.discord_api_base)
     async with ChatsightBot(settings, masking=masking) as bot:
-        running = asyncio.create_task(bot.start(token.reveal()), name="discord-client")
-        await _until_stopped(running)
-        if running.done():
-            running.result()
-        log.info("shutting down")
-        await bot.close()
-        await running
+        figures = bot.core.store.figures if exports_database_figures(settings) else None
+        async with metrics_listener(settings, figures):
+            await _run_bot(bot, token.reveal())
     return 0
+
+
+async def _run_bot(bot: ChatsightBot, token: str) -> None:
+    """Until stopped, or until the client stops by itself (its error is raised here)."""
+    running = asyncio.create_task(bot.start(token), name="discord-client")
+    await _until_stopped(running)
+    if running.done():
+        running.result()
+    log.info("shutting down")
+    await bot.close()
+    await running
 
 
 async def _serve_webhooks(
@@ -214,7 +223,8 @@ async def _serve_webhooks(
     try:
         assert core.server is not None
         log.info("webhook receiver listening on %s:%s", settings.webhook_host, core.server.port)
-        await _until_stopped()
+        async with metrics_listener(settings):
+            await _until_stopped()
         log.info("shutting down")
     finally:
         await core.stop()

@@ -30,6 +30,12 @@ def describe(settings: Settings) -> tuple[list[str], list[str]]:
     else:
         lines.append("  without a webhook listener (SERVE_WEBHOOKS=false)")
     lines.append(f"`chatsight-bot serve-webhooks`: the webhook listener alone on {listener}")
+    if settings.metrics_port:
+        where = f"http://{settings.metrics_host}:{settings.metrics_port}/metrics"
+        figures = "with" if exports_database_figures(settings) else "without"
+        lines.append(f"metrics: {where}, `run` {figures} the database's figures")
+    else:
+        lines.append("metrics: off (METRICS_PORT=0)")
     if not several:
         if not settings.serve_webhooks:
             warnings.append(
@@ -41,6 +47,12 @@ def describe(settings: Settings) -> tuple[list[str], list[str]]:
                 "DISCORD_SHARD_IDS leaves shards to other processes, which need PostgreSQL"
             )
     return lines, warnings
+
+
+def exports_database_figures(settings: Settings) -> bool:
+    """The one `run` process that exports the figures read from the shared database (the
+    outbox, follows): the one with shard 0, so a sum over processes counts them once."""
+    return settings.shard_ids is None or 0 in settings.shard_ids
 
 
 def _shards(settings: Settings) -> str:

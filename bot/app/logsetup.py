@@ -48,6 +48,15 @@ class SecretMaskingFilter(logging.Filter):
         return True
 
 
+class TextLogFormatter(logging.Formatter):
+    """The level in upper case, as in every other line: streamlink renames the standard levels
+    in lower case when it is imported, and a grep for ERROR must not depend on import order."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelname = record.levelname.upper()
+        return super().format(record)
+
+
 class JsonLogFormatter(logging.Formatter):
     """One JSON object a line, so a log shipper needs no pattern to split a line into fields.
 
@@ -60,7 +69,7 @@ class JsonLogFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         document: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
+            "level": record.levelname.upper(),
             "logger": record.name,
             "message": record.getMessage(),
         }
@@ -83,7 +92,7 @@ def configure_logging(
     handler.setFormatter(
         JsonLogFormatter()
         if log_format == "json"
-        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        else TextLogFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     )
     masking = SecretMaskingFilter(secrets)
     handler.addFilter(masking)

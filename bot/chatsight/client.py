@@ -12,6 +12,7 @@ import asyncio
 import logging
 import math
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -37,6 +38,7 @@ from bot.errors import (
     ChatsightUnavailable,
     ChatsightUnknownSession,
 )
+from bot.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +128,10 @@ class ChatsightClient:
         if voice:
             headers.update(_VOICE_HEADERS)
         url = self._base_url + path
+        endpoint = f"{method} {path}"
         for attempt in range(1, self._max_attempts + 1):
             last = attempt == self._max_attempts
+            started = time.monotonic()
             try:
                 async with self._http.request(
                     method,
@@ -140,8 +144,10 @@ class ChatsightClient:
                     raw = await response.read()
                     answer = _Answer(response.status, json_or_none(raw))
                     retry_after = response.headers.get("Retry-After")
+                _counted(endpoint, str(response.status), started)
             except (aiohttp.ClientError, TimeoutError) as error:
                 timed_out = isinstance(error, TimeoutError)
+                _counted(endpoint, "timeout" if timed_out else "unreachable", started)
                 if last:
                     what = "timed out" if timed_out else "is unreachable"
                     raise ChatsightUnavailable(
@@ -212,3 +218,8 @@ def _retry_after_seconds(value: str | None) -> float | None:
         except (TypeError, ValueError):
             return None
     return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _counted(endpoint: str, status: str, started: float) -> None:
+    metrics.CHATSIGHT_CALLS.labels(endpoint, status).inc()
+    metrics.CHATSIGHT_LATENCY.labels(endpoint).observe(time.monotonic() - started)

@@ -49,6 +49,8 @@ def load_settings(
         public_base_url=_url(env, "PUBLIC_BASE_URL"),
         webhook_host=env.get("WEBHOOK_HOST", Settings.webhook_host),
         webhook_port=_port(env, "WEBHOOK_PORT", Settings.webhook_port),
+        metrics_host=env.get("METRICS_HOST", Settings.metrics_host),
+        metrics_port=_port(env, "METRICS_PORT", Settings.metrics_port),
         database_url=database_url,
         database_pool_size=_count(env, "DATABASE_POOL_SIZE", Settings.database_pool_size),
         database_statement_timeout_seconds=_bound(

@@ -20,6 +20,9 @@ class Settings:
     public_base_url: str | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
+    # /metrics on its own listener, loopback by default: internals stay off the public one.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464  # 0: no metrics listener
     # Out of repr: a PostgreSQL URL may carry a password (``shown`` masks it).
     database_url: str = field(default="sqlite:///data/chatsight.db", repr=False)
     database_pool_size: int = 10
@@ -113,6 +116,8 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("PUBLIC_BASE_URL", "public_base_url"),
     ("WEBHOOK_HOST", "webhook_host"),
     ("WEBHOOK_PORT", "webhook_port"),
+    ("METRICS_HOST", "metrics_host"),
+    ("METRICS_PORT", "metrics_port"),
     ("DATABASE_URL", "database_url"),
     ("DATABASE_POOL_SIZE", "database_pool_size"),
     ("DATABASE_STATEMENT_TIMEOUT_SECONDS", "database_statement_timeout_seconds"),

@@ -26,6 +26,7 @@ from bot.domain.alert_policy import AlertDecision, evaluate
 from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryKind, SessionRecord
 from bot.domain.server_records import AlertRecord, GuildSettings
+from bot.observability import metrics
 from bot.rendering.results import jump_url
 from bot.rendering.server import acknowledged_embed, alert_embed, alert_session, alert_view
 from bot.store.interface import AlertStore, FollowStore, OutboxStore, ServerSettingsStore
@@ -90,6 +91,7 @@ class DiscordAlertSink:
             earlier=earlier,
         )
         await self._store.record_alert(replace(alert, message_id=message_id))
+        metrics.ALERTS_RAISED.inc()
         return message_id
 
     async def link_result(

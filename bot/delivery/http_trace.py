@@ -19,6 +19,7 @@ import discord.http
 
 from bot.delivery.channel_buckets import BucketKey, ChannelBuckets, MessageBucket
 from bot.delivery.request_budget import RequestBudget
+from bot.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,30 @@ def bucket_of(method: str, path: str) -> BucketKey | None:
     if method == "PATCH" and message is not None:
         return channel_id, MessageBucket.EDIT
     return None
+
+
+def counting_trace(trace: aiohttp.TraceConfig | None = None) -> aiohttp.TraceConfig:
+    """``trace`` (or a new one) that also counts each answer from Discord's REST API by route
+    kind and status, discord.py's own retries and 429s included."""
+
+    async def on_request_end(
+        _session: aiohttp.ClientSession,
+        _context: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        path = api_path(params.url)
+        if path is not None:
+            metrics.DISCORD_REQUESTS.labels(_route_kind(path), str(params.response.status)).inc()
+
+    trace = trace or aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace
+
+
+def _route_kind(path: str) -> str:
+    if path.startswith(INTERACTION_ROUTES):
+        return "interaction"
+    return "message" if MESSAGE_ROUTE.fullmatch(path) else "other"
 
 
 def pacing_trace(budget: RequestBudget, buckets: ChannelBuckets) -> aiohttp.TraceConfig:

@@ -19,6 +19,7 @@ from bot.delivery.lanes import LaneKey, Lanes, Waiting
 from bot.delivery.pacing import Pacer
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.domain.records import Delivery, DeliveryPack, SessionRecord
+from bot.observability import metrics
 from bot.store.interface import OutboxStore, SessionStore
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,9 @@ class PackDelivery:
     async def _deliver(self, pack: DeliveryPack, sessions: Sequence[SessionRecord]) -> None:
         try:
             message_id = await self._sink.deliver_pack(pack, sessions)
-            await self._store.mark_pack_delivered(pack.id, message_id, self._clock())
+            now = self._clock()
+            await self._store.mark_pack_delivered(pack.id, message_id, now)
+            metrics.delivered(pack.rows, now)
         except asyncio.CancelledError:
             # Stopping: handed back at once. Posted already or not, the resend finds it (nonce).
             await asyncio.shield(self._store.release_packs([pack.id]))

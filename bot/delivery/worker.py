@@ -23,6 +23,7 @@ from bot.delivery.packs import PackDelivery, PackSink
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryKind, SessionRecord
+from bot.observability import metrics
 from bot.store.interface import OutboxStore, SessionStore
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,9 @@ class ResultDelivery:
             log.exception("delivery %s (%s) crashed", row.id, row.kind, extra=_context(row))
             await self._failed(row, DeliveryFailed(type(error).__name__, permanent=False))
         else:
-            await self._store.mark_delivered(row.id, message_id, self._clock())
+            now = self._clock()
+            await self._store.mark_delivered(row.id, message_id, now)
+            metrics.delivered((row,), now)
 
     async def _failed(self, row: Delivery, failure: DeliveryFailed) -> None:
         retry_at = self._retries.retry_at(row.attempts + 1, failure)

@@ -135,6 +135,8 @@ class Delivery:
     # The lease of the claim that handed the row out: packing it checks the lease is still this
     # one, so a row whose lease ran out and went to another worker is never packed twice.
     lease_until_ms: int = 0
+    # When the row was queued: for a result, when its webhook was accepted (delivery latency).
+    created_at_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from bot.domain.clock import now_ms
 from bot.domain.records import SessionRecord
 from bot.domain.refusals import AlreadyAcknowledged, NotAllowedToAcknowledge, UnknownAlert
 from bot.domain.server_records import AlertRecord
+from bot.observability import metrics
 from bot.store.interface import AlertStore, ServerSettingsStore, SessionStore
 
 
@@ -56,4 +57,5 @@ class AlertAcknowledgement:
         if not first:
             assert alert.acknowledged_by is not None
             raise AlreadyAcknowledged(alert.acknowledged_by)
+        metrics.ALERTS_ACKNOWLEDGED.inc()
         return Acknowledged(alert, session)

@@ -26,6 +26,7 @@ from bot.domain.refusals import Refusal
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.tags import TagResult
 from bot.errors import ChatsightError
+from bot.observability import metrics
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class TaggingService:
                 )
                 raise
             await self.store.mark_running(request.convo_id)
+            metrics.SESSIONS_STARTED.labels(request.source.value).inc()
         record = await self.store.get_session(request.convo_id)
         assert record is not None
         return record
@@ -109,6 +111,7 @@ class TaggingService:
 
     def _recorded(self, completion: Completion, outcome: CompletionOutcome) -> CompletionOutcome:
         if outcome is CompletionOutcome.COMPLETED:
+            metrics.SESSIONS_FINISHED.labels(completion.state.value).inc()
             # A result arriving is the normal case, and at INFO its line per webhook cost the
             # receiver over a quarter of its throughput (bench/webhook_ingest: 14.4k against
             # 10.5k req/s); a failure or an expiry is worth the operator's attention.

@@ -200,3 +200,11 @@ HOLD_SLOT = (
     " ON CONFLICT (convo_id) DO UPDATE SET guild_id = excluded.guild_id,"
     " expires_at = excluded.expires_at"
 )
+
+# -- figures: what /metrics exports of the shared state ----------------------------------------
+
+STORE_FIGURES = (
+    f"SELECT (SELECT COUNT(*) FROM deliveries WHERE {PENDING}),"
+    f" (SELECT MIN(next_attempt_at) FROM deliveries WHERE {PENDING} AND next_attempt_at <= ?),"
+    f" (SELECT COUNT(*) FROM follows WHERE {ACTIVE})"
+)

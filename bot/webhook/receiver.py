@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import hdrs, web
 
 from bot.domain.records import CompletionOutcome
+from bot.observability import metrics
 from bot.sessions.service import WEBHOOK_ROUTE, TaggingService
 from bot.store.base import StoreUnavailable
 from bot.webhook.verifier import Rejection, WebhookVerifier, parse_delivery
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 JSON = "application/json"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# Bound once: the accepted path is the hot one (bench/webhook_ingest.py).
+_STORED = metrics.WEBHOOKS.labels("accepted", "stored")
+_REPEATED = metrics.WEBHOOKS.labels("accepted", "duplicate")
 
 
 class WebhookReceiver:
@@ -53,10 +57,12 @@ class WebhookReceiver:
             convo_id = await self._accept(request)
         except Rejection as rejection:
             log.warning("webhook refused (%d): %s", rejection.status, rejection.reason)
+            metrics.webhook_refused(rejection.status)
             return web.Response(status=rejection.status, text=rejection.reason)
         except StoreUnavailable as failure:
             # Not stored, so not 200: the session stays awaiting and the poll recovers its result.
             log.error("webhook not stored (503): %s", failure)
+            metrics.webhook_refused(503)
             return web.Response(status=503, text="result not stored; try again later")
         log.debug("webhook accepted for session %s", convo_id)
         return web.Response(status=200, text="OK")
@@ -85,6 +91,7 @@ class WebhookReceiver:
         outcome = await self._service.accept_webhook(token, delivery.convo_id, delivery.result)
         if outcome is CompletionOutcome.UNKNOWN:
             raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
+        (_STORED if outcome is CompletionOutcome.COMPLETED else _REPEATED).inc()
         return delivery.convo_id
 
     async def _maybe_reload(self) -> bool:

@@ -53,6 +53,7 @@ async def test_run_logs_in_tags_and_stops_cleanly_on_sigterm(
             "CHATSIGHT_API_BASE": sim.base_url,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "WEBHOOK_PORT": str(port),
+            "METRICS_PORT": "0",
             "DATABASE_URL": database_url,
             "TAG_COOLDOWN_SECONDS": "0",
             "LOG_LEVEL": "DEBUG",

@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from standins.chatsight import ChatsightSimulator
 from standins.discord import BotApp, DiscordEmulator
@@ -150,13 +152,19 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
         }
         receivers = [
             BotProcess(
-                f"receiver-{n}", "serve-webhooks", {**common, "WEBHOOK_PORT": str(port)}, tmp_path
+                f"receiver-{n}",
+                "serve-webhooks",
+                {**common, "WEBHOOK_PORT": str(port), "METRICS_PORT": str(free_port())},
+                tmp_path,
             )
             for n, port in enumerate(receiver_ports)
         ]
         runners = [
             BotProcess(
-                f"run-shard-{shard}", "run", {**common, "DISCORD_SHARD_IDS": str(shard)}, tmp_path
+                f"run-shard-{shard}",
+                "run",
+                {**common, "DISCORD_SHARD_IDS": str(shard), "METRICS_PORT": str(free_port())},
+                tmp_path,
             )
             for shard in range(SHARDS)
         ]
@@ -208,9 +216,29 @@ async def test_kill_9_mid_burst_loses_and_doubles_no_result(deployment: Deployme
         assert len(shown[channel]) == 2 * quarter, f"guild {guild}"
     assert world.emu.identify_violations() == 0
     assert [p.kills for p in world.processes] == [1, 0, 0, 1]
+    # The database's figures come from shard 0's process alone: a sum over processes is true.
+    outbox = {p.name: await outbox_depth(p) for p in world.processes}
+    assert outbox == {
+        "receiver-0": None,
+        "receiver-1": None,
+        "run-shard-0": 0.0,
+        "run-shard-1": None,
+    }
     refused = sum(not attempt.delivered for attempt in world.sim.webhook_attempts)
     print(
         f"\n{len(started)} sessions, {sum(p.kills for p in world.processes)} kills,"
         f" {refused} webhooks not taken (recovered by polling),"
         f" {sum(len(seen) for seen in shown.values())} results shown once each"
     )
+
+
+async def outbox_depth(process: BotProcess) -> float | None:
+    """The outbox depth a process exports on its /metrics, or None when it exports none."""
+    url = f"http://127.0.0.1:{process.env['METRICS_PORT']}/metrics"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        text = await response.text()
+    for family in text_string_to_metric_families(text):
+        if family.name == "chatsight_outbox_depth":
+            return float(family.samples[0].value)
+    return None

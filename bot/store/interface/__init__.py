@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bot.store.interface.coordination import ChangeFeed, ChangeTopic, GatewayStore, StoreLifecycle
 from bot.store.interface.delivery import OutboxStore, RequestBudgetStore
+from bot.store.interface.figures import FigureStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
 from bot.store.interface.sessions import SecretStore, SessionStore
 
@@ -33,6 +34,7 @@ class Store(
     AdmissionStore,
     GatewayStore,
     ChangeFeed,
+    FigureStore,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
@@ -43,6 +45,7 @@ __all__ = [
     "AlertStore",
     "ChangeFeed",
     "ChangeTopic",
+    "FigureStore",
     "FollowStore",
     "GatewayStore",
     "OutboxStore",

@@ -21,6 +21,7 @@ from bot.store.migrations import migrate
 from bot.store.sqlite.admission import AdmissionTables
 from bot.store.sqlite.alerts import AlertTables
 from bot.store.sqlite.changes import ChangeFeedTables
+from bot.store.sqlite.figures import FigureTables
 from bot.store.sqlite.follows import FollowTables
 from bot.store.sqlite.gateway import GatewayTables
 from bot.store.sqlite.lock import ProcessLock
@@ -47,6 +48,7 @@ class SQLiteStore(
     AdmissionTables,
     GatewayTables,
     ChangeFeedTables,
+    FigureTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
         """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):

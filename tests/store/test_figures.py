@@ -1,0 +1,34 @@
+"""The operator's figures: the same answer from whichever process asks, read from the store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.clock import now_ms
+from bot.domain.server_records import FollowState
+from bot.domain.store_figures import StoreFigures
+from bot.store import Store
+from tests.store.test_follows import FOLLOW
+from tests.store.test_outbox import finished
+
+
+async def test_outbox_depth_oldest_due_and_active_follows(store: Store) -> None:
+    assert await store.figures(now_ms()) == StoreFigures(0, None, 0)
+    before = now_ms()
+    await finished(store, "c1")
+    await finished(store, "c2")
+    after = now_ms()
+    figures = await store.figures(after)
+    assert figures.outbox_depth == 2
+    assert figures.oldest_due_ms is not None and before <= figures.oldest_due_ms <= after
+    # Not yet due is waiting, not late.
+    assert (await store.figures(before - 1)).oldest_due_ms is None
+
+    [first, _] = await store.claim_due_deliveries(["result"], after, 60_000, 10)
+    await store.mark_delivered(first.id, 77, after)
+    assert (await store.figures(after)).outbox_depth == 1
+
+    await store.create_follow(FOLLOW)
+    ended = await store.create_follow(replace(FOLLOW, next_sample_at_ms=5_000))
+    await store.end_follow(ended, FollowState.STOPPED, "stopped by a moderator", after)
+    assert (await store.figures(after)).active_follows == 1
