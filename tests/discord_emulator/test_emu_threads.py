@@ -107,8 +107,9 @@ async def test_an_archived_thread_refuses_edits_and_a_post_unarchives_it(
         emulator, world, "POST", f"/channels/{thread}/messages", {"content": "v1"}
     )
     assert status == 200 and isinstance(sent, dict)
+    archived = asyncio.ensure_future(bot.wait_for("thread_update", timeout=5))
     await emulator.update_thread(thread, archived=True)
-    await emulator.wait_for(lambda: bot.get_guild(world.guild).get_thread(thread) is None)  # type: ignore[union-attr]
+    assert (await archived)[1].archived is True
 
     message = f"/channels/{thread}/messages/{sent['id']}"
     status, body = await call(emulator, world, "PATCH", message, {"content": "v2"})
@@ -186,3 +187,34 @@ async def test_a_command_in_a_thread_carries_the_threads_permissions(
     await emulator.update_thread(thread, archived=True)
     with pytest.raises(ValueError, match="archived thread"):
         await emulator.send_slash_command(world.guild, thread, world.alice, "ping")
+
+
+async def test_a_deleted_thread_reaches_bots_as_thread_delete(
+    emulator: DiscordEmulator, world: World, bot: commands.AutoShardedBot
+) -> None:
+    created = asyncio.ensure_future(bot.wait_for("thread_create", timeout=5))
+    thread = await emulator.create_thread(world.general, "chat", world.alice)
+    await created
+    deleted = asyncio.ensure_future(bot.wait_for("thread_delete", timeout=5))
+    await emulator.delete_channel(thread)
+    assert (await deleted).id == thread
+    assert bot.get_channel(thread) is None
+
+
+async def test_a_channel_option_offers_only_its_channel_types(
+    emulator: DiscordEmulator, world: World
+) -> None:
+    forum = await emulator.create_channel(world.guild, "go-live", type=FORUM)
+    thread = await emulator.create_thread(world.general, "chat", world.alice)
+    option = {"name": "where", "type": 7, "description": "a channel", "channel_types": [0, 5, 11]}
+    emulator.state.commands[(world.bot.application_id, None)] = [
+        {"id": "1", "name": "pick", "type": 1, "description": "pick", "options": [option]}
+    ]
+    for allowed in (world.general, world.news, thread):
+        await emulator.send_slash_command(
+            world.guild, world.general, world.alice, "pick", {"where": allowed}
+        )
+    with pytest.raises(ValueError, match="no channel of that type"):
+        await emulator.send_slash_command(
+            world.guild, world.general, world.alice, "pick", {"where": forum}
+        )
