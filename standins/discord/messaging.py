@@ -128,7 +128,8 @@ class Messaging:
             earlier = self.state.recall_nonce(author_id, str(nonce))
             if earlier is not None:
                 return earlier
-        await self._thread_activity(channel, author_id)
+        if ephemeral_for is None:  # only its viewer sees an ephemeral message
+            await self._thread_activity(channel, author_id)
         reference = self._reference(channel, payload)
         content = str(payload.get("content") or "")
         allowed = payload.get("allowed_mentions")
