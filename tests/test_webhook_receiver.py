@@ -128,11 +128,12 @@ async def test_rotated_secret_from_the_store_is_picked_up(harness: Harness) -> N
 async def test_health_reports_the_store(harness: Harness) -> None:
     async with harness.http.get(f"{harness.base_url}/healthz") as response:
         assert response.status == 200
-        assert await response.json() == {"receiver": "ok", "store": "ok"}
+        instance = await harness.store.deployment_id()
+        assert await response.json() == {"receiver": "ok", "store": "ok", "instance": instance}
     await harness.store.close()
     async with harness.http.get(f"{harness.base_url}/healthz") as response:
         assert response.status == 503
-        assert (await response.json())["store"] == "down"
+        assert await response.json() == {"receiver": "ok", "store": "down"}
     await harness.store.open()
 
 

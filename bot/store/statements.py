@@ -208,3 +208,11 @@ STORE_FIGURES = (
     f" (SELECT MIN(next_attempt_at) FROM deliveries WHERE {PENDING} AND next_attempt_at <= ?),"
     f" (SELECT COUNT(*) FROM follows WHERE {ACTIVE})"
 )
+
+# -- the deployment's id: made by whichever process asks first, the same for all after ---------
+
+# DO UPDATE (to itself) rather than DO NOTHING, so RETURNING gives the id already there.
+DEPLOYMENT_ID = (
+    "INSERT INTO deployment (singleton, id) VALUES (1, ?)"
+    " ON CONFLICT (singleton) DO UPDATE SET singleton = 1 RETURNING id"
+)

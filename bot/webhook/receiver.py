@@ -105,8 +105,13 @@ class WebhookReceiver:
         return True
 
     async def handle_health(self, request: web.Request) -> web.Response:
-        store_ok = await self._service.store.healthy()
-        return web.json_response(
-            {"receiver": "ok", "store": "ok" if store_ok else "down"},
-            status=200 if store_ok else 503,
-        )
+        """The store's state, and the deployment's id: ``chatsight-bot doctor`` fetches this
+        through PUBLIC_BASE_URL to see that the address reaches this deployment."""
+        store = self._service.store
+        body = {"receiver": "ok", "store": "down"}
+        try:
+            if await store.healthy():
+                body.update(store="ok", instance=await store.deployment_id())
+        except StoreUnavailable:
+            pass
+        return web.json_response(body, status=200 if body["store"] == "ok" else 503)

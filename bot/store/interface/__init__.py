@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.store.interface.coordination import ChangeFeed, ChangeTopic, GatewayStore, StoreLifecycle
+from bot.store.interface.coordination import (
+    ChangeFeed,
+    ChangeTopic,
+    DeploymentStore,
+    GatewayStore,
+    StoreLifecycle,
+)
 from bot.store.interface.delivery import OutboxStore, RequestBudgetStore
 from bot.store.interface.figures import FigureStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
@@ -35,6 +41,7 @@ class Store(
     GatewayStore,
     ChangeFeed,
     FigureStore,
+    DeploymentStore,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
@@ -45,6 +52,7 @@ __all__ = [
     "AlertStore",
     "ChangeFeed",
     "ChangeTopic",
+    "DeploymentStore",
     "FigureStore",
     "FollowStore",
     "GatewayStore",

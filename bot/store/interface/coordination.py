@@ -1,4 +1,5 @@
-"""What lets several processes share one database: lifecycle, identify slots, the change feed."""
+"""What lets several processes share one database: lifecycle, identify slots, the change feed,
+and the id they answer with as one deployment."""
 
 from __future__ import annotations
 
@@ -54,4 +55,11 @@ class ChangeFeed(Protocol):
         ``update_guild_settings`` and ``set_autotag_channel``. SQLite serves one process only,
         so after the first calls it just waits.
         """
+        ...
+
+
+class DeploymentStore(Protocol):
+    async def deployment_id(self) -> str:
+        """The id every process sharing this database answers ``/healthz`` with: made once, by
+        the first process to ask (one upsert), and never changed after."""
         ...

@@ -1,5 +1,5 @@
 -- Fair use kept in the database, so it holds across restarts and across bot processes sharing
--- it (bot/store/interface.py, AdmissionStore.admit): each member's last admitted start (the
+-- it (bot/store/interface/, AdmissionStore.admit): each member's last admitted start (the
 -- cooldown), and the slot a /tag holds in its server from its admission until its session row
 -- exists (the per-server cap counts awaiting sessions plus unexpired holds).
 CREATE TABLE member_cooldowns (

@@ -1,4 +1,4 @@
--- Work that several bot processes must not do twice (bot/store/interface.py): a session's poll
+-- Work that several bot processes must not do twice (bot/store/interface/): a session's poll
 -- lease, so two monitors never poll it at once, and the next free gateway IDENTIFY slot per
 -- bucket, so processes space their identifies between them. SQLite serves one process, but
 -- keeps the same schema and answers, so the store tests hold both backends to them.

@@ -1,4 +1,4 @@
--- Results posted together as one Discord message (bot/store/interface.py, OutboxStore): a pack is
+-- Results posted together as one Discord message (bot/store/interface/, OutboxStore): a pack is
 -- recorded with its rows before its first send, so a resend after a crash is the same message
 -- with the same nonce, and it is leased, retried and settled as one. A packed row is no longer
 -- claimed on its own: its pack is. Partial index as in migration 0003: only pending packs are due.

@@ -21,6 +21,7 @@ from bot.store.migrations import migrate
 from bot.store.sqlite.admission import AdmissionTables
 from bot.store.sqlite.alerts import AlertTables
 from bot.store.sqlite.changes import ChangeFeedTables
+from bot.store.sqlite.deployment import DeploymentTables
 from bot.store.sqlite.figures import FigureTables
 from bot.store.sqlite.follows import FollowTables
 from bot.store.sqlite.gateway import GatewayTables
@@ -49,6 +50,7 @@ class SQLiteStore(
     GatewayTables,
     ChangeFeedTables,
     FigureTables,
+    DeploymentTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
         """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):

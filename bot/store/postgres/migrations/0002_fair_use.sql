@@ -1,7 +1,7 @@
 -- Fair use kept in the database, as SQLite's migration 0006 keeps it: each member's last
 -- admitted start (the cooldown), the slot a /tag holds in its server from its admission until
 -- its session row exists, and one row per server that every admission there locks first
--- (bot/store/interface.py, AdmissionStore.admit).
+-- (bot/store/interface/, AdmissionStore.admit).
 CREATE TABLE member_cooldowns (
     user_id BIGINT PRIMARY KEY,
     last_start_at BIGINT NOT NULL

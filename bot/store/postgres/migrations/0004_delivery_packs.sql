@@ -1,5 +1,5 @@
 -- Results posted together as one Discord message, as SQLite's migration 0008 keeps them
--- (bot/store/interface.py, OutboxStore): recorded with their rows before the first send, then
+-- (bot/store/interface/, OutboxStore): recorded with their rows before the first send, then
 -- leased, retried and settled as one.
 CREATE TABLE delivery_packs (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -19,7 +19,7 @@ ALTER TABLE deliveries ADD COLUMN pack_id BIGINT REFERENCES delivery_packs (id);
 CREATE INDEX deliveries_by_pack ON deliveries (pack_id) WHERE pack_id IS NOT NULL;
 
 -- The next free slot of the bot's Discord request budget, which every process spends from
--- (bot/store/interface.py, RequestBudgetStore): one row per budget. SQLite serves one process,
+-- (bot/store/interface/, RequestBudgetStore): one row per budget. SQLite serves one process,
 -- which keeps its schedule in memory instead.
 CREATE TABLE request_slots (
     budget TEXT PRIMARY KEY,

@@ -1,0 +1,21 @@
+"""The deployment's id in PostgreSQL: one upsert, once per process; concurrent first askers
+wait for the row lock, and all get the id the first one made."""
+
+from __future__ import annotations
+
+import secrets
+
+from bot.store import statements
+from bot.store.postgres.tables import Tables, numbered
+
+DEPLOYMENT_ID = numbered(statements.DEPLOYMENT_ID)
+
+
+class DeploymentTables(Tables):
+    _deployment: str | None = None
+
+    async def deployment_id(self) -> str:
+        if self._deployment is None:
+            async with self._connection() as db:
+                self._deployment = str(await db.fetchval(DEPLOYMENT_ID, secrets.token_hex(8)))
+        return self._deployment
