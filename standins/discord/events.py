@@ -25,6 +25,7 @@ from .serialize import (
     message_json,
     role_json,
     thread_json,
+    thread_member_json,
 )
 from .state import State
 
@@ -139,6 +140,23 @@ class Events:
             return data
 
         await self.gateway.dispatch(event, payload, guild_id=channel.guild_id)
+
+    async def thread_member_added(self, channel: Channel, user_id: int) -> None:
+        """THREAD_MEMBERS_UPDATE: always to the user added, to others with the members intent
+        (docs/discord-notes.md, Channels)."""
+        assert channel.thread is not None
+        payload: JSON = {
+            "id": str(channel.id),
+            "guild_id": str(channel.guild_id),
+            "member_count": min(len(channel.thread.members), 50),
+            "added_members": [thread_member_json(channel, user_id)],
+        }
+
+        def for_session(session: Session) -> JSON | None:
+            wanted = session.bot.user_id == user_id or session.has(GUILD_MEMBERS)
+            return payload if wanted and self._sees(channel, session.bot.user_id) else None
+
+        await self.gateway.dispatch("THREAD_MEMBERS_UPDATE", for_session, guild_id=channel.guild_id)
 
     async def role(self, event: str, role: Role) -> None:
         payload: JSON = {"guild_id": str(role.guild_id)}

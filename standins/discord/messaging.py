@@ -50,8 +50,10 @@ class Messaging:
             thread.archived = False
             thread.archive_timestamp = iso_now()
             await self.events.thread("THREAD_UPDATE", channel)
-        thread.members.setdefault(author_id, iso_now())
         thread.total_message_sent += 1
+        if author_id not in thread.members:
+            thread.members[author_id] = iso_now()
+            await self.events.thread_member_added(channel, author_id)
 
     def _pings(
         self,

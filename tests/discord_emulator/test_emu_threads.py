@@ -218,3 +218,17 @@ async def test_a_channel_option_offers_only_its_channel_types(
         await emulator.send_slash_command(
             world.guild, world.general, world.alice, "pick", {"where": forum}
         )
+
+
+async def test_posting_in_a_thread_joins_it(
+    emulator: DiscordEmulator, world: World, bot: commands.AutoShardedBot
+) -> None:
+    created = asyncio.ensure_future(bot.wait_for("thread_create", timeout=5))
+    await emulator.create_thread(world.general, "chat", world.alice)
+    thread = await created
+    assert thread.me is None
+    joined = asyncio.ensure_future(bot.wait_for("thread_join", timeout=5))
+    await thread.send("hello")
+    assert (await joined).me is not None
+    _, body = await call(emulator, world, "GET", f"/channels/{thread.id}")
+    assert isinstance(body, dict) and body["member"]["user_id"] == str(world.bot.user_id)
