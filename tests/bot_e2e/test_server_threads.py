@@ -53,6 +53,8 @@ async def test_a_page_announced_in_a_watched_forum_is_tagged_once_however_it_com
     ):
         forum = await world.emu.create_channel(world.guild, "go-live", type=FORUM)
         await watch(world, forum)
+        with pytest.raises(ValueError, match="no channel of that type"):  # results: not a forum
+            await configure(world, "results", {"channel": forum})
         bot_user = await notifier(world)
         post = await world.emu.create_forum_post(
             forum, bot_user, "Alice", f"Alice is live! {site.page('Alice')}"
