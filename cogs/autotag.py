@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.channel_access import require_posting_here
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.errors import ChatsightBotError
@@ -74,6 +75,7 @@ class AutoTagCog(commands.Cog):
                 log.info("could not react to announcement %s: %s", message.id, error.text)
 
     async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        require_posting_here(interaction)  # the results reply to that message, here
         announcement = announcement_of(message)
         # The origin and trigger on_demand derives its first session's convoId from.
         await self.bot.tagging.admit_member(

@@ -145,12 +145,24 @@ async def test_the_tag_stream_menu_answers_in_the_thread(tmp_path: Path) -> None
     async with running_world(tmp_path) as world:
         thread = await world.emu.create_thread(world.channel, "watch party", world.member)
         message = await world.emu.post_message(thread, world.member, f"look {STREAM}")
+        await world.emu.set_overwrite(world.channel, world.app.user_id, deny=SEND_MESSAGES)
         menu = await world.emu.send_message_command(
             world.guild, thread, world.member, "Tag stream", message.id
         )
         assert "Tagging 1 stream" in (await final_answer(world, menu))["content"]
         timeline = await world.emu.wait_for_message(thread, replies_to(message.id))
         assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
+
+        await world.emu.set_overwrite(
+            world.channel, world.app.user_id, deny=SEND_MESSAGES_IN_THREADS
+        )
+        again = await world.emu.post_message(thread, world.member, "https://streams.example/b")
+        menu = await world.emu.send_message_command(
+            world.guild, thread, world.member, "Tag stream", again.id
+        )
+        refused = (await final_answer(world, menu))["content"]
+        assert "send messages in threads" in refused.lower()
+        assert len(convo_ids(world)) == 1
 
 
 @pytest.mark.parametrize("timeline_deleted", [False, True])
