@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from standins.discord import DiscordEmulator
 from standins.discord.permissions import (
+    MANAGE_CHANNELS,
     MANAGE_THREADS,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -232,3 +233,16 @@ async def test_posting_in_a_thread_joins_it(
     assert (await joined).me is not None
     _, body = await call(emulator, world, "GET", f"/channels/{thread.id}")
     assert isinstance(body, dict) and body["member"]["user_id"] == str(world.bot.user_id)
+
+
+async def test_modify_channel_renames_a_channel_only_with_manage_channels(
+    emulator: DiscordEmulator, world: World
+) -> None:
+    rename = {"name": "streams"}
+    status, body = await call(emulator, world, "PATCH", f"/channels/{world.general}", rename)
+    assert (status, code(body)) == (403, 50013)
+    await emulator.set_overwrite(world.general, world.bot.user_id, allow=MANAGE_CHANNELS)
+    status, body = await call(emulator, world, "PATCH", f"/channels/{world.general}", rename)
+    assert status == 200
+    validate_component("GuildChannelResponse", body)
+    assert isinstance(body, dict) and body["name"] == "streams"
