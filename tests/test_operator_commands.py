@@ -18,6 +18,7 @@ from bot.app.channel_access import POSTING
 from bot.app.invite import FEATURE_PERMISSIONS
 from bot.store.sqlite import SQLiteStore
 from standins.discord import DiscordEmulator
+from standins.loopback import free_port
 from tests.store.tag_requests import request
 from tests.test_cli import run
 
@@ -123,3 +124,23 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_row(
     code, _, err = await run(env, "backup", str(tmp_path / "copy.db"), cwd=tmp_path)
     assert code == 2
     assert "exists; give a new file name" in err
+
+
+async def test_doctor_exits_1_naming_each_problem_without_its_secret(
+    emu: DiscordEmulator, tmp_path: Path
+) -> None:
+    env = env_for_process(
+        tmp_path,
+        DISCORD_TOKEN="tok-not-a-real-one",
+        DISCORD_API_BASE=emu.api_base,
+        CHATSIGHT_API_KEY="key-unchecked",
+        CHATSIGHT_API_BASE=f"http://127.0.0.1:{free_port()}",
+    )
+    code, out, err = await run(env, "doctor", cwd=tmp_path)
+    assert code == 1, err
+    assert "ok    database: sqlite: migrated and writable" in out
+    assert "FAIL  Discord token: Discord refused DISCORD_TOKEN" in out
+    assert "FAIL  Chatsight key: could not be checked" in out
+    assert out.rstrip().endswith("2 problem(s) found; see the fixes above")
+    assert "tok-not-a-real-one" not in out + err
+    assert "key-unchecked" not in out + err

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check-config", help="validate the configuration and show it")
     commands.add_parser("rotate-secret", help="rotate the webhook shared secret")
     commands.add_parser("invite", help="print the link that adds the bot to a server")
+    commands.add_parser(
+        "doctor", help="check the configuration against Discord, Chatsight and this host"
+    )
     backup = commands.add_parser(
         "backup", help="copy the SQLite database, consistently, while the bot runs"
     )
@@ -99,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve-webhooks": _serve_webhooks,
         "sync": operator_commands.sync,
         "invite": operator_commands.invite,
+        "doctor": operator_commands.doctor,
         "backup": operator_commands.backup,
     }
     try:

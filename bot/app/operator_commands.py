@@ -13,6 +13,7 @@ from bot.app.chatsight_bot import ChatsightBot
 from bot.app.core import TaggingCore
 from bot.app.deployment import describe
 from bot.app.discord_api import use_discord_api
+from bot.app.doctor import report, run_doctor
 from bot.app.invite import invite_text
 from bot.app.logsetup import SecretMaskingFilter
 from bot.config import Settings, shown
@@ -89,3 +90,9 @@ async def backup(args: argparse.Namespace, settings: Settings, _: SecretMaskingF
     size = backup_database(settings, Path(args.path))
     print(f"Backed up the database to {args.path} ({size / 1e6:.1f} MB), consistent as of now.")
     return 0
+
+
+async def doctor(args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter) -> int:
+    findings = await run_doctor(settings)
+    print(report(findings))
+    return 0 if all(finding.ok for finding in findings) else 1

@@ -201,12 +201,16 @@ HOLD_SLOT = (
     " expires_at = excluded.expires_at"
 )
 
-# -- figures: what /metrics exports of the shared state ----------------------------------------
+# -- the operator's reads: what /metrics exports of the shared state, what doctor checks --
 
 STORE_FIGURES = (
     f"SELECT (SELECT COUNT(*) FROM deliveries WHERE {PENDING}),"
     f" (SELECT MIN(next_attempt_at) FROM deliveries WHERE {PENDING} AND next_attempt_at <= ?),"
     f" (SELECT COUNT(*) FROM follows WHERE {ACTIVE})"
+)
+
+CONFIGURED_GUILDS = (
+    "SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM autotag_channels ORDER BY 1"
 )
 
 # -- the deployment's id: made by whichever process asks first, the same for all after ---------

@@ -23,7 +23,7 @@ from bot.store.interface.coordination import (
     StoreLifecycle,
 )
 from bot.store.interface.delivery import OutboxStore, RequestBudgetStore
-from bot.store.interface.figures import FigureStore
+from bot.store.interface.operator import OperatorStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
 from bot.store.interface.sessions import SecretStore, SessionStore
 
@@ -40,7 +40,7 @@ class Store(
     AdmissionStore,
     GatewayStore,
     ChangeFeed,
-    FigureStore,
+    OperatorStore,
     DeploymentStore,
     Protocol,
 ):
@@ -53,9 +53,9 @@ __all__ = [
     "ChangeFeed",
     "ChangeTopic",
     "DeploymentStore",
-    "FigureStore",
     "FollowStore",
     "GatewayStore",
+    "OperatorStore",
     "OutboxStore",
     "RequestBudgetStore",
     "SecretStore",

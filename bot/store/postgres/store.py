@@ -19,10 +19,10 @@ from bot.store.postgres.admission import AdmissionTables
 from bot.store.postgres.alerts import AlertTables
 from bot.store.postgres.changes import ChangeFeedTables
 from bot.store.postgres.deployment import DeploymentTables
-from bot.store.postgres.figures import FigureTables
 from bot.store.postgres.follows import FollowTables
 from bot.store.postgres.gateway import GatewayTables
 from bot.store.postgres.migrations import migrate
+from bot.store.postgres.operator import OperatorTables
 from bot.store.postgres.outbox import OutboxTables
 from bot.store.postgres.packs import PackTables
 from bot.store.postgres.request_slots import RequestSlotTables
@@ -46,7 +46,7 @@ class PostgresStore(
     AdmissionTables,
     GatewayTables,
     ChangeFeedTables,
-    FigureTables,
+    OperatorTables,
     DeploymentTables,
 ):
     def __init__(self, dsn: str, *, pool_size: int = 10, statement_timeout_s: float = 10.0) -> None:

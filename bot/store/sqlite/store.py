@@ -22,10 +22,10 @@ from bot.store.sqlite.admission import AdmissionTables
 from bot.store.sqlite.alerts import AlertTables
 from bot.store.sqlite.changes import ChangeFeedTables
 from bot.store.sqlite.deployment import DeploymentTables
-from bot.store.sqlite.figures import FigureTables
 from bot.store.sqlite.follows import FollowTables
 from bot.store.sqlite.gateway import GatewayTables
 from bot.store.sqlite.lock import ProcessLock
+from bot.store.sqlite.operator import OperatorTables
 from bot.store.sqlite.outbox import OutboxTables
 from bot.store.sqlite.packs import PackTables
 from bot.store.sqlite.request_slots import RequestSlotTables
@@ -49,7 +49,7 @@ class SQLiteStore(
     AdmissionTables,
     GatewayTables,
     ChangeFeedTables,
-    FigureTables,
+    OperatorTables,
     DeploymentTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:

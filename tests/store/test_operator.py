@@ -1,4 +1,4 @@
-"""The operator's figures: the same answer from whichever process asks, read from the store."""
+"""The operator's reads: the same answer from whichever process asks, from the store."""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ async def test_outbox_depth_oldest_due_and_active_follows(store: Store) -> None:
     ended = await store.create_follow(replace(FOLLOW, next_sample_at_ms=5_000))
     await store.end_follow(ended, FollowState.STOPPED, "stopped by a moderator", after)
     assert (await store.figures(after)).active_follows == 1
+
+
+async def test_configured_servers_are_those_with_settings_or_watched_channels(
+    store: Store,
+) -> None:
+    assert await store.configured_guild_ids() == []
+    await store.update_guild_settings(5, lambda s: replace(s, results_channel_id=50), 1)
+    await store.set_autotag_channel(3, 30, True, 1)
+    await store.set_autotag_channel(5, 51, True, 1)
+    assert await store.configured_guild_ids() == [3, 5]
