@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.app.channel_access import require_posting_here
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
+from bot.domain.stream_details import StreamDetails
 from bot.errors import ChatsightBotError
 from bot.server.autotag import Announcement
 
@@ -25,6 +26,11 @@ def announcement_of(message: discord.Message) -> Announcement:
     can see (GUILD_CREATE, THREAD_CREATE, THREAD_UPDATE), and messages come only in those."""
     assert message.guild is not None
     embed_urls = [url for embed in message.embeds for url in (embed.url, embed.video.url) if url]
+    previews = [
+        (embed.url, StreamDetails.of(embed.author.name, embed.title, _picture(embed)))
+        for embed in message.embeds
+        if embed.url
+    ]
     channel = message.channel
     parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
     return Announcement(
@@ -35,7 +41,13 @@ def announcement_of(message: discord.Message) -> Announcement:
         message.content,
         embed_urls,
         parent_id,
+        previews,
     )
+
+
+def _picture(embed: discord.Embed) -> str | None:
+    """A notifier's preview is its image or thumbnail; Discord's link preview, a thumbnail."""
+    return embed.thumbnail.url or embed.image.url
 
 
 class AutoTagCog(commands.Cog):

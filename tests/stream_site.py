@@ -26,6 +26,8 @@ class Channel:
     guarded: bool = False  # its API lets only a web browser in
     delay_s: float = 0.0  # before its API answers
     embed: str | None = None  # the URL of another player the channel shows instead
+    streamer: str | None = None  # the display name and stream title its API gives, if any
+    title: str | None = None
 
 
 @dataclass
@@ -63,7 +65,8 @@ async def stream_site(**channels: Channel) -> AsyncIterator[StreamSite]:
         site.signatures += 1
         name = request.match_info["channel"].lower()
         playlist = f"/hls/{name}/master.m3u8?sig={site.signatures}"
-        return web.json_response({"live": channel.live, "playlist": playlist})
+        about = {"streamer": channel.streamer, "title": channel.title}
+        return web.json_response({"live": channel.live, "playlist": playlist, **about})
 
     async def master(request: web.Request) -> web.Response:
         channel = channel_of(request)

@@ -8,6 +8,7 @@ from bot.domain.alert_policy import AlertDecision
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import Follow, FollowState, GuildSettings
+from bot.domain.stream_details import StreamDetails
 from bot.domain.tags import TagResult
 from bot.rendering.results import (
     EMBED_TOTAL_LIMIT,
@@ -125,3 +126,21 @@ def test_history_shows_each_stream_in_its_canonical_form() -> None:
     embed = history_embed([session(stream_url=url) for url in spellings])
     shown = [str(field.value).splitlines()[-1] for field in embed.fields]
     assert shown == ["https://twitch.tv/someone"] * 2
+
+
+def test_what_is_shown_of_a_stream_is_outside_text_kept_harmless() -> None:
+    announced = StreamDetails.of(
+        "  @everyone  ", "**Huge** [giveaway] " + "x" * 400, "javascript:alert(1)"
+    )
+    assert announced.thumbnail_url is None and len(announced.title or "") == 256
+
+    rtmp = result_embed(session(stream_url="rtmp://ingest.test/live", stream=announced))
+    [stream] = [f for f in rtmp.to_dict()["fields"] if f["name"] == "Stream"]
+    assert stream["value"].startswith("\\*\\*Huge\\*\\* \\[giveaway\\]")  # no link to rtmp://
+    assert rtmp.author.name == "@everyone" and rtmp.author.url is None
+    assert_within_limits(rtmp)
+
+    odd = "https://streams.test/watch (live)"
+    linked = result_embed(session(stream_url=odd, stream=StreamDetails.of(None, "Live")))
+    [stream] = [f for f in linked.to_dict()["fields"] if f["name"] == "Stream"]
+    assert stream["value"] == "[Live](https://streams.test/watch%20%28live%29)"

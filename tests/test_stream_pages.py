@@ -15,8 +15,9 @@ import aiohttp
 import pytest
 
 from bot.chatsight.locator import StreamLocator
-from bot.chatsight.stream_pages import StreamPages, platform_plugins
+from bot.chatsight.stream_pages import ResolvedPage, StreamPages, platform_plugins
 from bot.chatsight.stream_prep import StreamPreparer
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.stream_refusals import (
     NeedsWebBrowser,
     NotAStreamLink,
@@ -30,7 +31,7 @@ from tests.streamlink_plugins import PLUGIN_DIR
 @pytest.fixture
 async def site() -> AsyncIterator[StreamSite]:
     async with stream_site(
-        alice=Channel(tags="Gaming"),
+        alice=Channel(tags="Gaming", streamer="Alice", title="Alice plays live"),
         bob=Channel(live=False),
         carol=Channel(guarded=True),
         dave=Channel(heights=(1080, 720)),
@@ -45,7 +46,7 @@ def pages(**kwargs: float) -> StreamPages:
 
 
 async def test_a_live_channel_gives_its_360p_rendition_which_plays(site: StreamSite) -> None:
-    media = await pages().resolve(site.page("Alice"))
+    media = (await pages().resolve(site.page("Alice"))).url
 
     assert media == f"{site.base}/hls/alice/360p.m3u8?sig=1&tags=Gaming"
     async with aiohttp.ClientSession() as http, http.get(media) as answer:
@@ -56,15 +57,15 @@ async def test_a_live_channel_gives_its_360p_rendition_which_plays(site: StreamS
 async def test_else_the_tallest_at_most_360p_or_the_smallest(
     site: StreamSite, channel: str, height: int
 ) -> None:
-    media = await pages().resolve(site.page(channel))
+    media = (await pages().resolve(site.page(channel))).url
     assert media.startswith(f"{site.base}/hls/{channel}/{height}p.m3u8?")
 
 
 async def test_each_resolution_asks_the_site_afresh(site: StreamSite) -> None:
     """Signed media URLs expire: every session (every follow sample) resolves again."""
     resolver = pages()
-    first = await resolver.resolve(site.page("alice"))
-    second = await resolver.resolve(site.page("alice", "/?utm_source=discord"))
+    first = (await resolver.resolve(site.page("alice"))).url
+    second = (await resolver.resolve(site.page("alice", "/?utm_source=discord"))).url
 
     assert (first.split("sig=")[1][0], second.split("sig=")[1][0]) == ("1", "2")
     assert site.api_calls("alice") == 2
@@ -114,7 +115,7 @@ def test_the_platform_plugins_are_there_and_the_generic_ones_are_not() -> None:
 async def test_an_embedded_player_is_resolved_by_its_own_platform_plugin() -> None:
     async with stream_site(alice=Channel(), news=Channel()) as site:
         site.channels["news"].embed = site.page("alice")
-        media = await pages().resolve(site.page("news"))
+        media = (await pages().resolve(site.page("news"))).url
     assert media.startswith(f"{site.base}/hls/alice/360p.m3u8?")
 
 
@@ -162,14 +163,27 @@ async def test_the_locator_sends_media_as_it_is_playlists_prepared_and_pages_res
     async with aiohttp.ClientSession() as http:
         locator = StreamLocator(StreamPreparer(http, allow_networks=["127.0.0.1/32"]), pages())
         clip, ingest = f"{site.base}/clip.mp4", "rtmp://127.0.0.1/app/key"
-        assert await locator.locate(clip) == clip
-        assert await locator.locate(ingest) == ingest
+        assert await locator.locate(clip) == ResolvedPage(clip, NO_DETAILS)
+        assert await locator.locate(ingest) == ResolvedPage(ingest, NO_DETAILS)
         assert site.asked == []
 
         master = f"{site.base}/hls/alice/master.m3u8?sig=9"
-        assert await locator.locate(master) == f"{site.base}/hls/alice/360p.m3u8?sig=9&tags=Gaming"
+        prepared = (await locator.locate(master)).url
+        assert prepared == f"{site.base}/hls/alice/360p.m3u8?sig=9&tags=Gaming"
         assert site.asked == ["/hls/alice/master.m3u8"]  # our guarded fetch, not streamlink
 
-        assert (await locator.locate(site.page("alice"))).startswith(f"{site.base}/hls/alice/360p")
+        page = await locator.locate(site.page("alice"))
+        assert page.url.startswith(f"{site.base}/hls/alice/360p")
+        assert page.stream == StreamDetails("Alice", "Alice plays live", None)
         with pytest.raises(NotAStreamLink):
             await locator.locate(f"{site.base}/about")
+
+
+async def test_the_platform_names_the_streamer_and_title_when_it_publishes_them(
+    site: StreamSite,
+) -> None:
+    published = await pages().resolve(site.page("alice"))
+    unnamed = await pages().resolve(site.page("dave"))
+
+    assert published.stream == StreamDetails("Alice", "Alice plays live", None)
+    assert unnamed.stream == NO_DETAILS

@@ -27,6 +27,7 @@ import logging
 import re
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ from streamlink.stream.stream import Stream
 from streamlink.utils.url import update_scheme
 
 from bot.chatsight.stream_prep import Variant, choose_variant
+from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_refusals import (
     NeedsWebBrowser,
     NotAStreamLink,
@@ -106,6 +108,15 @@ class _BotSession(Streamlink):
         return matched[0], matched[1], url
 
 
+@dataclass(frozen=True, slots=True)
+class ResolvedPage:
+    """The media URL to send, and what the platform told of the stream (its plugin's metadata:
+    author and title, where the plugin reads them)."""
+
+    url: str
+    stream: StreamDetails
+
+
 class StreamPages:
     """Resolves stream pages to a media URL; owns no open resource."""
 
@@ -122,8 +133,8 @@ class StreamPages:
         self._plugins: dict[str, type[Plugin]] | None = None
         self._lock = threading.Lock()
 
-    async def resolve(self, url: str) -> str:
-        """The media URL to send for the page ``url``; a stream refusal when there is none."""
+    async def resolve(self, url: str) -> ResolvedPage:
+        """The media behind the page ``url``; a stream refusal when there is none."""
         host = urlsplit(url).hostname or ""
         try:
             async with asyncio.timeout(self._timeout_s):
@@ -138,7 +149,7 @@ class StreamPages:
                 self._plugins = platform_plugins(self._plugin_dirs)
             return self._plugins
 
-    def _resolve(self, url: str, host: str) -> str:
+    def _resolve(self, url: str, host: str) -> ResolvedPage:
         session = _BotSession(self._options, plugins_builtin=False)
         try:
             session.plugins.update(self._loaded())
@@ -146,7 +157,7 @@ class StreamPages:
             if matched is None:
                 raise NotAStreamLink(host)
             name, plugin_class = matched
-            streams = _streams(session, plugin_class, url, host, name)
+            streams, stream = _streams(session, plugin_class, url, host, name)
             if not streams:
                 raise NeedsWebBrowser(host) if session.browser_wanted else StreamNotLive(host)
             renditions = _renditions(streams)
@@ -156,19 +167,21 @@ class StreamPages:
                 raise StreamPageFailed(host)
             label = next(label for label, v in renditions.items() if v is chosen)
             log.info("stream page on %s (%s): rendition %s chosen", host, name, label)
-            return chosen.uri
+            return ResolvedPage(chosen.uri, stream)
         finally:
             session.http.close()
 
 
 def _streams(
     session: _BotSession, plugin_class: type[Plugin], url: str, host: str, name: str
-) -> Mapping[str, Stream]:
-    """The plugin's streams; a site's failure is the member's to retry, or a browser's."""
+) -> tuple[Mapping[str, Stream], StreamDetails]:
+    """The plugin's streams, and the metadata it read on the way (plugins fill it in while
+    finding their streams); a site's failure is the member's to retry, or a browser's."""
     plugin: Plugin | None = None
     try:
         plugin = plugin_class(session, url)
-        return plugin.streams()
+        streams = plugin.streams()
+        return streams, StreamDetails.of(plugin.get_author(), plugin.get_title())
     except Exception as error:  # a plugin may raise anything; none may break tagging
         level = logging.INFO if isinstance(error, PluginError) else logging.WARNING
         log.log(level, "stream page on %s (%s) failed: %s", host, name, error)

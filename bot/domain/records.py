@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.tags import TagResult
 
 
@@ -83,6 +84,7 @@ class TagRequest:
     # bot posts); a worker only ever claims kinds it has a sink for.
     deliveries: tuple[DeliveryKind, ...] = (DeliveryKind.RESULT,)
     follow_id: int | None = None  # set on each sample of a followed stream
+    stream: StreamDetails = NO_DETAILS  # what the announcement showed of the stream, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class SessionRecord:
     error: str | None = None
     deliveries: tuple[DeliveryKind, ...] = (DeliveryKind.RESULT,)
     follow_id: int | None = None
+    stream: StreamDetails = NO_DETAILS
 
 
 @dataclass(slots=True)

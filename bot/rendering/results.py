@@ -1,7 +1,8 @@
 """Every embed the bot posts, built in one place and kept inside Discord's limits.
 
 Limits (docs/discord-notes.md): title 256, description 4096, 25 fields, field name 256, field
-value 1024, footer 2048, all embeds of a message 6000, at most 10 embeds a message. A long tag
+value 1024, footer 2048, author name 256, all embeds of a message 6000, at most 10 embeds a
+message. A long tag
 list is cut with an honest "+N more" instead of being refused by Discord. Members are named with
 ``<@id>`` inside embeds, which shows their name and never pings.
 
@@ -20,11 +21,13 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.domain.records import SessionRecord, SessionState
+from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_urls import canonical_stream_url
 from bot.rendering.console import UNDOCUMENTED_NOTE
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256
+AUTHOR_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
@@ -74,7 +77,32 @@ def duration(session: SessionRecord) -> str | None:
 
 
 def _stream_field(embed: discord.Embed, session: SessionRecord) -> None:
-    embed.add_field(name="Stream", value=clip(safe(session.stream_url), FIELD_VALUE_LIMIT))
+    show_stream(embed, session.stream_url, session.stream)
+
+
+def show_stream(embed: discord.Embed, url: str, stream: StreamDetails) -> None:
+    """The stream as its page or announcement shows it: the streamer at the top and the title,
+    both linking to the stream, and its picture. With no title the link itself is shown, which
+    Discord makes clickable."""
+    target = link_target(url)
+    if stream.streamer:
+        embed.set_author(name=clip(stream.streamer, AUTHOR_LIMIT), url=target)
+    value = clip(safe(url), FIELD_VALUE_LIMIT)
+    if stream.title:
+        title = safe(stream.title).replace("[", "\\[").replace("]", "\\]")
+        linked = f"[{title}]({target})" if target else title
+        value = linked if len(linked) <= FIELD_VALUE_LIMIT else clip(title, FIELD_VALUE_LIMIT)
+    embed.add_field(name="Stream", value=value)
+    if stream.thumbnail_url:
+        embed.set_thumbnail(url=stream.thumbnail_url)
+
+
+def link_target(url: str) -> str | None:
+    """``url`` as the target of a markdown link, which only http(s) may be; the characters that
+    would end the link early percent-encoded."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace(">", "%3E")
 
 
 def _asker_field(embed: discord.Embed, session: SessionRecord) -> None:

@@ -15,6 +15,7 @@ from discord.utils import escape_markdown
 from bot.domain.alert_policy import AlertDecision
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.rendering.results import (
     DESCRIPTION_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -22,6 +23,7 @@ from bot.rendering.results import (
     fit,
     jump_url,
     safe,
+    show_stream,
     shown_session,
     tag_list,
 )
@@ -113,7 +115,7 @@ def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.
         if follow.state is FollowState.ACTIVE
         else discord.Colour.dark_grey(),
     )
-    embed.add_field(name="Stream", value=clip(safe(follow.stream_url), FIELD_VALUE_LIMIT))
+    show_stream(embed, follow.stream_url, latest_stream(samples))
     if follow.state is FollowState.ACTIVE:
         minutes = follow.interval_ms // 60_000
         status = f"Sampling every {minutes} min until <t:{follow.ends_at_ms // 1000}:f>"
@@ -124,6 +126,15 @@ def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.
     embed.add_field(name="Status", value=clip(status, FIELD_VALUE_LIMIT), inline=False)
     embed.set_footer(text=f"Follow {follow.id} · {len(samples)} samples")
     return fit(embed)
+
+
+def latest_stream(samples: Sequence[SessionRecord]) -> StreamDetails:
+    """Each part as the latest sample that knows it shows it: the page's title as it is now,
+    the announcement's picture, which only the first sample was given."""
+    shown = NO_DETAILS
+    for sample in reversed(samples):
+        shown = shown.over(sample.stream)
+    return shown
 
 
 def timeline_follow(embed: discord.Embed) -> int | None:

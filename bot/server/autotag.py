@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import Trigger, announced_position
 from bot.domain.records import Origin, SessionRecord, SessionSource
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.stream_urls import canonical_stream_url, find_stream_urls
 from bot.server.following import Following, FollowRequest
@@ -43,9 +44,21 @@ class Announcement:
     content: str
     embed_urls: Sequence[str] = ()
     parent_id: int | None = None
+    # Each embed's link and what it shows of that stream (a notifier's author, title and
+    # picture, or Discord's link preview): the result shows it too.
+    previews: Sequence[tuple[str, StreamDetails]] = ()
 
     def stream_urls(self) -> list[str]:
         return find_stream_urls("\n".join([self.content, *self.embed_urls]))[:MAX_URLS_PER_MESSAGE]
+
+    def shown(self, url: str) -> StreamDetails:
+        """What an embed of this message shows of the stream at ``url``, however either spells
+        it."""
+        canonical = canonical_stream_url(url)
+        for link, details in self.previews:
+            if details and canonical_stream_url(link) == canonical:
+                return details
+        return NO_DETAILS
 
     def origin(self, requester_id: int, seed: str | None) -> Origin:
         """Results reply to the announcement, on behalf of whoever asked for them."""
@@ -93,7 +106,7 @@ class AutoTagger:
                 continue
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
             try:
-                started.append(await self._follow(url, origin, trigger))
+                started.append(await self._follow(url, origin, trigger, announcement.shown(url)))
             except StreamRefusal as refusal:
                 log.info("announcement %s starts nothing: %r", announcement.message_id, refusal)
         return started
@@ -112,14 +125,17 @@ class AutoTagger:
         refusals: list[StreamRefusal] = []
         for position, url in enumerate(announcement.stream_urls()):
             try:
-                started.append(await self._follow(url, origin, Trigger(interaction_id, position)))
+                trigger = Trigger(interaction_id, position)
+                started.append(await self._follow(url, origin, trigger, announcement.shown(url)))
             except StreamRefusal as refusal:
                 refusals.append(refusal)
         if refusals and not started:
             raise refusals[0]
         return started
 
-    async def _follow(self, url: str, origin: Origin, trigger: Trigger) -> SessionRecord:
+    async def _follow(
+        self, url: str, origin: Origin, trigger: Trigger, shown: StreamDetails
+    ) -> SessionRecord:
         return await self._following.start(
-            FollowRequest(url, SessionSource.AUTOTAG, origin, trigger)
+            FollowRequest(url, SessionSource.AUTOTAG, origin, trigger, shown)
         )

@@ -29,6 +29,7 @@ from bot.domain.records import (
 )
 from bot.domain.refusals import NotAllowedToStopFollow, UnknownFollow
 from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowState
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.stream_refusals import StreamRefusal
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.sessions.service import TaggingService
@@ -52,6 +53,9 @@ class FollowRequest:
     source: SessionSource
     origin: Origin
     trigger: Trigger
+    # What the announcement showed of the stream: given to the first sample, whose record the
+    # timeline keeps showing it from.
+    stream: StreamDetails = NO_DETAILS
 
 
 class Following:
@@ -106,7 +110,7 @@ class Following:
         follow = await self._store.get_follow(follow_id)
         assert follow is not None
         self._wakeup.set()
-        return await self._sample(follow)
+        return await self._sample(follow, request.stream)
 
     async def _interval_ms(self, guild_id: int | None) -> int:
         """The server's sampling interval, read when the follow starts."""
@@ -115,7 +119,7 @@ class Following:
             minutes = (await self._store.guild_settings(guild_id)).autotag_interval_minutes
         return int(minutes * self._minute_s * 1000)
 
-    async def _sample(self, follow: Follow) -> SessionRecord:
+    async def _sample(self, follow: Follow, stream: StreamDetails = NO_DETAILS) -> SessionRecord:
         now = self._clock()
         sample = follow.samples + 1
         # Scheduled before the call: a crash skips a sample rather than taking two.
@@ -127,6 +131,7 @@ class Following:
             origin=follow.origin,
             deliveries=RESULT_AND_ALERT,
             follow_id=follow.id,
+            stream=stream,
         )
         try:
             return await self._service.start(request)

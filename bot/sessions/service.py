@@ -23,6 +23,7 @@ from bot.domain.records import (
     TagRequest,
 )
 from bot.domain.refusals import Refusal
+from bot.domain.stream_details import NO_DETAILS
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.tags import TagResult
 from bot.errors import ChatsightError
@@ -69,12 +70,13 @@ class TaggingService:
         if self._public_base_url:
             webhook = self._public_base_url + WEBHOOK_ROUTE.format(token=token)
         if await self.store.create_session(request, token_hash(token)):
-            url = request.stream_url
+            url, stream = request.stream_url, NO_DETAILS
             try:
                 if self._locator is not None:
                     # Resolved for every session (signed media URLs expire); the stored URL
                     # stays the one people gave.
-                    url = await self._locator.locate(url)
+                    located = await self._locator.locate(url)
+                    url, stream = located.url, located.stream
                 await self.client.start_session(
                     url=url,
                     convo_id=request.convo_id,
@@ -91,7 +93,7 @@ class TaggingService:
                     Completion(request.convo_id, SessionState.FAILED, error=reason, notify=False)
                 )
                 raise
-            await self.store.mark_running(request.convo_id)
+            await self.store.mark_running(request.convo_id, stream)
             metrics.SESSIONS_STARTED.labels(request.source.value).inc()
         record = await self.store.get_session(request.convo_id)
         assert record is not None

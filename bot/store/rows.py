@@ -19,12 +19,13 @@ from bot.domain.records import (
     TagRequest,
 )
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
+from bot.domain.stream_details import StreamDetails
 from bot.domain.tags import TagResult, parse_tags
 
 SESSION_COLUMNS = (
     "convo_id, stream_url, source, state, created_at, updated_at, seed, guild_id, channel_id,"
     " requester_id, origin_message_id, completed_at, tags, undocumented, error, deliveries,"
-    " follow_id"
+    " follow_id, streamer, stream_title, stream_thumbnail"
 )
 DELIVERY_COLUMNS = (
     "id, convo_id, kind, state, attempts, next_attempt_at, channel_id, reply_to_message_id,"
@@ -70,7 +71,13 @@ def new_session_values(request: TagRequest, token_hash: str | None, now: int) ->
         now,
         now,
         request.follow_id,
+        *stream_values(request.stream),
     )
+
+
+def stream_values(stream: StreamDetails) -> tuple[str | None, str | None, str | None]:
+    """The stream's columns in the order SESSION_COLUMNS has them (a part unknown is None)."""
+    return (stream.streamer, stream.title, stream.thumbnail_url)
 
 
 def completion_values(completion: Completion, now: int) -> tuple[Any, ...]:
@@ -102,6 +109,7 @@ def session_from_row(row: Sequence[Any]) -> SessionRecord:
         error=row[14],
         deliveries=tuple(DeliveryKind(kind) for kind in row[15].split(",") if kind),
         follow_id=row[16],
+        stream=StreamDetails(row[17], row[18], row[19]),
     )
 
 

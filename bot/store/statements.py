@@ -30,8 +30,8 @@ ACTIVE = f"state = '{FollowState.ACTIVE.value}'"
 CREATE_SESSION = (
     "INSERT INTO sessions (convo_id, stream_url, source, guild_id, channel_id,"
     " requester_id, origin_message_id, seed, deliveries, state, webhook_token_hash,"
-    " created_at, updated_at, follow_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " created_at, updated_at, follow_id, streamer, stream_title, stream_thumbnail)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (convo_id) DO UPDATE SET webhook_token_hash ="
     " excluded.webhook_token_hash, updated_at = excluded.updated_at"
     f" WHERE sessions.state = '{SessionState.STARTING.value}'"
@@ -42,8 +42,11 @@ COMPLETE_SESSION = (
     "UPDATE sessions SET state = ?, tags = ?, undocumented = ?, error = ?,"
     " completed_at = ?, updated_at = ? WHERE convo_id = ?"
 )
+# What the resolved page told of the stream replaces what was known; None keeps it.
 MARK_RUNNING = (
-    f"UPDATE sessions SET state = '{SessionState.RUNNING.value}', updated_at = ?"
+    f"UPDATE sessions SET state = '{SessionState.RUNNING.value}', updated_at = ?,"
+    " streamer = COALESCE(?, streamer), stream_title = COALESCE(?, stream_title),"
+    " stream_thumbnail = COALESCE(?, stream_thumbnail)"
     f" WHERE convo_id = ? AND state = '{SessionState.STARTING.value}'"
 )
 SET_SESSION_ORIGIN = "UPDATE sessions SET origin_message_id = ? WHERE convo_id = ?"

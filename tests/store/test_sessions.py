@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from bot.domain.records import (
     Completion,
@@ -11,6 +12,7 @@ from bot.domain.records import (
     Origin,
     SessionState,
 )
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.tags import TagResult
 from bot.store import Store
 from tests.store.tag_requests import request
@@ -154,3 +156,21 @@ async def test_concurrent_claims_never_poll_a_session_twice(store: Store) -> Non
     )
     claimed = [session.convo_id for batch in batches for session in batch]
     assert len(claimed) == len(set(claimed)) == 20
+
+
+async def test_what_a_session_shows_of_its_stream_is_kept_and_filled_in_by_its_page(
+    store: Store,
+) -> None:
+    announced = StreamDetails("Alice (announced)", None, "https://cdn.test/alice.jpg")
+    assert await store.create_session(replace(request("c1"), stream=announced), None)
+    assert await store.create_session(request("c2"), None)
+    page = StreamDetails("Alice", "Speedrun night", None)
+    await store.mark_running("c1", page)
+    await store.mark_running("c2")
+
+    first, second = await store.get_session("c1"), await store.get_session("c2")
+    assert first is not None and second is not None
+    assert first.stream == StreamDetails("Alice", "Speedrun night", "https://cdn.test/alice.jpg")
+    assert second.stream == NO_DETAILS
+    listed = {s.convo_id: s.stream for s in await store.channel_sessions(10, 5)}
+    assert listed == {"c1": first.stream, "c2": NO_DETAILS}

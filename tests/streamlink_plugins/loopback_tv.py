@@ -1,9 +1,9 @@
 """A streamlink plugin for the tests' stream site on 127.0.0.1 (``tests/stream_site.py``).
 
 It works as the real platform plugins do (Twitch's, Kick's): match a channel page, ask the site's
-API whether the channel is live, then read its HLS master playlist, or hand on the URL of a
-player it embeds; on an answer only a browser gets past, it asks for a web browser as Kick's
-does. Loaded from this directory by name, as an
+API whether the channel is live (and its streamer and title, streamlink's metadata), then read
+its HLS master playlist, or hand on the URL of a player it embeds; on an answer only a browser
+gets past, it asks for a web browser as Kick's does. Loaded from this directory by name, as an
 operator's plugin would be (``STREAMLINK_PLUGIN_DIRS``), so the bot under test is unmodified.
 """
 
@@ -40,6 +40,8 @@ class LoopbackTV(Plugin):
         info = answer.json()
         if not info["live"]:
             return None
+        # What streamlink's metadata offers (get_author, get_title), as Twitch's plugin sets it.
+        self.author, self.title = info.get("streamer"), info.get("title")
         if "embed" in info:  # a channel showing another's player, as news sites embed YouTube
             embedded: Mapping[str, Stream] = self.session.streams(info["embed"])
             return embedded

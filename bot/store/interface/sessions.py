@@ -11,6 +11,7 @@ from bot.domain.records import (
     SessionRecord,
     TagRequest,
 )
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 
 
 class SessionStore(Protocol):
@@ -26,7 +27,10 @@ class SessionStore(Protocol):
         """
         ...
 
-    async def mark_running(self, convo_id: str) -> None: ...
+    async def mark_running(self, convo_id: str, stream: StreamDetails = NO_DETAILS) -> None:
+        """``stream``: what resolving the stream's page told of it; each part it has replaces
+        the stored one (the announcement's), each it lacks keeps it."""
+        ...
 
     async def set_origin_message(self, convo_id: str, message_id: int) -> None: ...
 

@@ -12,6 +12,7 @@ from bot.domain.records import (
     SessionRecord,
     TagRequest,
 )
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.store import statements
 from bot.store.interface import ChangeTopic
 from bot.store.postgres.changes import CHANNEL
@@ -21,6 +22,7 @@ from bot.store.rows import (
     completion_values,
     new_session_values,
     session_from_row,
+    stream_values,
 )
 from bot.store.statements import AWAITING
 
@@ -76,8 +78,8 @@ class SessionTables(Tables):
             await db.execute(DROP_HOLD, request.convo_id)
         return changed(created) == 1
 
-    async def mark_running(self, convo_id: str) -> None:
-        await self._run(MARK_RUNNING, now_ms(), convo_id)
+    async def mark_running(self, convo_id: str, stream: StreamDetails = NO_DETAILS) -> None:
+        await self._run(MARK_RUNNING, now_ms(), *stream_values(stream), convo_id)
 
     async def set_origin_message(self, convo_id: str, message_id: int) -> None:
         async with self._transaction() as db:

@@ -17,10 +17,12 @@ from bot.domain.records import (
     SessionState,
     TagRequest,
 )
+from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.store.rows import (
     completion_values,
     new_session_values,
     session_from_row,
+    stream_values,
 )
 from bot.store.sqlite.tables import Tables, marks
 from bot.store.statements import (
@@ -55,8 +57,8 @@ class SessionTables(Tables):
 
         return await self._write(write)
 
-    async def mark_running(self, convo_id: str) -> None:
-        await self._run(MARK_RUNNING, (now_ms(), convo_id))
+    async def mark_running(self, convo_id: str, stream: StreamDetails = NO_DETAILS) -> None:
+        await self._run(MARK_RUNNING, (now_ms(), *stream_values(stream), convo_id))
 
     async def set_origin_message(self, convo_id: str, message_id: int) -> None:
         def write(db: sqlite3.Connection) -> None:
