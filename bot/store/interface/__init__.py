@@ -23,6 +23,7 @@ from bot.store.interface.coordination import (
     StoreLifecycle,
 )
 from bot.store.interface.delivery import OutboxStore, RequestBudgetStore
+from bot.store.interface.digests import DigestStore, ReportStore
 from bot.store.interface.operator import OperatorStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
 from bot.store.interface.sessions import SecretStore, SessionStore
@@ -42,6 +43,8 @@ class Store(
     ChangeFeed,
     OperatorStore,
     DeploymentStore,
+    DigestStore,
+    ReportStore,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
@@ -53,10 +56,12 @@ __all__ = [
     "ChangeFeed",
     "ChangeTopic",
     "DeploymentStore",
+    "DigestStore",
     "FollowStore",
     "GatewayStore",
     "OperatorStore",
     "OutboxStore",
+    "ReportStore",
     "RequestBudgetStore",
     "SecretStore",
     "ServerSettingsStore",

@@ -19,6 +19,7 @@ from bot.store.postgres.admission import AdmissionTables
 from bot.store.postgres.alerts import AlertTables
 from bot.store.postgres.changes import ChangeFeedTables
 from bot.store.postgres.deployment import DeploymentTables
+from bot.store.postgres.digests import DigestTables
 from bot.store.postgres.follows import FollowTables
 from bot.store.postgres.gateway import GatewayTables
 from bot.store.postgres.migrations import migrate
@@ -48,6 +49,7 @@ class PostgresStore(
     ChangeFeedTables,
     OperatorTables,
     DeploymentTables,
+    DigestTables,
 ):
     def __init__(self, dsn: str, *, pool_size: int = 10, statement_timeout_s: float = 10.0) -> None:
         if pool_size < 1 or statement_timeout_s <= 0:

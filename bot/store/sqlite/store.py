@@ -22,6 +22,7 @@ from bot.store.sqlite.admission import AdmissionTables
 from bot.store.sqlite.alerts import AlertTables
 from bot.store.sqlite.changes import ChangeFeedTables
 from bot.store.sqlite.deployment import DeploymentTables
+from bot.store.sqlite.digests import DigestTables
 from bot.store.sqlite.follows import FollowTables
 from bot.store.sqlite.gateway import GatewayTables
 from bot.store.sqlite.lock import ProcessLock
@@ -51,6 +52,7 @@ class SQLiteStore(
     ChangeFeedTables,
     OperatorTables,
     DeploymentTables,
+    DigestTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
         """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):
