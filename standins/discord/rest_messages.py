@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import errors
+from .attachments import read_message_form, store_attachments
 from .http_util import (
     MESSAGING_KEY,
     STATE_KEY,
@@ -17,6 +18,7 @@ from .http_util import (
 from .model import BotApp, Channel, StoredMessage
 from .permissions import (
     ADD_REACTIONS,
+    ATTACH_FILES,
     EMBED_LINKS,
     MANAGE_MESSAGES,
     READ_MESSAGE_HISTORY,
@@ -83,10 +85,24 @@ async def list_messages(request: web.Request) -> web.Response:
 
 async def create_message(request: web.Request) -> web.Response:
     bot = authenticated_bot(request)
-    payload = await read_json(request)
+    payload, uploads = await read_message_form(request)
     messaging = request.app[MESSAGING_KEY]
     channel = messaging.check_can_send(snowflake(request, "channel_id"), bot.user_id, payload)
-    stored = await messaging.create(channel, bot.user_id, payload)
+    extra = None
+    if uploads or payload.get("attachments"):
+        if not has(messaging.state.permissions(channel, bot.user_id), ATTACH_FILES):
+            raise errors.missing_permissions()
+        state = messaging.state
+        attachments = store_attachments(
+            request,
+            payload,
+            uploads,
+            ids=state.ids,
+            channel_id=channel.id,
+            size_limit=state.config.attachment_size_limit,
+        )
+        extra = {"attachments": attachments}
+    stored = await messaging.create(channel, bot.user_id, payload, extra=extra)
     return json_response(message_json(stored, bot.user_id))
 
 

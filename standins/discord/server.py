@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import rest_core, rest_interactions, rest_messages, rest_threads
+from . import attachments, rest_core, rest_interactions, rest_messages, rest_threads
 from .cloudflare import make_ban_middleware
 from .core import EmulatorCore
 from .http_util import GATEWAY_KEY, MESSAGING_KEY, STATE_KEY
@@ -24,6 +24,7 @@ def build_app(core: EmulatorCore) -> web.Application:
     rest_messages.add_routes(app, API_PREFIX)
     rest_interactions.add_routes(app, API_PREFIX)
     rest_threads.add_routes(app, API_PREFIX)
+    attachments.add_routes(app)
     app.router.add_get("/gateway", core.gateway.handle)
     return app
 
