@@ -7,7 +7,7 @@ from typing import Any
 
 from .core import EmulatorCore
 from .gateway import HEARTBEAT, RECONNECT
-from .interactions import APPLICATION_COMMAND, MESSAGE_COMPONENT
+from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE_INTERACTION, MESSAGE_COMPONENT
 from .model import JSON, BotApp, Interaction, StoredMessage, User
 from .ratelimit import Fault
 from .serialize import emoji_json
@@ -56,6 +56,31 @@ class ActionControl(EmulatorCore):
         interaction = self.builder.build(
             bot,
             kind=APPLICATION_COMMAND,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            data=data,
+        )
+        return await self._dispatch(interaction)
+
+    async def send_autocomplete(
+        self,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        application_id: int | None = None,
+    ) -> Interaction:
+        """``user_id`` types into the option ``focused`` of ``/name`` (its value in ``options``
+        is what is typed so far); the app answers with choices (callback type 8)."""
+        bot = self._bot_in_guild(guild_id, application_id)
+        data = self.builder.slash_data(bot, guild_id, user_id, name, options, focused)
+        interaction = self.builder.build(
+            bot,
+            kind=AUTOCOMPLETE_INTERACTION,
             guild_id=guild_id,
             channel_id=channel_id,
             user_id=user_id,

@@ -15,7 +15,7 @@ from .model import JSON, BotApp, Interaction, StoredMessage
 from .serialize import channel_json, member_json, message_json, role_json, user_json
 from .state import State
 
-APPLICATION_COMMAND, MESSAGE_COMPONENT = 2, 3  # interaction types
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE_INTERACTION = 2, 3, 4  # interaction types
 CHAT_INPUT, MESSAGE_COMMAND = 1, 3  # application command types
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2  # option types from here on
 OPT_INTEGER, OPT_BOOLEAN, OPT_USER, OPT_CHANNEL, OPT_ROLE = 4, 5, 6, 7, 8
@@ -58,6 +58,7 @@ class InteractionBuilder:
         path: list[str],
         values: dict[str, Any],
         resolved: JSON,
+        focused: str | None = None,
     ) -> list[JSON]:
         by_name = {d["name"]: d for d in definitions}
         if path:
@@ -65,7 +66,7 @@ class InteractionBuilder:
             if sub is None or sub["type"] not in (SUB_COMMAND, SUB_COMMAND_GROUP):
                 raise ValueError(f"no subcommand {path[0]!r}")
             inner = self._options(
-                guild_id, user_id, sub.get("options") or [], path[1:], values, resolved
+                guild_id, user_id, sub.get("options") or [], path[1:], values, resolved, focused
             )
             return [{"name": sub["name"], "type": sub["type"], "options": inner}]
         options = []
@@ -74,6 +75,12 @@ class InteractionBuilder:
             if definition is None:
                 raise ValueError(f"the command has no option {name!r}")
             kind = int(definition["type"])
+            if name == focused:
+                # What the user has typed so far, as text whatever the option's type.
+                if not definition.get("autocomplete"):
+                    raise ValueError(f"option {name!r} does not autocomplete")
+                options.append({"name": name, "type": kind, "value": str(value), "focused": True})
+                continue
             offered = definition.get("channel_types")
             if (
                 kind == OPT_CHANNEL
@@ -96,8 +103,18 @@ class InteractionBuilder:
         return options
 
     def slash_data(
-        self, bot: BotApp, guild_id: int, user_id: int, name: str, values: dict[str, Any]
+        self,
+        bot: BotApp,
+        guild_id: int,
+        user_id: int,
+        name: str,
+        values: dict[str, Any],
+        focused: str | None = None,
     ) -> JSON:
+        """A command's data; with ``focused``, an autocomplete's, that option marked as the one
+        being typed in (docs/discord-notes.md)."""
+        if focused is not None and focused not in values:
+            raise ValueError(f"the focused option {focused!r} needs a value (what is typed)")
         command_name, *path = name.split()
         command = self.find_command(bot, guild_id, command_name, CHAT_INPUT)
         resolved: JSON = {}
@@ -106,7 +123,7 @@ class InteractionBuilder:
             "name": command["name"],
             "type": CHAT_INPUT,
             "options": self._options(
-                guild_id, user_id, command.get("options") or [], path, values, resolved
+                guild_id, user_id, command.get("options") or [], path, values, resolved, focused
             ),
         }
         if resolved:

@@ -13,11 +13,17 @@ from aiohttp import web
 
 from . import errors
 from .http_util import MESSAGING_KEY, STATE_KEY, json_response, no_content, read_json, snowflake
-from .interactions import APPLICATION_COMMAND, MESSAGE_COMMAND, MESSAGE_COMPONENT
+from .interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE_INTERACTION,
+    MESSAGE_COMMAND,
+    MESSAGE_COMPONENT,
+)
 from .messaging import EPHEMERAL, LOADING, Messaging
 from .model import JSON, Interaction, ResponseRecord, StoredMessage
 from .serialize import message_json, user_json
 from .state import State
+from .validation import check_autocomplete
 
 PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 1, 4, 5, 6, 7
 AUTOCOMPLETE, MODAL = 8, 9
@@ -108,6 +114,9 @@ async def callback(request: web.Request) -> web.Response:
     data: JSON = body.get("data") or {}
     component = interaction.type == MESSAGE_COMPONENT
     stored: StoredMessage | None = None
+    if (kind == AUTOCOMPLETE) != (interaction.type == AUTOCOMPLETE_INTERACTION):
+        # An autocomplete is answered with choices only, and only an autocomplete may be.
+        raise _type_invalid()
     if kind == MESSAGE:
         stored = await _create(messaging, interaction, data)
     elif kind == DEFERRED_MESSAGE:
@@ -118,7 +127,9 @@ async def callback(request: web.Request) -> web.Response:
         stored = state.message(interaction.channel_id, interaction.message_id or 0)
         if kind == UPDATE_MESSAGE:
             await messaging.edit(stored, data)
-    elif kind not in (PONG, AUTOCOMPLETE, MODAL) or (kind == PONG) != (interaction.type == 1):
+    elif kind == AUTOCOMPLETE:
+        check_autocomplete(data)
+    elif kind not in (PONG, MODAL) or (kind == PONG) != (interaction.type == 1):
         raise _type_invalid()
     if stored is not None:
         interaction.original_message_id = stored.id
@@ -203,7 +214,7 @@ async def delete_webhook_message(request: web.Request) -> web.Response:
 
 async def followup(request: web.Request) -> web.Response:
     state, interaction = _interaction_for_webhook(request)
-    if interaction.callback is None:
+    if interaction.callback is None or interaction.type == AUTOCOMPLETE_INTERACTION:
         raise errors.unknown_webhook()
     messaging = request.app[MESSAGING_KEY]
     payload = await read_json(request)

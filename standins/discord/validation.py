@@ -23,6 +23,8 @@ FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 AUTHOR_NAME_MAX = 256
 NONCE_MAX = 25
+CHOICES_MAX = 25
+CHOICE_TEXT_MAX = 100
 
 
 def _too_long(limit: int) -> dict[str, Any]:
@@ -105,6 +107,32 @@ def check_message_body(payload: JSON, *, creating: bool) -> None:
         payload.get(key) for key in ("content", "embeds", "components", "sticker_ids", "poll")
     ):
         raise empty_message()
+
+
+def check_autocomplete(data: JSON) -> None:
+    """Refuse an autocomplete answer over Discord's limits (docs/discord-notes.md): at most 25
+    choices, each named in 1 to 100 characters, a string value at most 100."""
+    choices = data.get("choices") or []  # the schema allows none, or null
+    if not isinstance(choices, list):
+        raise invalid_form({"data": {"choices": field_error("LIST_TYPE_CONVERT", "Not a list.")}})
+    if len(choices) > CHOICES_MAX:
+        raise invalid_form({"data": {"choices": _too_long(CHOICES_MAX)}})
+    errors: dict[str, Any] = {}
+    for index, choice in enumerate(choices):
+        one: dict[str, Any] = {}
+        name, value = choice.get("name"), choice.get("value")
+        if not isinstance(name, str) or not 1 <= len(name) <= CHOICE_TEXT_MAX:
+            one["name"] = field_error(
+                "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {CHOICE_TEXT_MAX} in length."
+            )
+        if isinstance(value, str) and len(value) > CHOICE_TEXT_MAX:
+            one["value"] = _too_long(CHOICE_TEXT_MAX)
+        elif not isinstance(value, str | int | float):
+            one["value"] = field_error("BASE_TYPE_REQUIRED", "This field is required")
+        if one:
+            errors[str(index)] = one
+    if errors:
+        raise invalid_form({"data": {"choices": errors}})
 
 
 def normalize_embeds(embeds: list[JSON]) -> list[JSON]:
