@@ -124,7 +124,7 @@ async def test_discord_problems_are_named_with_their_fixes(clinic: Clinic) -> No
     assert failures(refused) == {"Discord token": "Discord refused DISCORD_TOKEN"}
     assert "Reset Token" in refused["Discord token"].fix
 
-    lacking = clinic.emu.create_bot("No Content")
+    lacking = clinic.emu.create_bot("No Content", flags=0)
     absent = await clinic.findings(discord_token=Secret(lacking.token))
     assert "the bot is not in it" in absent["slash commands"].detail
     await clinic.emu.add_member(clinic.guild, lacking.user_id)

@@ -21,6 +21,8 @@ from .model import BotApp, Interaction, RequestLogEntry, StoredMessage
 ACTIONS = (
     "create_user",
     "create_bot",
+    "set_application_flags",
+    "refuse_intents",
     "create_guild",
     "create_role",
     "update_role",

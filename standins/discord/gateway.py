@@ -1,5 +1,8 @@
 """The gateway websocket: HELLO/IDENTIFY/READY, heartbeats, RESUME and sequenced dispatches.
 
+An IDENTIFY is refused as Discord refuses it: a bad token (4004), shard (4010, 4011) or
+intents (4013, 4014: intents.py).
+
 Frames are plain-text JSON whatever ``compress`` the client asked for (discord.py accepts text
 frames). Every dispatch is numbered per session and kept in a bounded buffer, also while the
 client is away, so a RESUME replays exactly what was missed, as Discord does.
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import WSMsgType, web
 
+from .intents import refusal
 from .model import JSON, BotApp
 from .serialize import guild_create_json, member_json, self_user_json
 from .sharding import INVALID_SHARD, SHARDING_REQUIRED, IdentifyLimiter, parse_shard, shard_of
@@ -107,6 +111,10 @@ class Gateway:
         shard = parse_shard(data.get("shard"))
         if shard is None:
             await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return None
+        refused = refusal(bot, data.get("intents"))
+        if refused is not None:
+            await ws.close(code=refused[0], message=refused[1])
             return None
         shard_id, shard_count = shard
         guilds = [

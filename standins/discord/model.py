@@ -70,6 +70,8 @@ class BotApp:
     owner_id: int
     flags: int = 0
     verify_key: str = "0" * 64
+    # Privileged intents the gateway refuses whatever ``flags`` say (intents.py).
+    refused_intents: int = 0
 
 
 @dataclass

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 
 from .core import EmulatorCore
+from .intents import PORTAL_TOGGLES_ON
 from .model import BotApp, Channel, Guild, Member, Overwrite, Role, User
 from .permissions import DEFAULT_EVERYONE
 from .threads import THREAD_TYPES
@@ -24,9 +25,10 @@ class WorldControl(EmulatorCore):
         return user.id
 
     def create_bot(
-        self, name: str = "Chatsight", *, token: str | None = None, flags: int = 0
+        self, name: str = "Chatsight", *, token: str | None = None, flags: int = PORTAL_TOGGLES_ON
     ) -> BotApp:
-        """A bot user, its application (with an owner user) and its token."""
+        """A bot user, its application (with an owner user) and its token; by default with the
+        Server Members and Message Content intents switched on (intents.py)."""
         user_id = self.create_user(name, bot=True)
         owner_id = self.create_user(f"{name}-owner")
         bot = BotApp(
@@ -40,6 +42,16 @@ class WorldControl(EmulatorCore):
         )
         self.state.bots[user_id] = bot
         return bot
+
+    def set_application_flags(self, bot_user_id: int, flags: int) -> None:
+        """What the owner's switches in the Developer Portal do: the flags
+        ``GET /oauth2/applications/@me`` answers and the gateway's next IDENTIFY is held to."""
+        self.state.bots[bot_user_id].flags = flags
+
+    def refuse_intents(self, bot_user_id: int, intents: int) -> None:
+        """The gateway refuses these privileged intents (4014) even though the application's
+        flags still claim them; 0 lifts it."""
+        self.state.bots[bot_user_id].refused_intents = intents
 
     def create_guild(
         self,
