@@ -4,10 +4,16 @@
 receiver, the delivery worker, the monitor and the follow scheduler, loads the extensions and
 syncs the slash commands; ``close`` stops intake first and closes the store last, so no accepted
 result is lost on Ctrl-C or SIGTERM.
+
+The Message Content intent is asked for only when the application has it, and given up when
+Discord refuses it anyway (bot/app/gateway_intents.py). discord.py closes the client before it
+raises such a refusal out of ``connect``: while the bot may reconnect, that close ends only the
+shards, and the core, the HTTP session and the extensions go on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +24,12 @@ from discord.ext import commands
 from bot.app.background import BackgroundTasks
 from bot.app.core import TaggingCore
 from bot.app.discord_api import adopt_gateway
+from bot.app.gateway_intents import (
+    ContentRefusals,
+    drop_content_intent,
+    has_content_flag,
+    waiting_line,
+)
 from bot.app.identify import IdentifySchedule
 from bot.app.logsetup import SecretMaskingFilter
 from bot.app.tree import ChatsightTree
@@ -43,12 +55,6 @@ from bot.server.guild_config import GuildConfig
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.tagging", "cogs.config", "cogs.autotag", "cogs.alerts")
-
-CONTENT_INTENT_HELP = (
-    "auto-tagging needs the Message Content intent: enable it for this bot in the Discord"
-    " Developer Portal (Bot → Privileged Gateway Intents → Message Content Intent) and restart,"
-    " or set DISCORD_MESSAGE_CONTENT=false to run without auto-tagging"
-)
 
 
 def bot_intents(message_content: bool) -> discord.Intents:
@@ -124,6 +130,8 @@ class ChatsightBot(commands.AutoShardedBot):
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
         self._identify: IdentifySchedule | None = None
+        self._content_refusals = ContentRefusals()
+        self._connecting: asyncio.Task[None] | None = None
 
     @property
     def content_intent(self) -> bool:
@@ -131,6 +139,7 @@ class ChatsightBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await adopt_gateway(self.http)
+        self._ask_only_for_granted_intents()
         if self._run_core:
             await self._start_core()
             limits = await self.fetch_session_start_limits()
@@ -186,8 +195,14 @@ class ChatsightBot(commands.AutoShardedBot):
         self._tasks.keep_running(self.following.run, "follow-scheduler")
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)
+
+    def _ask_only_for_granted_intents(self) -> None:
+        """Before the first IDENTIFY; logging in read the application, its flags included."""
         if not self.content_intent:
-            log.warning(CONTENT_INTENT_HELP)
+            log.warning("auto-tagging is off: DISCORD_MESSAGE_CONTENT=false")
+        elif self.application is not None and not has_content_flag(self.application.flags):
+            drop_content_intent(self)
+            log.warning(waiting_line("this bot's application does not have it"))
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Space IDENTIFYs per concurrency bucket across every process of this bot (the store
@@ -222,7 +237,28 @@ class ChatsightBot(commands.AutoShardedBot):
     async def on_shard_resumed(self, shard_id: int) -> None:
         metrics.GATEWAY_RECONNECTS.inc()
 
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """discord.py's, again without the Message Content intent after Discord refused it."""
+        self._connecting = asyncio.current_task()
+        try:
+            while True:
+                try:
+                    await super().connect(reconnect=reconnect)
+                    return
+                except discord.PrivilegedIntentsRequired:
+                    if not self._content_refusals.reconnect_after(self):
+                        raise
+        finally:
+            self._connecting = None
+            if not self.is_closed():  # ended by discord.py, which closed the shards only
+                await self.close()
+
     async def close(self) -> None:
+        if self._connecting is not None and asyncio.current_task() is self._connecting:
+            # discord.py, inside connect(), before it raises: connect() decides what ends.
+            for shard in self.shards.values():
+                await shard.disconnect()
+            return
         if self._run_core:
             await self._tasks.stop()
             await self.core.stop()

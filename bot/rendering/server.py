@@ -199,7 +199,11 @@ def config_embed(settings: GuildSettings, *, content_intent: bool) -> discord.Em
     if not content_intent:
         embed.add_field(
             name="Note",
-            value="Auto-tagging needs the Message Content intent, which this bot lacks.",
+            value=(
+                "Auto-tagging waits for the Message Content intent, which this bot runs without;"
+                " /tag and Tag stream work. Its owner enables it in the Discord Developer Portal"
+                " (Bot → Privileged Gateway Intents → Message Content Intent) and restarts it."
+            ),
             inline=False,
         )
     return fit(embed)

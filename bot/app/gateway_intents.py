@@ -1,0 +1,75 @@
+"""The privileged Message Content intent: asked for only when the application has it, and given
+up when Discord refuses it all the same, so that the bot runs on without auto-tagging.
+
+Discord allows the intent to an application with either of its two flags for it, and closes an
+IDENTIFY that asks for it without them with 4014; asking again with it fails again
+(docs/discord-notes.md, Privileged intents). Only auto-tagging reads other people's messages:
+`/tag`, "Tag stream" and alerts come as interactions, which carry their own data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+log = logging.getLogger(__name__)
+
+HOW_TO_ENABLE = (
+    "enable it for this bot in the Discord Developer Portal (Bot → Privileged Gateway Intents →"
+    " Message Content Intent) and restart the bot"
+)
+
+
+def has_content_flag(flags: discord.ApplicationFlags) -> bool:
+    """Either flag will do: the plain one, or the limited one of a bot in under 100 servers."""
+    return flags.gateway_message_content or flags.gateway_message_content_limited
+
+
+def waiting_line(why: str) -> str:
+    """The log line that says auto-tagging waits, why, and how to end the wait."""
+    return (
+        f"auto-tagging waits for the Message Content intent ({why}); /tag, Tag stream and alerts"
+        f" work meanwhile. To auto-tag, {HOW_TO_ENABLE}"
+    )
+
+
+def drop_content_intent(client: discord.Client) -> None:
+    """Stop asking for the intent from the next IDENTIFY on.
+
+    discord.py offers no public way to change a client's intents once it is built, and
+    IDENTIFY sends its connection state's: that is the object changed here. The alternative,
+    a new client, would lose the one whose HTTP session delivery is posting through.
+    """
+    client._connection._intents.message_content = False
+
+
+class ContentRefusals:
+    """Which of discord.py's ``PrivilegedIntentsRequired`` the bot reconnects after.
+
+    The first one while the bot asks for the intent: it then asks no more. Each shard of the
+    refused connection identified with the intent, and discord.py queues one such error per
+    shard before it hands the first on; those still queued come after the reconnect, from
+    shards already gone, and are reconnected after as well, at most one per shard. Any other is
+    a refusal of intents the bot still asks for, which no reconnect would mend.
+    """
+
+    def __init__(self) -> None:
+        self._stale = 0
+
+    def reconnect_after(self, client: discord.AutoShardedClient) -> bool:
+        if client.intents.message_content:
+            drop_content_intent(client)
+            self._stale = max(len(client.shards) - 1, 0)
+            log.warning(
+                waiting_line(
+                    "Discord refused it with close code 4014 although the application's flags"
+                    " claim it"
+                )
+            )
+            log.warning("reconnecting to Discord without the Message Content intent")
+            return True
+        if self._stale > 0:
+            self._stale -= 1
+            return True
+        return False
