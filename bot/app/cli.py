@@ -34,7 +34,6 @@ from bot.domain.refusals import Refusal
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
 from bot.rendering.console import session_text
 from bot.rendering.refusals import refusal_text
-from bot.store import open_store
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("chatsight-bot")
@@ -128,13 +127,7 @@ async def _tag(args: argparse.Namespace, settings: Settings, masking: SecretMask
     convo_id = cli_convo_id()
     sink = ConsoleSink(convo_id, sys.stdout, as_json=args.json)
     webhooks = settings.public_base_url is not None
-    core = TaggingCore(
-        settings,
-        serve_webhooks=webhooks,
-        monitor_interval_s=None,
-        masking=masking,
-        store=open_store(settings, exclusive=False),
-    )
+    core = TaggingCore.one_off(settings, serve_webhooks=webhooks, masking=masking)
     await core.start({DeliveryKind.CLI: sink})
     try:
         request = TagRequest(
@@ -173,12 +166,7 @@ async def _await_result(core: TaggingCore, sink: ConsoleSink, poll_every: float)
 
 
 async def _status(args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter) -> int:
-    core = TaggingCore(
-        settings,
-        serve_webhooks=False,
-        monitor_interval_s=None,
-        store=open_store(settings, exclusive=False),
-    )
+    core = TaggingCore.one_off(settings)
     await core.open()
     try:
         stored = await core.service.refresh(args.convo_id)

@@ -58,6 +58,24 @@ class TaggingCore:
         self.client: ChatsightClient
         self.service: TaggingService
 
+    @classmethod
+    def one_off(
+        cls,
+        settings: Settings,
+        *,
+        serve_webhooks: bool = False,
+        masking: SecretMaskingFilter | None = None,
+    ) -> TaggingCore:
+        """A core for a one-off command (``tag``, ``status``, ``rotate-secret``): no monitor, and
+        a store that runs beside a running bot (bot/store/sqlite/store.py, ``exclusive``)."""
+        return cls(
+            settings,
+            serve_webhooks=serve_webhooks,
+            monitor_interval_s=None,
+            masking=masking,
+            store=open_store(settings, exclusive=False),
+        )
+
     @property
     def http(self) -> aiohttp.ClientSession:
         assert self._http is not None, "start() first"

@@ -17,7 +17,7 @@ from bot.app.doctor import report, run_doctor
 from bot.app.invite import invite_text
 from bot.app.logsetup import SecretMaskingFilter
 from bot.config import Settings, shown
-from bot.store import backup_database, open_store
+from bot.store import backup_database
 
 
 async def check_config(args: argparse.Namespace, settings: Settings, _: SecretMaskingFilter) -> int:
@@ -40,13 +40,7 @@ async def check_config(args: argparse.Namespace, settings: Settings, _: SecretMa
 async def rotate_secret(
     args: argparse.Namespace, settings: Settings, masking: SecretMaskingFilter
 ) -> int:
-    core = TaggingCore(
-        settings,
-        serve_webhooks=False,
-        monitor_interval_s=None,
-        masking=masking,
-        store=open_store(settings, exclusive=False),
-    )
+    core = TaggingCore.one_off(settings, masking=masking)
     await core.open()
     try:
         await core.rotate_secret()
