@@ -1,4 +1,5 @@
-"""Buttons that outlive restarts: Acknowledge on alerts, Stop following on timelines.
+"""Buttons that outlive restarts: Acknowledge on alerts, Stop following on timelines (and in
+``/chatsight follows``).
 
 They are DynamicItem templates matched on custom ids (``bot.rendering.server``), registered at
 start-up, so a click on a message posted before a restart still reaches its handler.
@@ -14,22 +15,20 @@ import discord
 
 from bot.app.chatsight_bot import ChatsightBot
 from bot.app.tree import explain, reply_privately
+from bot.rendering.discovery import FOLLOWS_TITLE
 from bot.rendering.server import (
     ACK_ID,
     UNFOLLOW_ID,
     acknowledged_embed,
     alert_view,
 )
+from cogs.discovery import follows_answer, is_moderator
 
 
 def _bot(interaction: discord.Interaction) -> ChatsightBot:
     client = interaction.client
     assert isinstance(client, ChatsightBot)
     return client
-
-
-def _is_moderator(interaction: discord.Interaction) -> bool:
-    return bool(interaction.permissions.manage_messages or interaction.permissions.manage_guild)
 
 
 async def _answering_errors(interaction: discord.Interaction, click: Awaitable[None]) -> None:
@@ -70,7 +69,7 @@ class AcknowledgeButton(
             interaction.guild_id,
             self.convo_id,
             interaction.user.id,
-            moderator=_is_moderator(interaction),
+            moderator=is_moderator(interaction),
             role_ids=[role.id for role in getattr(interaction.user, "roles", [])],
         )
         # The embed the moderators saw, marked: a fresh render could differ from it.
@@ -102,9 +101,15 @@ class StopFollowingButton(
 
     async def _stop(self, interaction: discord.Interaction) -> None:
         await _bot(interaction).following.stop(
-            self.follow_id, interaction.user.id, moderator=_is_moderator(interaction)
+            self.follow_id, interaction.user.id, moderator=is_moderator(interaction)
         )
-        # The stop edited the timeline itself, as every stop does: only the click is answered.
+        # The stop edited the timeline itself, as every stop does: a click there is only
+        # answered; one in /chatsight follows renews that list.
+        message = interaction.message
+        if message is not None and any(e.title == FOLLOWS_TITLE for e in message.embeds):
+            embed, view = await follows_answer(interaction)
+            await interaction.response.edit_message(embed=embed, view=view)
+            return
         await interaction.response.defer()
 
 

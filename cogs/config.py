@@ -18,6 +18,7 @@ from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
 from bot.rendering.server import config_embed
+from cogs.discovery import alert_tag_choices
 
 Channel = discord.TextChannel
 # Results may go to a thread; announcements are read in a channel's threads and a forum's posts.
@@ -169,6 +170,18 @@ class ConfigCog(
             guild_of(interaction), tags, add=False
         )
         await self._answer(interaction, "Alert tags: " + (", ".join(settings.alert_tags) or "none"))
+
+    @alerts_tags_add.autocomplete("tags")
+    async def published_tags(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        return await alert_tag_choices(interaction, typed, adding=True)
+
+    @alerts_tags_remove.autocomplete("tags")
+    async def alerted_tags(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        return await alert_tag_choices(interaction, typed, adding=False)
 
     @alerts.command(name="undocumented", description="Alert on tags outside Chatsight's list")
     @app_commands.describe(state="on or off")

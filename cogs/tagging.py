@@ -1,4 +1,5 @@
-"""/tag and /chatsight status|history: parse the interaction, call ChannelTagging, render."""
+"""/tag and /chatsight status|history|help|follows: parse the interaction, call ChannelTagging
+(cogs/discovery.py for help, follows and the choices of status), render."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin
 from bot.rendering.results import history_embed, started_embed, status_embed
+from cogs.discovery import follows_answer, help_answer, recent_session_choices
 
 
 def origin_of(interaction: discord.Interaction) -> Origin:
@@ -53,12 +55,27 @@ class TaggingCog(commands.Cog):
         await tagging.answered(session, answer.id)
 
     @chatsight.command(name="status", description="Show a tagging session of this channel")
-    @app_commands.describe(session="A session id (default: the latest in this channel)")
+    @app_commands.describe(session="Type to pick one of this channel's (default: the latest)")
     async def status(self, interaction: discord.Interaction, session: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
         record = await self.bot.tagging.status(interaction.channel_id, session)
         await interaction.followup.send(embed=status_embed(record), ephemeral=True)
+
+    @status.autocomplete("session")
+    async def status_sessions(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        return await recent_session_choices(interaction, typed)
+
+    @chatsight.command(name="help", description="What you can use here")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(embed=help_answer(interaction), ephemeral=True)
+
+    @chatsight.command(name="follows", description="The streams followed in this channel")
+    async def follows(self, interaction: discord.Interaction) -> None:
+        embed, view = await follows_answer(interaction)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @chatsight.command(name="history", description="The last tagging sessions of this channel")
     async def history(self, interaction: discord.Interaction) -> None:

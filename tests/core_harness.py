@@ -13,6 +13,7 @@ from bot.config import Secret, Settings
 from bot.delivery.worker import ResultSink
 from bot.domain.records import Delivery, SessionRecord
 from standins.chatsight import ChatsightSimulator
+from standins.chatsight.taglist import TAGLIST_PATH
 from tests.streamlink_plugins import PLUGIN_DIR
 
 
@@ -21,6 +22,7 @@ def core_settings(sim: ChatsightSimulator, db: Path, port: int, **overrides: Any
         "chatsight_api_key": Secret("sim-api-key"),
         "chatsight_shared_secret": Secret(sim.shared_secret),
         "chatsight_api_base": sim.base_url,
+        "chatsight_taglist_url": sim.base_url + TAGLIST_PATH,
         "public_base_url": f"http://127.0.0.1:{port}",
         "webhook_port": port,
         "database_url": f"sqlite:///{db}",

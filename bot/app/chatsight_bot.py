@@ -33,6 +33,7 @@ from bot.app.gateway_intents import (
 from bot.app.identify import IdentifySchedule
 from bot.app.logsetup import SecretMaskingFilter
 from bot.app.tree import ChatsightTree
+from bot.chatsight.tag_list import PublishedTags
 from bot.config import Settings
 from bot.delivery.alert_sink import DiscordAlertSink
 from bot.delivery.channel_buckets import ChannelBuckets
@@ -49,6 +50,7 @@ from bot.server.admission import TagGate
 from bot.server.alert_acknowledgement import AlertAcknowledgement
 from bot.server.autotag import AutoTagger
 from bot.server.channel_tagging import ChannelTagging
+from bot.server.discovery import Discovery
 from bot.server.following import Following
 from bot.server.guild_config import GuildConfig
 
@@ -127,6 +129,8 @@ class ChatsightBot(commands.AutoShardedBot):
         self.following: Following
         self.autotagger: AutoTagger
         self.guild_config: GuildConfig
+        self.published_tags: PublishedTags | None = None
+        self.discovery: Discovery
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
         self._identify: IdentifySchedule | None = None
@@ -177,6 +181,8 @@ class ChatsightBot(commands.AutoShardedBot):
             window_s=self.settings.autotag_window_seconds,
         )
         self.guild_config = GuildConfig(store)
+        self.published_tags = PublishedTags(self.core.http, self.settings.chatsight_taglist_url)
+        self.discovery = Discovery(store, self.published_tags)
         self.acknowledgement = AlertAcknowledgement(store)
         # Every process's requests from one budget, kept in the database they share.
         self.pacer.budget.share_through(store)
@@ -261,5 +267,7 @@ class ChatsightBot(commands.AutoShardedBot):
             return
         if self._run_core:
             await self._tasks.stop()
+            if self.published_tags is not None:
+                await self.published_tags.close()  # its fetch uses the core's HTTP session
             await self.core.stop()
         await super().close()

@@ -46,6 +46,9 @@ def load_settings(
         chatsight_api_key=_secret(env, "CHATSIGHT_API_KEY"),
         chatsight_shared_secret=_secret(env, "CHATSIGHT_SHARED_SECRET"),
         chatsight_api_base=_url(env, "CHATSIGHT_API_BASE") or Settings.chatsight_api_base,
+        chatsight_taglist_url=(
+            _url(env, "CHATSIGHT_TAGLIST_URL") or Settings.chatsight_taglist_url
+        ),
         public_base_url=_url(env, "PUBLIC_BASE_URL"),
         webhook_host=env.get("WEBHOOK_HOST", Settings.webhook_host),
         webhook_port=_port(env, "WEBHOOK_PORT", Settings.webhook_port),

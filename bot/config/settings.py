@@ -17,6 +17,9 @@ class Settings:
     chatsight_api_key: Secret | None = None
     chatsight_shared_secret: Secret | None = None
     chatsight_api_base: str = "https://api.chatsight.ai"
+    # Chatsight's published tag list, where its documentation says (docs/chatsight-api.md §2):
+    # alert tags are suggested from it.
+    chatsight_taglist_url: str = "https://announce.chatsight.ai/audio/tagginglist.json"
     public_base_url: str | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
@@ -113,6 +116,7 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("CHATSIGHT_API_KEY", "chatsight_api_key"),
     ("CHATSIGHT_SHARED_SECRET", "chatsight_shared_secret"),
     ("CHATSIGHT_API_BASE", "chatsight_api_base"),
+    ("CHATSIGHT_TAGLIST_URL", "chatsight_taglist_url"),
     ("PUBLIC_BASE_URL", "public_base_url"),
     ("WEBHOOK_HOST", "webhook_host"),
     ("WEBHOOK_PORT", "webhook_port"),

@@ -11,8 +11,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
+from standins.chatsight.taglist import TAGLIST_PATH
+
 ANY_ROUTE = "*"
-ROUTES = ("/stream/tag", "/stream", "/addons/secrets", ANY_ROUTE)
+ROUTES = ("/stream/tag", "/stream", "/addons/secrets", TAGLIST_PATH, ANY_ROUTE)
 
 StuckPhase = Literal["provisioning", "running"]
 

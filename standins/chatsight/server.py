@@ -23,6 +23,7 @@ from standins.chatsight.faults import Faults
 from standins.chatsight.recorder import RecordedRequest, RequestLog
 from standins.chatsight.rules import QueryTags, TagRule
 from standins.chatsight.sessions import SessionBook, SimSession, UndocumentedField
+from standins.chatsight.taglist import TAGLIST_PATH, add_taglist_route
 from standins.chatsight.webhook import LOOPBACK_HOSTS, WebhookAttempt, WebhookSender
 from standins.chatsight.wire import error_triplet, generic_error, parse_tag_request
 
@@ -90,6 +91,7 @@ class ChatsightSimulator:
         app.router.add_post("/stream/tag", self._create)
         app.router.add_get("/stream", self._query)
         app.router.add_patch("/addons/secrets", self._rotate)
+        add_taglist_route(app)
         add_control_routes(app, self)
         # handler_cancellation: a client that gave up on a slow answer must not keep it alive.
         self._runner = web.AppRunner(
@@ -229,7 +231,7 @@ class ChatsightSimulator:
 
     @web.middleware
     async def _authenticate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith(CONTROL_PREFIX):
+        if request.path.startswith(CONTROL_PREFIX) or request.path == TAGLIST_PATH:
             return await handler(request)
         given = request.headers.get("x-chatsight-api-auth", "")
         if not hmac.compare_digest(given.encode(), self._api_key.encode()):
