@@ -25,9 +25,10 @@ from bot.app.background import BackgroundTasks
 from bot.app.core import TaggingCore
 from bot.app.discord_api import adopt_gateway
 from bot.app.gateway_intents import (
-    ContentRefusals,
     drop_content_intent,
+    forget_queued_events,
     has_content_flag,
+    reconnect_without_content,
     waiting_line,
 )
 from bot.app.identify import IdentifySchedule
@@ -134,7 +135,6 @@ class ChatsightBot(commands.AutoShardedBot):
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
         self._identify: IdentifySchedule | None = None
-        self._content_refusals = ContentRefusals()
         self._connecting: asyncio.Task[None] | None = None
 
     @property
@@ -252,7 +252,7 @@ class ChatsightBot(commands.AutoShardedBot):
                     await super().connect(reconnect=reconnect)
                     return
                 except discord.PrivilegedIntentsRequired:
-                    if not self._content_refusals.reconnect_after(self):
+                    if not reconnect_without_content(self):
                         raise
         finally:
             self._connecting = None
@@ -264,6 +264,7 @@ class ChatsightBot(commands.AutoShardedBot):
             # discord.py, inside connect(), before it raises: connect() decides what ends.
             for shard in self.shards.values():
                 await shard.disconnect()
+            forget_queued_events(self)
             return
         if self._run_core:
             await self._tasks.stop()

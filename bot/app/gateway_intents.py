@@ -9,6 +9,7 @@ IDENTIFY that asks for it without them with 4014; asking again with it fails aga
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -44,32 +45,30 @@ def drop_content_intent(client: discord.Client) -> None:
     client._connection._intents.message_content = False
 
 
-class ContentRefusals:
-    """Which of discord.py's ``PrivilegedIntentsRequired`` the bot reconnects after.
-
-    The first one while the bot asks for the intent: it then asks no more. Each shard of the
-    refused connection identified with the intent, and discord.py queues one such error per
-    shard before it hands the first on; those still queued come after the reconnect, from
-    shards already gone, and are reconnected after as well, at most one per shard. Any other is
-    a refusal of intents the bot still asks for, which no reconnect would mend.
-    """
-
-    def __init__(self) -> None:
-        self._stale = 0
-
-    def reconnect_after(self, client: discord.AutoShardedClient) -> bool:
-        if client.intents.message_content:
-            drop_content_intent(client)
-            self._stale = max(len(client.shards) - 1, 0)
-            log.warning(
-                waiting_line(
-                    "Discord refused it with close code 4014 although the application's flags"
-                    " claim it"
-                )
-            )
-            log.warning("reconnecting to Discord without the Message Content intent")
-            return True
-        if self._stale > 0:
-            self._stale -= 1
-            return True
+def reconnect_without_content(client: discord.Client) -> bool:
+    """After a refusal: whether to connect again, without the intent (only once it was asked
+    for; any other refusal is of intents the bot still asks for, which no reconnect mends)."""
+    if not client.intents.message_content:
         return False
+    drop_content_intent(client)
+    log.warning(
+        waiting_line(
+            "Discord refused it with close code 4014 although the application's flags claim it"
+        )
+    )
+    log.warning("reconnecting to Discord without the Message Content intent")
+    return True
+
+
+def forget_queued_events(client: discord.AutoShardedClient) -> None:
+    """Drop what the closed shards queued for ``connect()``'s loop.
+
+    Every shard that identified with the intent was refused, and each queued its refusal (a
+    shard may also have queued a reconnect) in discord.py's private queue before the loop
+    handed the first one on. Left there, the next ``connect()`` would act on them: end the new
+    connection for a refusal of the old one, or reconnect a shard that is gone beside its
+    successor.
+    """
+    queue: asyncio.Queue[object] = getattr(client, "_AutoShardedClient__queue")  # noqa: B009
+    while not queue.empty():
+        queue.get_nowait()

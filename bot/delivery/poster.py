@@ -85,8 +85,11 @@ class DiscordPoster:
         view: discord.ui.View | None = None,
         mentions: discord.AllowedMentions | None = None,
         earlier: EarlierAttempt | None = None,
+        files: Sequence[discord.File] = (),
     ) -> int:
-        """The id of the message posted, or of the one ``earlier`` posted already."""
+        """The id of the message posted, or of the one ``earlier`` posted already. ``files``
+        go as attachments (multipart); each ``discord.File`` is read once, so a caller that
+        sends again makes new ones."""
         channel = self._client.get_partial_messageable(channel_id)
         reference = None
         if reply_to is not None:
@@ -106,6 +109,7 @@ class DiscordPoster:
                     view=view,  # type: ignore[arg-type]
                     allowed_mentions=mentions or discord.AllowedMentions.none(),
                     nonce=nonce,
+                    files=list(files) or None,  # type: ignore[arg-type]
                 )
         return message.id
 

@@ -7,9 +7,10 @@ Berlin stays at 09:00 there across daylight saving time. One digest covers the w
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.refusals import Refusal
 
@@ -92,3 +93,16 @@ def following_due_ms(schedule: DigestSchedule) -> int:
 
 def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
+
+
+def time_zones(typed: str, most: int = 25) -> list[str]:
+    """IANA time zone names containing what a member typed, for autocomplete (at most 25, as
+    Discord allows)."""
+    needle = typed.strip().lower()
+    return [name for name in _zone_names() if needle in name.lower()][:most]
+
+
+@functools.cache
+def _zone_names() -> tuple[str, ...]:
+    """Read from the system's time zone database once: it does not change while running."""
+    return tuple(sorted(available_timezones()))

@@ -17,6 +17,7 @@ from typing import Any
 from bot.app.chatsight_bot import ChatsightBot
 from bot.app.discord_api import use_discord_api
 from bot.config import Secret, Settings
+from bot.domain.clock import Clock, now_ms
 from standins.chatsight import ChatsightSimulator
 from standins.discord import BotApp, DiscordEmulator, EmulatorConfig, StoredMessage
 from standins.discord.discordpy import point_discord_py
@@ -48,6 +49,8 @@ class World:
     moderator: int
     mods_role: int
     bot: ChatsightBot | None = None
+    # The time the weekly digest keeps: a test moves it to the digest's hour, then restarts.
+    clock: Clock = now_ms
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -58,7 +61,10 @@ class World:
     async def start_bot(self) -> ChatsightBot:
         use_discord_api(self.settings.discord_api_base)
         bot = ChatsightBot(
-            self.settings, monitor_interval_s=0.05, guild_ready_timeout=GUILD_READY_TIMEOUT_S
+            self.settings,
+            monitor_interval_s=0.05,
+            guild_ready_timeout=GUILD_READY_TIMEOUT_S,
+            clock=self.clock,
         )
         self.bot = bot
         self._task = asyncio.create_task(bot.start(self.app.token))

@@ -78,11 +78,19 @@ async def test_every_change_answers_with_its_new_value_and_show_has_them_all(
             ("alerts tags-remove", {"tags": "GAMBLING"}, "Alert tags: Violence"),
             ("alerts undocumented", {"state": "on"}, "undocumented tags: on"),
             ("alerts errors", {"state": "on"}, "session errors: on"),
+            (
+                "digest time",
+                {"weekday": "Friday", "hour": 18, "timezone": "Europe/Berlin"},
+                "Fridays at 18:00 (Europe/Berlin)",
+            ),
         ]
         for name, options, expected in steps:
             assert expected in await configure(world, name, options), name
 
-        assert await shown(world) == {
+        settings = await shown(world)
+        digest = settings.pop("Weekly digest")
+        assert digest.startswith(f"Fridays at 18:00 (Europe/Berlin) in <#{results}>, next <t:")
+        assert settings == {
             "Auto-tag channels": f"<#{news}>",
             "Sample interval": "5 min",
             "Results": f"<#{results}>",

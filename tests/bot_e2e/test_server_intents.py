@@ -94,3 +94,17 @@ async def test_a_refused_intent_is_given_up_and_nothing_accepted_is_lost(
         assert len(titled(world, TAGS_TITLE)) == 2
         assert "Auto-tagging waits" in await show_note(world)
     assert any("close code 4014" in r.getMessage() for r in caplog.records)
+
+
+async def test_every_shard_refused_at_once_still_ends_in_one_connection_each(
+    tmp_path: Path,
+) -> None:
+    """Each shard identified with the intent and was refused: discord.py hands on one refusal
+    and keeps the others queued, which must not end the bot once it has reconnected."""
+    async with running_world(tmp_path, start=False, shard_count=3) as world:
+        world.emu.refuse_intents(world.app.user_id, MESSAGE_CONTENT)
+        await world.start_bot()
+
+        await tags_once(world)
+        assert asks_for_content(world) == [False, False, False]
+        assert world.running.is_ready()

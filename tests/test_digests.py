@@ -1,0 +1,114 @@
+"""The weekly digest's rules: due times in the server's zone (across daylight saving), a changed
+schedule never posting twice in one week, the week's figures, and its picture's size."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.digest_figures import digest_figures
+from bot.domain.digests import (
+    DAY_MS,
+    DigestSchedule,
+    UnknownTimeZone,
+    first_due_ms,
+    next_due_ms,
+    time_zones,
+    zone,
+)
+from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
+from bot.domain.server_records import AlertRecord
+from bot.domain.tags import TagResult
+from bot.rendering.digest_chart import tags_chart_png
+
+BERLIN = "Europe/Berlin"
+
+
+def ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0, tz: str = "UTC") -> int:
+    return round(datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz)).timestamp() * 1000)
+
+
+def test_the_next_due_time_is_that_weekday_and_hour_in_the_zone() -> None:
+    # Thursday 3 December 2026, 10:00 UTC (11:00 in Berlin).
+    now = ms(2026, 12, 3, 10)
+    assert next_due_ms(3, 12, BERLIN, now) == ms(2026, 12, 3, 12, tz=BERLIN)  # today, later
+    assert next_due_ms(3, 11, BERLIN, now) == ms(2026, 12, 10, 11, tz=BERLIN)  # now: next week
+    assert next_due_ms(0, 9, "UTC", now) == ms(2026, 12, 7, 9)
+    # A Monday 09:00 in Berlin stays 09:00 there when the clocks change (29 March 2026).
+    before = next_due_ms(0, 9, BERLIN, ms(2026, 3, 22, 12))
+    after = next_due_ms(0, 9, BERLIN, before)
+    assert datetime.fromtimestamp(before / 1000, UTC).hour == 8  # CET
+    assert datetime.fromtimestamp(after / 1000, UTC).hour == 7  # CEST
+    assert after - before == 7 * DAY_MS - 3_600_000
+
+
+def test_a_changed_schedule_waits_six_days_after_the_last_digest() -> None:
+    monday = ms(2026, 12, 7, 9)
+    posted = DigestSchedule(1, weekday=2, hour=9, last_due_at_ms=monday)
+    # Moved to Wednesday on Monday: not this Wednesday, two days after the last one.
+    assert first_due_ms(posted, monday + 3_600_000) == ms(2026, 12, 16, 9)
+    fresh = DigestSchedule(1, weekday=2, hour=9)
+    assert first_due_ms(fresh, monday + 3_600_000) == ms(2026, 12, 9, 9)
+
+
+def test_only_iana_zones_are_taken_and_offered() -> None:
+    assert zone(BERLIN).key == BERLIN
+    for name in ("Mars/Olympus", "../etc/passwd", ""):
+        with pytest.raises(UnknownTimeZone):
+            zone(name)
+    assert "Europe/Berlin" in time_zones("berl")
+    assert len(time_zones("")) == 25
+
+
+def session(convo: str, at: int, tags: tuple[str, ...], url: str) -> SessionRecord:
+    return SessionRecord(
+        convo,
+        url,
+        SessionSource.SLASH,
+        SessionState.COMPLETED,
+        at,
+        at,
+        Origin(1, 2),
+        result=TagResult(tags),
+    )
+
+
+def test_the_weeks_figures() -> None:
+    end = ms(2026, 12, 7, 9, tz=BERLIN)
+    sessions = [
+        session("a", ms(2026, 11, 30, 10, tz=BERLIN), ("Fun", "Music"), "https://twitch.tv/x"),
+        session("b", ms(2026, 12, 1, 23, 30, tz=BERLIN), ("Fun",), "https://www.twitch.tv/X"),
+        session("c", ms(2026, 12, 6, 20, tz=BERLIN), ("Calm", "Fun", "Fun"), "https://y.test/a"),
+    ]
+    alerts = [
+        AlertRecord("a", 1, 2, ("Fun",), 1_000, acknowledged_at_ms=61_000),
+        AlertRecord("b", 1, 2, ("Fun",), 1_000, acknowledged_at_ms=181_000),
+        AlertRecord("c", 1, 2, ("Fun",), 1_000),
+    ]
+    figures = digest_figures(sessions, alerts, end, BERLIN)
+    assert (figures.sessions, figures.streams) == (3, 2)  # twitch.tv/x, however spelled
+    assert figures.top_tags == (("Fun", 3), ("Calm", 1), ("Music", 1))
+    assert (figures.alerts_raised, figures.alerts_acknowledged) == (3, 2)
+    assert figures.median_ack_ms == 120_000
+    assert [day.isoformat() for day in (figures.days[0], figures.days[-1])] == [
+        "2026-11-30",
+        "2026-12-06",
+    ]
+    # 23:30 in Berlin on 1 December counts for that day, not the UTC one.
+    assert figures.daily["Fun"] == (1, 1, 0, 0, 0, 0, 1)
+
+    quiet = digest_figures([], [], end, BERLIN)
+    assert (quiet.top_tags, quiet.median_ack_ms, quiet.daily) == ((), None, {})
+
+
+@pytest.mark.parametrize("tags", [(), ("Fun", "$x^$", "_hidden", "a" * 80)])
+def test_the_picture_is_a_png_of_at_least_600_by_300(tags: tuple[str, ...]) -> None:
+    end = ms(2026, 12, 7, 9)
+    sessions = [session(str(n), end - n * DAY_MS // 2, tags, "https://s.test") for n in range(1, 9)]
+    picture = tags_chart_png(digest_figures(sessions, [], end, "UTC"))
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and picture[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", picture[16:24])
+    assert width >= 600 and height >= 300
