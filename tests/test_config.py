@@ -19,6 +19,7 @@ def test_defaults_and_dotenv_under_real_environment(tmp_path: Path) -> None:
     assert settings.require_api_key().reveal() == "from-file"
     assert settings.webhook_port == 9100
     assert settings.chatsight_api_base == "https://api.chatsight.ai"
+    assert settings.chatsight_taglist_url == "https://announce.chatsight.ai/audio/tagginglist.json"
     assert settings.sqlite_path == Path("data/chatsight.db")
 
 
@@ -28,6 +29,7 @@ def test_defaults_and_dotenv_under_real_environment(tmp_path: Path) -> None:
         ({"WEBHOOK_PORT": "http"}, "WEBHOOK_PORT: 'http' is not a port"),
         ({"WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT"),
         ({"PUBLIC_BASE_URL": "example.org"}, "PUBLIC_BASE_URL: 'example.org' is not an http(s)"),
+        ({"CHATSIGHT_TAGLIST_URL": "file:///etc/passwd"}, "CHATSIGHT_TAGLIST_URL: 'file:"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"DEV_GUILD_ID": "abc"}, "DEV_GUILD_ID"),
         ({"POLL_AFTER_SECONDS": "-1"}, "POLL_AFTER_SECONDS"),
