@@ -15,8 +15,10 @@ from discord.ext import commands
 
 from bot.app.channel_access import require_posting_in
 from bot.app.chatsight_bot import ChatsightBot
+from bot.domain.digests import DEFAULT_TIMEZONE, WEEKDAYS, time_zones
 from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
+from bot.rendering.digest import schedule_text, with_digest
 from bot.rendering.server import config_embed
 from cogs.discovery import alert_tag_choices
 
@@ -24,6 +26,7 @@ Channel = discord.TextChannel
 # Results may go to a thread; announcements are read in a channel's threads and a forum's posts.
 ResultsChannel = discord.TextChannel | discord.Thread
 WatchedChannel = discord.TextChannel | discord.ForumChannel | discord.Thread
+Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 class NotAServerManager(app_commands.CheckFailure, ChatsightBotError):
@@ -53,6 +56,7 @@ class ConfigCog(
     autotag = app_commands.Group(name="autotag", description="Auto-tagging of announced streams")
     seed = app_commands.Group(name="seed", description="The default seed sentence")
     alerts = app_commands.Group(name="alerts", description="Moderator alerts")
+    digest = app_commands.Group(name="digest", description="The weekly digest")
 
     def __init__(self, bot: ChatsightBot) -> None:
         self.bot = bot
@@ -75,7 +79,11 @@ class ConfigCog(
     @app_commands.command(name="show", description="Show this server's configuration")
     async def show(self, interaction: discord.Interaction) -> None:
         settings = await self.bot.guild_config.get(guild_of(interaction))
-        await self._answer(interaction, "", settings)
+        digest = await self.bot.digest_config.get(guild_of(interaction))
+        embed = config_embed(settings, content_intent=self.bot.content_intent)
+        await interaction.response.send_message(
+            embed=with_digest(embed, digest, settings), ephemeral=True
+        )
 
     @app_commands.command(name="results", description="Where auto-tag results go")
     @app_commands.describe(channel="A channel for results; leave empty to reply to announcements")
@@ -202,6 +210,40 @@ class ConfigCog(
             guild_of(interaction), "alert_errors", state == "on"
         )
         await self._answer(interaction, f"Alerts on session errors: {state}.")
+
+    @digest.command(name="time", description="When the weekly digest is posted")
+    @app_commands.describe(
+        weekday="The day of the week",
+        hour="The hour, 0 to 23",
+        timezone="An IANA time zone such as Europe/Berlin; UTC by default",
+    )
+    async def digest_time(
+        self,
+        interaction: discord.Interaction,
+        weekday: Weekday,
+        hour: app_commands.Range[int, 0, 23],
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> None:
+        schedule = await self.bot.digest_config.set_time(
+            guild_of(interaction), WEEKDAYS.index(weekday), hour, timezone.strip()
+        )
+        await self._answer(interaction, f"The weekly digest goes out {schedule_text(schedule)}.")
+
+    @digest_time.autocomplete("timezone")
+    async def digest_timezone(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in time_zones(current)]
+
+    @digest.command(name="off", description="Stop the weekly digest")
+    async def digest_off(self, interaction: discord.Interaction) -> None:
+        await self.bot.digest_config.set_enabled(guild_of(interaction), False)
+        await self._answer(interaction, "The weekly digest is off.")
+
+    @digest.command(name="on", description="Post the weekly digest again")
+    async def digest_on(self, interaction: discord.Interaction) -> None:
+        schedule = await self.bot.digest_config.set_enabled(guild_of(interaction), True)
+        await self._answer(interaction, f"The weekly digest goes out {schedule_text(schedule)}.")
 
 
 async def setup(bot: ChatsightBot) -> None:

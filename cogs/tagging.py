@@ -11,8 +11,10 @@ from bot.app.channel_access import require_posting_here
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin
+from bot.rendering.history import TAG_MAX_LENGTH
 from bot.rendering.results import history_embed, started_embed, status_embed
 from cogs.discovery import follows_answer, help_answer, recent_session_choices
+from cogs.history import history_page
 
 
 def origin_of(interaction: discord.Interaction) -> Origin:
@@ -77,8 +79,21 @@ class TaggingCog(commands.Cog):
         embed, view = await follows_answer(interaction)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-    @chatsight.command(name="history", description="The last tagging sessions of this channel")
-    async def history(self, interaction: discord.Interaction) -> None:
+    @chatsight.command(
+        name="history", description="This channel's last sessions, or a tag's across the server"
+    )
+    @app_commands.describe(
+        tag="Streams heard with this tag in every channel you can read, newest first"
+    )
+    async def history(
+        self,
+        interaction: discord.Interaction,
+        tag: app_commands.Range[str, 1, TAG_MAX_LENGTH] | None = None,
+    ) -> None:
+        if tag is not None:
+            embed, view = await history_page(interaction, tag, 0)
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            return
         assert interaction.channel_id is not None
         sessions = await self.bot.tagging.history(interaction.channel_id)
         await interaction.response.send_message(embed=history_embed(sessions), ephemeral=True)

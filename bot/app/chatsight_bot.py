@@ -38,11 +38,13 @@ from bot.chatsight.tag_list import PublishedTags
 from bot.config import Settings
 from bot.delivery.alert_sink import DiscordAlertSink
 from bot.delivery.channel_buckets import ChannelBuckets
+from bot.delivery.digests import WeeklyDigests
 from bot.delivery.http_trace import counting_trace, pacing_trace
 from bot.delivery.pacing import Pacer
 from bot.delivery.poster import DiscordPoster
 from bot.delivery.request_budget import RequestBudget
 from bot.delivery.result_sink import DiscordResultSink
+from bot.domain.clock import Clock, now_ms
 from bot.domain.convo_ids import ConvoIds
 from bot.domain.records import DeliveryKind
 from bot.observability import metrics
@@ -51,13 +53,15 @@ from bot.server.admission import TagGate
 from bot.server.alert_acknowledgement import AlertAcknowledgement
 from bot.server.autotag import AutoTagger
 from bot.server.channel_tagging import ChannelTagging
+from bot.server.digest_config import DigestConfig
 from bot.server.discovery import Discovery
 from bot.server.following import Following
 from bot.server.guild_config import GuildConfig
+from bot.server.history import TagHistory
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.tagging", "cogs.config", "cogs.autotag", "cogs.alerts")
+EXTENSIONS = ("cogs.tagging", "cogs.config", "cogs.autotag", "cogs.alerts", "cogs.history")
 
 
 def bot_intents(message_content: bool) -> discord.Intents:
@@ -100,7 +104,9 @@ class ChatsightBot(commands.AutoShardedBot):
         extensions: Sequence[str] = EXTENSIONS,
         monitor_interval_s: float | None = None,
         guild_ready_timeout: float = 2.0,
+        clock: Clock = now_ms,
     ) -> None:
+        """``clock``: the time the weekly digest keeps; tests move it to the digest's hour."""
         pacer, tracing = _pacing(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -134,6 +140,10 @@ class ChatsightBot(commands.AutoShardedBot):
         self.discovery: Discovery
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
+        self.history: TagHistory
+        self.digests: WeeklyDigests
+        self.digest_config: DigestConfig
+        self._clock = clock
         self._identify: IdentifySchedule | None = None
         self._connecting: asyncio.Task[None] | None = None
 
@@ -199,6 +209,7 @@ class ChatsightBot(commands.AutoShardedBot):
         )
         await self.core.serve({DeliveryKind.ALERT: alerts}, packs=self.results, pacer=self.pacer)
         self._tasks.keep_running(self.following.run, "follow-scheduler")
+        self._start_digests()
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)
 
@@ -209,6 +220,20 @@ class ChatsightBot(commands.AutoShardedBot):
         elif self.application is not None and not has_content_flag(self.application.flags):
             drop_content_intent(self)
             log.warning(waiting_line("this bot's application does not have it"))
+
+    def _start_digests(self) -> None:
+        """History by tag, and the weekly digests with their own poster on the digest's clock."""
+        store = self.core.store
+        self.history = TagHistory(store)
+        poster = DiscordPoster(
+            self,
+            self.pacer,
+            nonce_trusted_s=self.settings.nonce_trusted_seconds,
+            clock=self._clock,
+        )
+        self.digests = WeeklyDigests(store, poster, clock=self._clock)
+        self.digest_config = DigestConfig(store, clock=self._clock, on_change=self.digests.wake)
+        self._tasks.keep_running(self.digests.run, "weekly-digests")
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Space IDENTIFYs per concurrency bucket across every process of this bot (the store
