@@ -2,7 +2,8 @@
 
 An aiohttp server on a loopback port that an *unmodified* discord.py logs into: login
 (``/users/@me``, ``/oauth2/applications/@me``, ``/gateway/bot``), the gateway (HELLO,
-IDENTIFY, READY, GUILD_CREATE, heartbeats, RESUME with replay, INVALID_SESSION), messages,
+IDENTIFY, READY, GUILD_CREATE, heartbeats, RESUME with replay, INVALID_SESSION, intents held
+to the application's flags: 4013/4014), messages,
 reactions, application commands, interactions (callbacks, ``@original``, follow-ups), threads
 and forum channels (posts, THREAD_* events, archiving, Send Messages in Threads), with
 Discord's permission checks, limits, error bodies, mention rules and rate limits, sharding (event
