@@ -46,8 +46,7 @@ class Discord:
 
 @pytest.fixture
 async def discord_side() -> AsyncIterator[Discord]:
-    # Discord recalls a nonce for 0.2 s here, so a resend can come after it forgot.
-    async with DiscordEmulator(fast_config(nonce_window=0.2)) as emu:
+    async with DiscordEmulator(fast_config()) as emu:
         restore = point_discord_py(emu.api_base, emu.gateway_url)
         try:
             app = emu.create_bot("Chatsight")
@@ -169,7 +168,7 @@ async def test_a_digest_posted_by_a_process_that_died_is_not_posted_again(
                 with pytest.raises(Killed):
                     await digests_of(store, client, now_ms).run_due()
             [posted] = discord_side.digests()
-            await asyncio.sleep(0.3)  # Discord no longer recalls the nonce
+            discord_side.emu.config.nonce_window = 0.0  # Discord no longer recalls the nonce
 
             # Another process, once the dead one's lease ran out: it looks before posting.
             later = clock_ahead(DIGEST_LEASE_MS + 1_000)
