@@ -79,4 +79,7 @@ def digest_setting(schedule: DigestSchedule, settings: GuildSettings) -> str:
     where = settings.results_channel_id or settings.alert_channel_id
     if where is None:
         return "none: it goes to the results channel, else the alerts channel, and neither is set"
-    return f"{schedule_text(schedule)} in <#{where}>, next <t:{schedule.due_at_ms // 1000}:R>"
+    text = f"{schedule_text(schedule)} in <#{where}>, next <t:{schedule.due_at_ms // 1000}:R>"
+    if schedule.last_error is not None:
+        text += f"; the last attempt failed: {clip(safe(schedule.last_error), 300)}"
+    return text

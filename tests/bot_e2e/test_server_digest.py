@@ -15,6 +15,7 @@ import aiohttp
 from bot.domain.clock import now_ms
 from bot.domain.digests import WEEKDAYS
 from standins.discord import StoredMessage
+from standins.discord.permissions import ATTACH_FILES
 from tests.bot_e2e.harness import World, running_world
 from tests.bot_e2e.server_helpers import (
     ALERT,
@@ -24,7 +25,7 @@ from tests.bot_e2e.server_helpers import (
     final_answer,
     run_command,
 )
-from tests.bot_e2e.tag_steps import tag
+from tests.bot_e2e.tag_steps import eventually, tag
 
 DIGEST = "Weekly digest"
 ZONE = "America/New_York"
@@ -63,7 +64,8 @@ def digests(world: World, channel: int) -> list[StoredMessage]:
 async def digest_line(world: World) -> str:
     """What ``/chatsight-config show`` says of the digest."""
     answer = await final_answer(world, await run_command(world, "chatsight-config show"))
-    return {f["name"]: f["value"] for f in answer["embeds"][0]["fields"]}["Weekly digest"]
+    shown = {f["name"]: f["value"] for f in answer["embeds"][0]["fields"]}
+    return str(shown["Weekly digest"])
 
 
 async def test_the_digest_posts_its_png_at_the_configured_hour_once(tmp_path: Path) -> None:
@@ -127,3 +129,27 @@ async def test_no_channel_no_digest_and_show_says_why(tmp_path: Path) -> None:
         assert digests(world, world.channel) == []
         await configure(world, "digest off")
         assert await digest_line(world) == "off"
+
+
+async def test_a_channel_the_bot_cannot_attach_files_in_loses_the_week_and_show_says_so(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path) as world:
+        results = await world.emu.create_channel(world.guild, "results")
+        await configure(world, "results", {"channel": results})
+        await world.emu.set_overwrite(results, world.app.user_id, deny=ATTACH_FILES)
+        due = next_hour("UTC")
+        options = {"weekday": WEEKDAYS[due.weekday()], "hour": due.hour}
+        await configure(world, "digest time", options)
+
+        world.clock = clock_at(due)
+        await world.restart_bot()
+        line = await eventually(lambda: failed_line(world))
+        assert "Missing Permissions" in line
+        assert f"next <t:{int((due + timedelta(days=7)).timestamp())}:R>" in line
+        assert digests(world, results) == []
+
+
+async def failed_line(world: World) -> str | None:
+    line = await digest_line(world)
+    return line if "the last attempt failed" in line else None
