@@ -97,6 +97,14 @@ class ConfigCog(
         where = channel.mention if channel else "a reply under each announcement"
         await self._answer(interaction, f"Auto-tag results now go to {where}.")
 
+    @app_commands.command(name="subscriptions", description="Members' pings for their tags")
+    @app_commands.describe(state="on: members subscribed to a tag are pinged; off: nobody is")
+    async def subscriptions(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        await self.bot.subscriptions.switch(guild_of(interaction), state == "on")
+        await self._answer(interaction, f"Pings for members' tag subscriptions: {state}.")
+
     @autotag.command(name="add", description="Tag streams announced in a channel")
     @app_commands.describe(channel="A channel, forum or thread where streams are announced")
     async def autotag_add(self, interaction: discord.Interaction, channel: WatchedChannel) -> None:

@@ -15,6 +15,13 @@ from bot.rendering.history import TAG_MAX_LENGTH
 from bot.rendering.results import history_embed, started_embed, status_embed
 from cogs.discovery import follows_answer, help_answer, recent_session_choices
 from cogs.history import history_page
+from cogs.subscriptions import (
+    subscribe_answer,
+    subscribe_choices,
+    subscriptions_answer,
+    unsubscribe_answer,
+    unsubscribe_choices,
+)
 
 
 def origin_of(interaction: discord.Interaction) -> Origin:
@@ -110,6 +117,35 @@ class TaggingCog(commands.Cog):
             if stopped
             else "Nothing is followed here."
         )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @chatsight.command(name="subscribe", description="Be pinged when a stream here has a tag")
+    @app_commands.describe(tag="A Chatsight tag; case does not matter")
+    async def subscribe(self, interaction: discord.Interaction, tag: str) -> None:
+        text = await subscribe_answer(interaction, tag)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @subscribe.autocomplete("tag")
+    async def subscribe_tags(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        return await subscribe_choices(interaction, typed)
+
+    @chatsight.command(name="unsubscribe", description="No longer be pinged for a tag")
+    @app_commands.describe(tag="A tag you subscribed to")
+    async def unsubscribe(self, interaction: discord.Interaction, tag: str) -> None:
+        text = await unsubscribe_answer(interaction, tag)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @unsubscribe.autocomplete("tag")
+    async def unsubscribe_tags(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        return await unsubscribe_choices(interaction, typed)
+
+    @chatsight.command(name="subscriptions", description="The tags you are pinged for here")
+    async def subscriptions(self, interaction: discord.Interaction) -> None:
+        text = await subscriptions_answer(interaction)
         await interaction.response.send_message(text, ephemeral=True)
 
 

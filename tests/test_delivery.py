@@ -11,9 +11,9 @@ from bot.delivery.retries import DeliveryFailed
 from bot.delivery.worker import ResultDelivery
 from bot.domain.clock import now_ms
 from bot.domain.records import (
-    RESULT_AND_ALERT,
     Completion,
     Delivery,
+    DeliveryKind,
     DeliveryState,
     Origin,
     SessionRecord,
@@ -208,7 +208,8 @@ async def test_an_alert_goes_out_right_after_its_result_in_the_same_pass(
     store: Store,
 ) -> None:
     request = TagRequest("c1", "https://s.test/x", SessionSource.SLASH, Origin(channel_id=3))
-    await store.create_session(replace(request, deliveries=RESULT_AND_ALERT), None)
+    result_and_alert = (DeliveryKind.RESULT, DeliveryKind.ALERT)
+    await store.create_session(replace(request, deliveries=result_and_alert), None)
     await store.complete(Completion("c1", SessionState.COMPLETED, TagResult(("Violence",))))
     alert = ResultFirstSink(store)
     assert await ResultDelivery(store, {"result": RecordingSink(), "alert": alert}).run_once() == 2

@@ -44,6 +44,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.poster import DiscordPoster
 from bot.delivery.request_budget import RequestBudget
 from bot.delivery.result_sink import DiscordResultSink
+from bot.delivery.subscription_sink import DiscordSubscriptionSink
 from bot.domain.clock import Clock, now_ms
 from bot.domain.convo_ids import ConvoIds
 from bot.domain.records import DeliveryKind
@@ -58,6 +59,7 @@ from bot.server.discovery import Discovery
 from bot.server.following import Following
 from bot.server.guild_config import GuildConfig
 from bot.server.history import TagHistory
+from bot.server.subscriptions import TagSubscriptions
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.discovery: Discovery
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
+        self.subscriptions: TagSubscriptions
         self.history: TagHistory
         self.digests: WeeklyDigests
         self.digest_config: DigestConfig
@@ -194,6 +197,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.published_tags = PublishedTags(self.core.http, self.settings.chatsight_taglist_url)
         self.discovery = Discovery(store, self.published_tags)
         self.acknowledgement = AlertAcknowledgement(store)
+        self.subscriptions = TagSubscriptions(store)
         # Every process's requests from one budget, kept in the database they share.
         self.pacer.budget.share_through(store)
         poster = DiscordPoster(
@@ -207,7 +211,12 @@ class ChatsightBot(commands.AutoShardedBot):
             alerts,
             per_message=EMBEDS_PER_MESSAGE if self.settings.pace_and_pack else 1,
         )
-        await self.core.serve({DeliveryKind.ALERT: alerts}, packs=self.results, pacer=self.pacer)
+        pings = DiscordSubscriptionSink(poster, store)
+        await self.core.serve(
+            {DeliveryKind.ALERT: alerts, DeliveryKind.SUBSCRIPTION: pings},
+            packs=self.results,
+            pacer=self.pacer,
+        )
         self._tasks.keep_running(self.following.run, "follow-scheduler")
         self._start_digests()
         if self.core.server is not None:

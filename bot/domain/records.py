@@ -41,10 +41,12 @@ class DeliveryKind(enum.StrEnum):
 
     RESULT = "result"
     ALERT = "alert"
+    SUBSCRIPTION = "subscription"  # the members subscribed to a tag it was heard with
     CLI = "cli"
 
 
-RESULT_AND_ALERT = (DeliveryKind.RESULT, DeliveryKind.ALERT)
+# What a session started in a server queues when it ends, in the order each goes out.
+SERVER_DELIVERIES = (DeliveryKind.RESULT, DeliveryKind.ALERT, DeliveryKind.SUBSCRIPTION)
 
 
 class DeliveryState(enum.StrEnum):

@@ -76,6 +76,17 @@ class NoTagsGiven(Refusal):
 
 
 @dataclass(eq=False)
+class NotOneTag(Refusal):
+    """A subscription is to one tag, without commas, of at most ``limit`` characters."""
+
+    limit: int
+
+
+class SubscriptionsOff(Refusal):
+    """The server switched members' tag subscriptions off."""
+
+
+@dataclass(eq=False)
 class TooManyAlertTags(Refusal):
     limit: int
 

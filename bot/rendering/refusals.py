@@ -15,6 +15,7 @@ _FIXED: dict[type[r.Refusal], str] = {
     r.UnknownFollow: "That followed stream is no longer known.",
     r.NotAllowedToStopFollow: "Only moderators or the member who asked can stop this.",
     r.NoTagsGiven: "Give one or more tags, separated by commas.",
+    r.SubscriptionsOff: "This server has switched tag subscriptions off.",
 }
 
 
@@ -66,6 +67,8 @@ def refusal_text(refusal: r.Refusal) -> str:
             return f"<@{user}> already acknowledged this alert."
         case r.TooManyAlertTags(limit=limit):
             return f"A server can alert on at most {limit} tags."
+        case r.NotOneTag(limit=limit):
+            return f"Give one tag, without commas, of at most {limit} characters."
         case r.IntervalOutOfRange(low=low, high=high):
             return f"The interval must be {low} to {high} minutes."
         case s.StreamNotLive(host=host):

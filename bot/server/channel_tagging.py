@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import (
     MAX_SEED_LENGTH,
-    RESULT_AND_ALERT,
+    SERVER_DELIVERIES,
     DeliveryKind,
     Origin,
     SessionRecord,
@@ -79,8 +79,9 @@ class ChannelTagging:
             stream_url=stream_url,
             source=SessionSource.SLASH,
             origin=origin,
-            # In a server, a result is also checked against its moderator alerts.
-            deliveries=RESULT_AND_ALERT if origin.guild_id is not None else (DeliveryKind.RESULT,),
+            # In a server, a result is also checked against its moderator alerts and members'
+            # tag subscriptions.
+            deliveries=SERVER_DELIVERIES if origin.guild_id is not None else (DeliveryKind.RESULT,),
         )
         return Admitted(request, trigger, follow and origin.guild_id is not None)
 

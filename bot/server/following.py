@@ -20,7 +20,7 @@ from typing import Protocol
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import (
-    RESULT_AND_ALERT,
+    SERVER_DELIVERIES,
     Origin,
     SessionRecord,
     SessionSource,
@@ -129,7 +129,7 @@ class Following:
             stream_url=follow.stream_url,
             source=follow.source,
             origin=follow.origin,
-            deliveries=RESULT_AND_ALERT,
+            deliveries=SERVER_DELIVERIES,
             follow_id=follow.id,
             stream=stream,
         )

@@ -27,6 +27,7 @@ from bot.store.interface.digests import DigestStore, ReportStore
 from bot.store.interface.operator import OperatorStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
 from bot.store.interface.sessions import SecretStore, SessionStore
+from bot.store.interface.subscriptions import SubscriptionStore
 
 
 class Store(
@@ -45,6 +46,7 @@ class Store(
     DeploymentStore,
     DigestStore,
     ReportStore,
+    SubscriptionStore,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
@@ -68,4 +70,5 @@ __all__ = [
     "SessionStore",
     "Store",
     "StoreLifecycle",
+    "SubscriptionStore",
 ]

@@ -30,6 +30,7 @@ from bot.store.postgres.request_slots import RequestSlotTables
 from bot.store.postgres.sessions import SessionTables
 from bot.store.postgres.settings import SettingsTables
 from bot.store.postgres.shared_secrets import SecretTables
+from bot.store.postgres.subscriptions import SubscriptionTables
 from bot.store.postgres.tables import UNAVAILABLE
 
 APPLICATION_NAME = "chatsight-bot"
@@ -50,6 +51,7 @@ class PostgresStore(
     OperatorTables,
     DeploymentTables,
     DigestTables,
+    SubscriptionTables,
 ):
     def __init__(self, dsn: str, *, pool_size: int = 10, statement_timeout_s: float = 10.0) -> None:
         if pool_size < 1 or statement_timeout_s <= 0:

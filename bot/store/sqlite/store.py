@@ -33,6 +33,7 @@ from bot.store.sqlite.request_slots import RequestSlotTables
 from bot.store.sqlite.sessions import SessionTables, apply_completions
 from bot.store.sqlite.settings import SettingsTables
 from bot.store.sqlite.shared_secrets import SecretTables
+from bot.store.sqlite.subscriptions import SubscriptionTables
 from bot.store.writer import GroupCommitWriter
 
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
@@ -53,6 +54,7 @@ class SQLiteStore(
     OperatorTables,
     DeploymentTables,
     DigestTables,
+    SubscriptionTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
         """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):
