@@ -19,6 +19,7 @@ from bot.domain.digests import DEFAULT_TIMEZONE, WEEKDAYS, time_zones
 from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
 from bot.rendering.digest import schedule_text, with_digest
+from bot.rendering.radar import radar_embed, radar_view
 from bot.rendering.server import config_embed
 from cogs.discovery import alert_tag_choices
 
@@ -198,6 +199,13 @@ class ConfigCog(
         self, interaction: discord.Interaction, typed: str
     ) -> list[app_commands.Choice[str]]:
         return await alert_tag_choices(interaction, typed, adding=False)
+
+    @alerts.command(name="radar", description="Tags heard here outside Chatsight's list")
+    async def alerts_radar(self, interaction: discord.Interaction) -> None:
+        entries = await self.bot.radar.heard(guild_of(interaction))
+        await interaction.response.send_message(
+            embed=radar_embed(entries), view=radar_view(entries), ephemeral=True
+        )
 
     @alerts.command(name="undocumented", description="Alert on tags outside Chatsight's list")
     @app_commands.describe(state="on or off")

@@ -42,6 +42,7 @@ from bot.delivery.digests import WeeklyDigests
 from bot.delivery.http_trace import counting_trace, pacing_trace
 from bot.delivery.pacing import Pacer
 from bot.delivery.poster import DiscordPoster
+from bot.delivery.radar_sink import RadarSink
 from bot.delivery.request_budget import RequestBudget
 from bot.delivery.result_sink import DiscordResultSink
 from bot.delivery.subscription_sink import DiscordSubscriptionSink
@@ -59,11 +60,19 @@ from bot.server.discovery import Discovery
 from bot.server.following import Following
 from bot.server.guild_config import GuildConfig
 from bot.server.history import TagHistory
+from bot.server.radar import TagRadar
 from bot.server.subscriptions import TagSubscriptions
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.tagging", "cogs.config", "cogs.autotag", "cogs.alerts", "cogs.history")
+EXTENSIONS = (
+    "cogs.tagging",
+    "cogs.config",
+    "cogs.autotag",
+    "cogs.alerts",
+    "cogs.history",
+    "cogs.radar",
+)
 
 
 def bot_intents(message_content: bool) -> discord.Intents:
@@ -143,6 +152,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.acknowledgement: AlertAcknowledgement
         self.results: DiscordResultSink
         self.subscriptions: TagSubscriptions
+        self.radar: TagRadar
         self.history: TagHistory
         self.digests: WeeklyDigests
         self.digest_config: DigestConfig
@@ -198,6 +208,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.discovery = Discovery(store, self.published_tags)
         self.acknowledgement = AlertAcknowledgement(store)
         self.subscriptions = TagSubscriptions(store)
+        self.radar = TagRadar(store, self.guild_config)
         # Every process's requests from one budget, kept in the database they share.
         self.pacer.budget.share_through(store)
         poster = DiscordPoster(
@@ -212,8 +223,13 @@ class ChatsightBot(commands.AutoShardedBot):
             per_message=EMBEDS_PER_MESSAGE if self.settings.pace_and_pack else 1,
         )
         pings = DiscordSubscriptionSink(poster, store)
+        radar = RadarSink(store, self.published_tags)
         await self.core.serve(
-            {DeliveryKind.ALERT: alerts, DeliveryKind.SUBSCRIPTION: pings},
+            {
+                DeliveryKind.ALERT: alerts,
+                DeliveryKind.SUBSCRIPTION: pings,
+                DeliveryKind.RADAR: radar,
+            },
             packs=self.results,
             pacer=self.pacer,
         )

@@ -42,11 +42,17 @@ class DeliveryKind(enum.StrEnum):
     RESULT = "result"
     ALERT = "alert"
     SUBSCRIPTION = "subscription"  # the members subscribed to a tag it was heard with
+    RADAR = "radar"  # its tags outside Chatsight's published list, counted for the server
     CLI = "cli"
 
 
 # What a session started in a server queues when it ends, in the order each goes out.
-SERVER_DELIVERIES = (DeliveryKind.RESULT, DeliveryKind.ALERT, DeliveryKind.SUBSCRIPTION)
+SERVER_DELIVERIES = (
+    DeliveryKind.RESULT,
+    DeliveryKind.ALERT,
+    DeliveryKind.SUBSCRIPTION,
+    DeliveryKind.RADAR,
+)
 
 
 class DeliveryState(enum.StrEnum):

@@ -170,6 +170,7 @@ async def test_many_subscribers_are_pinged_once_in_as_few_messages_as_discord_al
         for message in messages:
             assert replies_to(timeline.id)(message)
             assert len(message.content) <= 2000
+            assert message.allowed_mentions is not None
             assert sorted(message.allowed_mentions["users"]) == sorted(pinged(message))
         statuses = [entry.status for entry in world.emu.requests(route)]
         assert statuses.count(503) == 1

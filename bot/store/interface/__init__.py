@@ -25,6 +25,7 @@ from bot.store.interface.coordination import (
 from bot.store.interface.delivery import OutboxStore, RequestBudgetStore
 from bot.store.interface.digests import DigestStore, ReportStore
 from bot.store.interface.operator import OperatorStore
+from bot.store.interface.radar import RadarStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
 from bot.store.interface.sessions import SecretStore, SessionStore
 from bot.store.interface.subscriptions import SubscriptionStore
@@ -47,6 +48,7 @@ class Store(
     DigestStore,
     ReportStore,
     SubscriptionStore,
+    RadarStore,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
@@ -63,6 +65,7 @@ __all__ = [
     "GatewayStore",
     "OperatorStore",
     "OutboxStore",
+    "RadarStore",
     "ReportStore",
     "RequestBudgetStore",
     "SecretStore",

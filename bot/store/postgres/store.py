@@ -26,6 +26,7 @@ from bot.store.postgres.migrations import migrate
 from bot.store.postgres.operator import OperatorTables
 from bot.store.postgres.outbox import OutboxTables
 from bot.store.postgres.packs import PackTables
+from bot.store.postgres.radar import RadarTables
 from bot.store.postgres.request_slots import RequestSlotTables
 from bot.store.postgres.sessions import SessionTables
 from bot.store.postgres.settings import SettingsTables
@@ -52,6 +53,7 @@ class PostgresStore(
     DeploymentTables,
     DigestTables,
     SubscriptionTables,
+    RadarTables,
 ):
     def __init__(self, dsn: str, *, pool_size: int = 10, statement_timeout_s: float = 10.0) -> None:
         if pool_size < 1 or statement_timeout_s <= 0:

@@ -29,6 +29,7 @@ from bot.store.sqlite.lock import ProcessLock
 from bot.store.sqlite.operator import OperatorTables
 from bot.store.sqlite.outbox import OutboxTables
 from bot.store.sqlite.packs import PackTables
+from bot.store.sqlite.radar import RadarTables
 from bot.store.sqlite.request_slots import RequestSlotTables
 from bot.store.sqlite.sessions import SessionTables, apply_completions
 from bot.store.sqlite.settings import SettingsTables
@@ -55,6 +56,7 @@ class SQLiteStore(
     DeploymentTables,
     DigestTables,
     SubscriptionTables,
+    RadarTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
         """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):
