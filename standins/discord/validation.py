@@ -25,6 +25,7 @@ AUTHOR_NAME_MAX = 256
 NONCE_MAX = 25
 CHOICES_MAX = 25
 CHOICE_TEXT_MAX = 100
+ALLOWED_MENTIONS_IDS_MAX = 100  # users, and roles, an allowed_mentions object lists
 
 
 def _too_long(limit: int) -> dict[str, Any]:
@@ -101,6 +102,8 @@ def check_message_body(payload: JSON, *, creating: bool) -> None:
                     "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
                     f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
                 )
+            elif len(mentions.get(kind) or []) > ALLOWED_MENTIONS_IDS_MAX:
+                errors["allowed_mentions"] = {kind: _too_long(ALLOWED_MENTIONS_IDS_MAX)}
     if errors:
         raise invalid_form(errors)
     if creating and not any(

@@ -154,6 +154,19 @@ async def test_allowed_mentions_decide_who_is_pinged(
     assert by_mod.data["mention_everyone"] is True
 
 
+async def test_allowed_mentions_list_at_most_100_users(
+    emulator: DiscordEmulator, world: World, bot: commands.AutoShardedBot
+) -> None:
+    channel = text_channel(bot, world.general)
+    users = [discord.Object(world.alice + n) for n in range(101)]
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("hi", allowed_mentions=discord.AllowedMentions(users=users))
+    assert refused.value.status == 400 and refused.value.code == 50035
+    assert "allowed_mentions.users" in str(refused.value)
+    sent = await channel.send("hi", allowed_mentions=discord.AllowedMentions(users=users[:100]))
+    assert emulator.get_message(sent.id).content == "hi"
+
+
 async def test_nonce_with_enforce_nonce_is_idempotent(
     emulator: DiscordEmulator, world: World, bot: commands.AutoShardedBot
 ) -> None:
