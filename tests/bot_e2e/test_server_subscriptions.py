@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from bot.domain.records import DeliveryKind, DeliveryState
 from standins.discord import StoredMessage
@@ -22,6 +23,7 @@ from tests.bot_e2e.server_helpers import (
 from tests.bot_e2e.tag_steps import eventually, tag
 
 PING = "Subscribed tags heard"
+AUTOCOMPLETE_RESULT = 8
 VIOLENT = "https://streams.example/live?tags=Violence,Fun"
 CALM = "https://streams.example/calm?tags=Fun,Relaxed"
 
@@ -109,6 +111,27 @@ async def test_a_subscriber_is_pinged_once_per_follow_and_a_non_subscriber_never
         await world.emu.wait_for(lambda: len(convo_ids(world)) >= 5 or None, timeout=10)
         await subscriptions_settled(world, convo_ids(world)[-1:])
         assert len(pings(world)) == 2
+
+
+async def offered(world: World, command: str, typed: str) -> list[str]:
+    """What the member is offered while typing the tag of ``/chatsight <command>``."""
+    interaction = await world.emu.send_autocomplete(
+        world.guild, world.channel, world.member, f"chatsight {command}", {"tag": typed}, "tag"
+    )
+    answer = await interaction.wait_response(timeout=3)
+    assert answer.type == AUTOCOMPLETE_RESULT
+    choices: list[dict[str, Any]] = answer.data["choices"]
+    return [choice["value"] for choice in choices]
+
+
+async def test_typing_a_tag_offers_chatsights_tags_to_subscribe_and_ones_own_to_drop(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path) as world:
+        await chatsight(world, "subscribe", world.member, "Fun")
+        # The simulator's published list: Chatting, Food, Fun, Gaming, Music, Outdoors, ...
+        assert await offered(world, "subscribe", "u") == ["Music", "Outdoors"]
+        assert await offered(world, "unsubscribe", "") == ["Fun"]
 
 
 async def test_a_server_can_switch_subscriptions_off(tmp_path: Path) -> None:
