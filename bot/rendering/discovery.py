@@ -44,6 +44,9 @@ _EVERYONE = (
     ("`/chatsight status [session]`", "a session's state; type to pick one of this channel's"),
     ("`/chatsight history`", "this channel's last sessions with their tags"),
     ("`/chatsight follows`", "the streams followed here; stop those you asked for"),
+    ("`/chatsight subscribe tag:<tag>`", "be pinged when a stream here is heard with a tag"),
+    ("`/chatsight unsubscribe tag:<tag>`", "no longer be pinged for it"),
+    ("`/chatsight subscriptions`", "the tags you are pinged for"),
     ("`/chatsight help`", "this list"),
 )
 _TAGGING = (

@@ -72,6 +72,9 @@ async def test_help_lists_only_what_this_member_may_use_here(tmp_path: Path) -> 
             "`/chatsight status [session]`",
             "`/chatsight history`",
             "`/chatsight follows`",
+            "`/chatsight subscribe tag",
+            "`/chatsight unsubscribe tag",
+            "`/chatsight subscriptions`",
             "`/chatsight help`",
         ]
         tagging = ["`/tag url", '"Tag stream" (message menu)']
