@@ -29,6 +29,7 @@ from bot.store.interface.radar import RadarStore
 from bot.store.interface.server import AdmissionStore, AlertStore, FollowStore, ServerSettingsStore
 from bot.store.interface.sessions import SecretStore, SessionStore
 from bot.store.interface.subscriptions import SubscriptionStore
+from bot.store.interface.upkeep import ConfigNoticeStore, SlotWaitStore
 
 
 class Store(
@@ -49,6 +50,8 @@ class Store(
     ReportStore,
     SubscriptionStore,
     RadarStore,
+    ConfigNoticeStore,
+    SlotWaitStore,
     Protocol,
 ):
     """Every piece of durable state; ``bot.store.open_store`` picks the backend."""
@@ -59,6 +62,7 @@ __all__ = [
     "AlertStore",
     "ChangeFeed",
     "ChangeTopic",
+    "ConfigNoticeStore",
     "DeploymentStore",
     "DigestStore",
     "FollowStore",
@@ -71,6 +75,7 @@ __all__ = [
     "SecretStore",
     "ServerSettingsStore",
     "SessionStore",
+    "SlotWaitStore",
     "Store",
     "StoreLifecycle",
     "SubscriptionStore",

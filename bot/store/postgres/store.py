@@ -33,6 +33,7 @@ from bot.store.postgres.settings import SettingsTables
 from bot.store.postgres.shared_secrets import SecretTables
 from bot.store.postgres.subscriptions import SubscriptionTables
 from bot.store.postgres.tables import UNAVAILABLE
+from bot.store.postgres.upkeep import UpkeepTables
 
 APPLICATION_NAME = "chatsight-bot"
 
@@ -54,6 +55,7 @@ class PostgresStore(
     DigestTables,
     SubscriptionTables,
     RadarTables,
+    UpkeepTables,
 ):
     def __init__(self, dsn: str, *, pool_size: int = 10, statement_timeout_s: float = 10.0) -> None:
         if pool_size < 1 or statement_timeout_s <= 0:

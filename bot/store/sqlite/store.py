@@ -35,6 +35,7 @@ from bot.store.sqlite.sessions import SessionTables, apply_completions
 from bot.store.sqlite.settings import SettingsTables
 from bot.store.sqlite.shared_secrets import SecretTables
 from bot.store.sqlite.subscriptions import SubscriptionTables
+from bot.store.sqlite.upkeep import UpkeepTables
 from bot.store.writer import GroupCommitWriter
 
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
@@ -57,6 +58,7 @@ class SQLiteStore(
     DigestTables,
     SubscriptionTables,
     RadarTables,
+    UpkeepTables,
 ):
     def __init__(self, path: str | Path, *, max_batch: int = 256, exclusive: bool = True) -> None:
         """``exclusive=False`` for a one-off command (``rotate-secret``, ``tag``, ``status``):
