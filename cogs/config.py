@@ -15,7 +15,9 @@ from discord.ext import commands
 
 from bot.app.channel_access import require_posting_in
 from bot.app.chatsight_bot import ChatsightBot
+from bot.app.config_health import config_problems, role_mentionable
 from bot.domain.digests import DEFAULT_TIMEZONE, WEEKDAYS, time_zones
+from bot.domain.refusals import RoleNotMentionable
 from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
 from bot.rendering.digest import schedule_text, with_digest
@@ -69,8 +71,16 @@ class ConfigCog(
         return True
 
     async def _answer(
-        self, interaction: discord.Interaction, text: str, settings: GuildSettings | None = None
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        settings: GuildSettings | None = None,
+        *,
+        changed: bool = True,
     ) -> None:
+        """``changed``: a breakage found later is told in the channel of the last change."""
+        if changed and interaction.channel_id is not None:
+            await self.bot.upkeep.changed_in(guild_of(interaction), interaction.channel_id)
         if settings is None:
             await interaction.response.send_message(text, ephemeral=True)
             return
@@ -79,9 +89,16 @@ class ConfigCog(
 
     @app_commands.command(name="show", description="Show this server's configuration")
     async def show(self, interaction: discord.Interaction) -> None:
-        settings = await self.bot.guild_config.get(guild_of(interaction))
-        digest = await self.bot.digest_config.get(guild_of(interaction))
-        embed = config_embed(settings, content_intent=self.bot.content_intent)
+        guild = interaction.guild
+        assert guild is not None
+        settings = await self.bot.guild_config.get(guild.id)
+        digest = await self.bot.digest_config.get(guild.id)
+        embed = config_embed(
+            settings,
+            content_intent=self.bot.content_intent,
+            problems=config_problems(guild, settings),
+            waiting=await self.bot.upkeep.waiting(guild.id),
+        )
         await interaction.response.send_message(
             embed=with_digest(embed, digest, settings), ephemeral=True
         )
@@ -135,7 +152,7 @@ class ConfigCog(
     async def autotag_list(self, interaction: discord.Interaction) -> None:
         settings = await self.bot.guild_config.get(guild_of(interaction))
         watched = ", ".join(f"<#{c}>" for c in settings.autotag_channel_ids) or "none"
-        await self._answer(interaction, f"Watched channels: {watched}")
+        await self._answer(interaction, f"Watched channels: {watched}", changed=False)
 
     @autotag.command(name="interval", description="Minutes between samples of a followed stream")
     @app_commands.describe(minutes="1 to 240; the default is 10")
@@ -163,11 +180,21 @@ class ConfigCog(
         await self.bot.guild_config.set_alert_channel(guild_of(interaction), channel.id)
         await self._answer(interaction, f"Moderator alerts now go to {channel.mention}.")
 
+    @alerts.command(name="off", description="Stop posting moderator alerts")
+    async def alerts_off(self, interaction: discord.Interaction) -> None:
+        await self.bot.guild_config.set_alert_channel(guild_of(interaction), None)
+        await self._answer(
+            interaction, "Moderator alerts are off; their role and tags are kept for later."
+        )
+
     @alerts.command(name="role", description="The role an alert mentions (empty: none)")
     @app_commands.describe(role="The only role an alert pings; leave empty for none")
     async def alerts_role(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
+        guild = interaction.guild
+        if role is not None and guild is not None and not role_mentionable(guild, role):
+            raise RoleNotMentionable(role.id)
         await self.bot.guild_config.set_alert_role(guild_of(interaction), role.id if role else None)
         text = f"Alerts now mention {role.mention}." if role else "Alerts mention no role now."
         await self._answer(interaction, text)

@@ -62,6 +62,7 @@ from bot.server.guild_config import GuildConfig
 from bot.server.history import TagHistory
 from bot.server.radar import TagRadar
 from bot.server.subscriptions import TagSubscriptions
+from bot.server.upkeep import ServerUpkeep
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ EXTENSIONS = (
     "cogs.alerts",
     "cogs.history",
     "cogs.radar",
+    "cogs.server_access",
 )
 
 
@@ -150,6 +152,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.published_tags: PublishedTags | None = None
         self.discovery: Discovery
         self.acknowledgement: AlertAcknowledgement
+        self.upkeep: ServerUpkeep
         self.results: DiscordResultSink
         self.subscriptions: TagSubscriptions
         self.radar: TagRadar
@@ -207,6 +210,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.published_tags = PublishedTags(self.core.http, self.settings.chatsight_taglist_url)
         self.discovery = Discovery(store, self.published_tags)
         self.acknowledgement = AlertAcknowledgement(store)
+        self.upkeep = ServerUpkeep(store)
         self.subscriptions = TagSubscriptions(store)
         self.radar = TagRadar(store, self.guild_config)
         # Every process's requests from one budget, kept in the database they share.

@@ -27,8 +27,9 @@ from bot.delivery.lanes import LaneKey, Waiting
 from bot.delivery.poster import DiscordPoster, EarlierAttempt, pack_nonce
 from bot.delivery.retries import DeliveryFailed
 from bot.delivery.routing import route_result
+from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryPack, SessionRecord
-from bot.domain.server_records import Follow, GuildSettings
+from bot.domain.server_records import Follow, FollowState, GuildSettings
 from bot.rendering.results import (
     EMBEDS_PER_MESSAGE,
     joins_message,
@@ -168,15 +169,23 @@ class DiscordResultSink:
         def shows(message: discord.Message) -> bool:
             return any(timeline_follow(embed) == follow_id for embed in message.embeds)
 
-        message_id = await self._poster.send(
-            route.channel_id,
-            embeds=[embed],
-            view=view,
-            content=route.link,
-            reply_to=route.reply_to,
-            nonce=pack_nonce(pack),
-            earlier=EarlierAttempt(pack.created_at_ms, shows),
-        )
+        try:
+            message_id = await self._poster.send(
+                route.channel_id,
+                embeds=[embed],
+                view=view,
+                content=route.link,
+                reply_to=route.reply_to,
+                nonce=pack_nonce(pack),
+                earlier=EarlierAttempt(pack.created_at_ms, shows),
+            )
+        except DeliveryFailed as failure:
+            if isinstance(failure.__cause__, discord.Forbidden | discord.NotFound):
+                # The channel is gone or closed to the bot: sampling on would call Chatsight
+                # for results nobody can see.
+                reason = "the bot lost access to the channel"
+                await self._store.end_follow(follow.id, FollowState.ENDED, reason, now_ms())
+            raise
         await self._store.set_timeline_message(follow.id, route.channel_id, message_id)
         return route.channel_id, message_id
 

@@ -42,6 +42,14 @@ class MissingChannelPermissions(Refusal):
     channel_id: int | None = None
 
 
+@dataclass(eq=False)
+class RoleNotMentionable(Refusal):
+    """The alert role would ping nobody: it is not mentionable and the bot lacks Mention
+    Everyone."""
+
+    role_id: int
+
+
 class NoSessionYet(Refusal):
     pass
 

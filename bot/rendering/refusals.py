@@ -63,6 +63,11 @@ def refusal_text(refusal: r.Refusal) -> str:
             return _cannot_post("results in this channel", names, "here")
         case r.MissingChannelPermissions(names=names, channel_id=channel_id):
             return _cannot_post(f"in <#{channel_id}>", names, "there")
+        case r.RoleNotMentionable(role_id=role):
+            return (
+                f"I can't mention <@&{role}>, so alerts would ping nobody: I need Mention"
+                " Everyone, or make the role mentionable."
+            )
         case r.AlreadyAcknowledged(by_user_id=user):
             return f"<@{user}> already acknowledged this alert."
         case r.TooManyAlertTags(limit=limit):

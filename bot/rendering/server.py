@@ -13,9 +13,11 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.domain.alert_policy import AlertDecision
+from bot.domain.config_health import ConfigProblem
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
 from bot.domain.stream_details import NO_DETAILS, StreamDetails
+from bot.rendering.config_health import degraded_value
 from bot.rendering.results import (
     DESCRIPTION_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -168,7 +170,16 @@ def timeline_view(follow: Follow) -> discord.ui.View | None:
     return view
 
 
-def config_embed(settings: GuildSettings, *, content_intent: bool) -> discord.Embed:
+def config_embed(
+    settings: GuildSettings,
+    *,
+    content_intent: bool,
+    problems: Sequence[ConfigProblem] = (),
+    waiting: int = 0,
+) -> discord.Embed:
+    """``problems``: what of it broke since (shown as degraded, never dropped);
+    ``waiting``: follows waiting for a free slot under the server's cap."""
+
     def channel(channel_id: int | None, default: str) -> str:
         return f"<#{channel_id}>" if channel_id else default
 
@@ -196,6 +207,13 @@ def config_embed(settings: GuildSettings, *, content_intent: bool) -> discord.Em
         name="Undocumented tags alert", value="on" if settings.alert_undocumented else "off"
     )
     embed.add_field(name="Session errors alert", value="on" if settings.alert_errors else "off")
+    if waiting:
+        embed.add_field(name="Waiting for a free slot", value=f"{waiting} stream(s)")
+    if problems:
+        embed.add_field(
+            name="Degraded", value=clip(degraded_value(problems), FIELD_VALUE_LIMIT), inline=False
+        )
+        embed.colour = discord.Colour.orange()
     if not content_intent:
         embed.add_field(
             name="Note",

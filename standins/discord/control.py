@@ -33,6 +33,7 @@ ACTIONS = (
     "create_forum_post",
     "update_thread",
     "add_member",
+    "remove_member",
     "set_member_roles",
     "send_slash_command",
     "send_message_command",

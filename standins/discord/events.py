@@ -188,3 +188,10 @@ class Events:
                 # ending (on_guild_available), its absence as a join (on_guild_join).
                 del payload["unavailable"]
                 await self.gateway.send_dispatch(session, "GUILD_CREATE", payload)
+
+    async def guild_left(self, guild_id: int, bot_user_id: int) -> None:
+        """GUILD_DELETE without ``unavailable``: the bot was removed from the guild
+        (docs/discord-notes.md, GUILD_DELETE)."""
+        for session in self.gateway.sessions_of(bot_user_id):
+            if session.owns_guild(guild_id) and session.has(GUILDS):
+                await self.gateway.send_dispatch(session, "GUILD_DELETE", {"id": str(guild_id)})

@@ -171,6 +171,14 @@ class WorldControl(EmulatorCore):
         if user_id in self.state.bots:
             await self.events.guild_joined(guild_id, user_id)
 
+    async def remove_member(self, guild_id: int, user_id: int) -> None:
+        """A member leaves or is kicked; a bot removed gets its GUILD_DELETE, and the guild's
+        channels answer it 403 (50001) from then on."""
+        del self.state.guild(guild_id).members[user_id]
+        self.state.changed()
+        if user_id in self.state.bots:
+            await self.events.guild_left(guild_id, user_id)
+
     async def set_member_roles(
         self, guild_id: int, user_id: int, roles: list[int] | tuple[int, ...]
     ) -> None:

@@ -1,0 +1,100 @@
+"""Misconfiguration caught where it happens, and follows that end when the bot's access does:
+a channel or role the bot cannot use is refused by name, one that breaks later shows as degraded
+and is told to the admins once, and a deleted channel or a removal from the server stops the
+follows there with no further Chatsight calls."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from standins.discord.permissions import EMBED_LINKS
+from tests.bot_e2e.harness import World, running_world
+from tests.bot_e2e.server_helpers import (
+    FAST,
+    MINUTE_S,
+    TIMELINE,
+    configure,
+    convo_ids,
+    embed_titled,
+    follow_announced,
+    watch,
+)
+from tests.bot_e2e.test_server_config import shown
+
+NOTICE = "Chatsight's configuration no longer works here"
+
+
+def notices(world: World) -> list[str]:
+    return [m.content for m in world.bot_messages(world.channel) if NOTICE in m.content]
+
+
+async def test_an_alerts_channel_without_embed_links_is_refused_by_name(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        plain = await world.emu.create_channel(world.guild, "plain-text")
+        await world.emu.set_overwrite(plain, world.app.user_id, deny=EMBED_LINKS)
+        text = await configure(world, "alerts channel", {"channel": plain})
+        assert text == f"I can't post in <#{plain}>: I need Embed Links there."
+        assert (await shown(world))["Alerts channel"] == "none (off)"
+
+
+async def test_an_alert_role_the_bot_cannot_mention_is_refused(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        quiet = await world.emu.create_role(world.guild, "quiet", mentionable=False)
+        text = await configure(world, "alerts role", {"role": quiet})
+        assert text == (
+            f"I can't mention <@&{quiet}>, so alerts would ping nobody: I need Mention"
+            " Everyone, or make the role mentionable."
+        )
+        assert (await shown(world))["Alert role"] == "none"
+
+
+async def test_alerts_can_be_switched_off(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        alerts = await world.emu.create_channel(world.guild, "mod-alerts")
+        await configure(world, "alerts channel", {"channel": alerts})
+        await configure(world, "alerts tags-add", {"tags": "Violence"})
+        assert "alerts are off" in await configure(world, "alerts off")
+        fields = await shown(world)
+        assert fields["Alerts channel"] == "none (off)"
+        assert fields["Alert tags"] == "Violence"
+
+
+async def test_a_deleted_results_channel_is_degraded_told_once_and_stops_the_follow(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path, **FAST) as world:
+        results = await world.emu.create_channel(world.guild, "stream-tags")
+        await watch(world, world.channel)
+        await configure(world, "autotag interval", {"minutes": 1})
+        await configure(world, "results", {"channel": results})
+        await world.emu.post_message(
+            world.channel, world.member, "live: https://streams.example/live?tags=Fun"
+        )
+        await world.emu.wait_for_message(results, embed_titled(TIMELINE), timeout=10)
+
+        await world.emu.delete_channel(results)
+        await world.emu.wait_for(lambda: notices(world), timeout=5)
+        started = len(convo_ids(world))
+        fields = await shown(world)
+        assert fields["Results"] == f"<#{results}>"  # kept, never deleted
+        assert f"results channel <#{results}>: deleted" in fields["Degraded"]
+        # Another change in the server finds the same breakage: not told again.
+        await world.emu.create_role(world.guild, "another")
+        await asyncio.sleep(3 * MINUTE_S)
+        assert len(notices(world)) == 1
+        assert f"<#{results}>" in notices(world)[0]
+        assert len(convo_ids(world)) == started
+
+
+async def test_a_bot_removed_from_its_server_stops_following_and_calls_chatsight_no_more(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path, **FAST) as world:
+        await follow_announced(world, "https://streams.example/live?tags=Fun")
+        await world.emu.remove_member(world.guild, world.app.user_id)
+        # A sample already under way may still finish; then nothing more.
+        await asyncio.sleep(2 * MINUTE_S)
+        calls = len(world.sim.requests)
+        await asyncio.sleep(4 * MINUTE_S)
+        assert len(world.sim.requests) == calls
