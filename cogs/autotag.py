@@ -14,6 +14,7 @@ from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.stream_details import StreamDetails
 from bot.errors import ChatsightBotError
+from bot.rendering.tag_stream import tag_stream_text
 from bot.server.autotag import Announcement
 
 log = logging.getLogger(__name__)
@@ -94,17 +95,11 @@ class AutoTagCog(commands.Cog):
             announcement.origin(interaction.user.id, None), Trigger(interaction.id)
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        started = await self.bot.autotagger.on_demand(
+        outcome = await self.bot.autotagger.on_demand(
             announcement, interaction.user.id, interaction.id
         )
-        if not started:
-            await interaction.followup.send(
-                "I found no stream URL in that message.", ephemeral=True
-            )
-            return
-        await interaction.followup.send(
-            f"Tagging {len(started)} stream(s); results will reply to that message.", ephemeral=True
-        )
+        text = tag_stream_text(len(outcome.started), outcome.waiting, outcome.recent)
+        await interaction.followup.send(text, ephemeral=True)
 
 
 async def setup(bot: ChatsightBot) -> None:

@@ -51,7 +51,7 @@ from bot.domain.convo_ids import ConvoIds
 from bot.domain.records import DeliveryKind
 from bot.observability import metrics
 from bot.rendering.results import EMBEDS_PER_MESSAGE
-from bot.server.admission import TagGate
+from bot.server.admission import AutomaticSlots, TagGate
 from bot.server.alert_acknowledgement import AlertAcknowledgement
 from bot.server.autotag import AutoTagger
 from bot.server.channel_tagging import ChannelTagging
@@ -187,6 +187,11 @@ class ChatsightBot(commands.AutoShardedBot):
         store = self.core.store
         assert self.application_id is not None, "setup_hook runs after login"
         convo_ids = ConvoIds(self.application_id)
+        gate = TagGate(
+            store,
+            cooldown_s=self.settings.tag_cooldown_seconds,
+            guild_cap=self.settings.guild_session_cap,
+        )
         self.following = Following(
             store,
             self.core.service,
@@ -194,11 +199,8 @@ class ChatsightBot(commands.AutoShardedBot):
             minute_s=self.settings.follow_minute_seconds,
             max_duration_s=self.settings.follow_max_seconds,
             on_ended=lambda follow_id: self.results.refresh_timeline(follow_id),
-        )
-        gate = TagGate(
-            store,
-            cooldown_s=self.settings.tag_cooldown_seconds,
-            guild_cap=self.settings.guild_session_cap,
+            # Announcements wait for a slot at most their dedupe window.
+            slots=AutomaticSlots(store, gate, wait_limit_s=self.settings.autotag_window_seconds),
         )
         self.tagging = ChannelTagging(self.core.service, gate, self.following, convo_ids)
         self.autotagger = AutoTagger(

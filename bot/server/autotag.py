@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.domain.clock import now_ms
@@ -65,6 +65,16 @@ class Announcement:
         return Origin(self.guild_id, self.channel_id, requester_id, self.message_id, seed)
 
 
+@dataclass(slots=True)
+class OnDemand:
+    """What "Tag stream" did with a message's streams: started, waiting for a free slot, or
+    tagged within the dedupe window already."""
+
+    started: list[SessionRecord] = field(default_factory=list)
+    waiting: int = 0
+    recent: int = 0
+
+
 class AutoTagger:
     def __init__(
         self,
@@ -106,36 +116,51 @@ class AutoTagger:
                 continue
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
             try:
-                started.append(await self._follow(url, origin, trigger, announcement.shown(url)))
+                session = await self._follow(url, origin, trigger, announcement.shown(url))
             except StreamRefusal as refusal:
                 log.info("announcement %s starts nothing: %r", announcement.message_id, refusal)
+                continue
+            if session is not None:  # else it waits for a free slot (admission.py)
+                started.append(session)
         return started
 
     async def on_demand(
         self, announcement: Announcement, user_id: int, interaction_id: int
-    ) -> list[SessionRecord]:
-        """The "Tag stream" menu: any message, no window, asked for by ``user_id``.
+    ) -> OnDemand:
+        """The "Tag stream" menu: any message, asked for by ``user_id``, under the same dedupe
+        window as announcements (a stream tagged in it is not tagged again).
 
         Links with no stream are skipped; when none had one, the first refusal is raised, so
         the member learns why nothing started.
         """
         settings = await self._store.guild_settings(announcement.guild_id)
         origin = announcement.origin(user_id, settings.seed)
-        started: list[SessionRecord] = []
+        outcome = OnDemand()
         refusals: list[StreamRefusal] = []
         for position, url in enumerate(announcement.stream_urls()):
+            claim = await self._store.claim_stream(
+                announcement.guild_id, canonical_stream_url(url), self._clock(), self._window_ms
+            )
+            if claim is None:
+                outcome.recent += 1
+                continue
             try:
                 trigger = Trigger(interaction_id, position)
-                started.append(await self._follow(url, origin, trigger, announcement.shown(url)))
+                session = await self._follow(url, origin, trigger, announcement.shown(url))
             except StreamRefusal as refusal:
                 refusals.append(refusal)
-        if refusals and not started:
+                continue
+            if session is None:
+                outcome.waiting += 1
+            else:
+                outcome.started.append(session)
+        if refusals and not (outcome.started or outcome.waiting or outcome.recent):
             raise refusals[0]
-        return started
+        return outcome
 
     async def _follow(
         self, url: str, origin: Origin, trigger: Trigger, shown: StreamDetails
-    ) -> SessionRecord:
+    ) -> SessionRecord | None:
         return await self._following.start(
             FollowRequest(url, SessionSource.AUTOTAG, origin, trigger, shown)
         )

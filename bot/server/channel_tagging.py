@@ -57,12 +57,11 @@ class ChannelTagging:
         return validate_stream_url(url)
 
     async def admit_member(self, origin: Origin, trigger: Trigger) -> None:
-        """Fair use for the "Tag stream" menu, before it defers. The slot is held for the
-        session of its first URL: the first sample of the follow ``AutoTagger.on_demand`` starts
-        for position 0."""
+        """The member's cooldown for the "Tag stream" menu, before it defers; the server's cap
+        is taken by each of its streams' follows, like an announcement's (admission.py)."""
         assert origin.requester_id is not None
         convo_id = self._convo_ids.for_session(origin, trigger, sample=1)
-        await self._gate.admit(origin.requester_id, origin.guild_id, convo_id)
+        await self._gate.admit(origin.requester_id, None, convo_id)
 
     async def admit(
         self, origin: Origin, trigger: Trigger, url: str, seed: str | None, *, follow: bool
@@ -92,9 +91,13 @@ class ChannelTagging:
         origin = replace(request.origin, message_id=answer_message_id)
         if not admitted.follow:
             return await self._service.start(replace(request, origin=origin))
-        return await self._following.start(
-            FollowRequest(request.stream_url, request.source, origin, admitted.trigger)
+        started = await self._following.start(
+            FollowRequest(
+                request.stream_url, request.source, origin, admitted.trigger, admitted=True
+            )
         )
+        assert started is not None, "an admitted first sample never waits"
+        return started
 
     async def answered(self, session: SessionRecord, message_id: int) -> None:
         """The command's answer is posted: bind it as what the result replies to, unless

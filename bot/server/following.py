@@ -32,6 +32,7 @@ from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowSt
 from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.stream_refusals import StreamRefusal
 from bot.errors import ChatsightError, ChatsightRejected
+from bot.server.admission import AutomaticSlots
 from bot.sessions.service import TaggingService
 from bot.store.interface import FollowStore, ServerSettingsStore
 
@@ -56,6 +57,8 @@ class FollowRequest:
     # What the announcement showed of the stream: given to the first sample, whose record the
     # timeline keeps showing it from.
     stream: StreamDetails = NO_DETAILS
+    # Its first sample holds a slot already (``/tag follow:True`` was admitted as a member's).
+    admitted: bool = False
 
 
 class Following:
@@ -70,6 +73,7 @@ class Following:
         max_idle_s: float = 30.0,
         clock: Callable[[], int] = now_ms,
         on_ended: Callable[[int], Awaitable[None]] | None = None,
+        slots: AutomaticSlots | None = None,
     ) -> None:
         """``minute_s``: a server's interval is in minutes; tests shorten the minute.
         ``on_ended`` shows on a follow's timeline that it ended (it would otherwise promise
@@ -79,13 +83,15 @@ class Following:
         self._convo_ids = convo_ids
         self._minute_s = minute_s
         self._on_ended = on_ended
+        # Without it (tests of the schedule alone), samples ignore the server's cap.
+        self._slots = slots
         self._max_duration_ms = int(max_duration_s * 1000)
         self._max_idle_s = max_idle_s
         self._clock = clock
         self._wakeup = asyncio.Event()
 
-    async def start(self, request: FollowRequest) -> SessionRecord:
-        """Store the follow, then take its first sample now.
+    async def start(self, request: FollowRequest) -> SessionRecord | None:
+        """Store the follow, then take its first sample now (None: it waits for a slot).
 
         It is stored as not yet due: the scheduler, woken to heed the new interval, would
         otherwise take the same first sample concurrently and send its convoId twice.
@@ -110,7 +116,7 @@ class Following:
         follow = await self._store.get_follow(follow_id)
         assert follow is not None
         self._wakeup.set()
-        return await self._sample(follow, request.stream)
+        return await self._sample(follow, request.stream, admitted=request.admitted)
 
     async def _interval_ms(self, guild_id: int | None) -> int:
         """The server's sampling interval, read when the follow starts."""
@@ -119,13 +125,24 @@ class Following:
             minutes = (await self._store.guild_settings(guild_id)).autotag_interval_minutes
         return int(minutes * self._minute_s * 1000)
 
-    async def _sample(self, follow: Follow, stream: StreamDetails = NO_DETAILS) -> SessionRecord:
-        now = self._clock()
+    async def _sample(
+        self, follow: Follow, stream: StreamDetails = NO_DETAILS, *, admitted: bool = False
+    ) -> SessionRecord | None:
         sample = follow.samples + 1
+        convo_id = self._convo_ids.for_session(follow.origin, follow.trigger, sample)
+        if (
+            not admitted
+            and self._slots is not None
+            and not await self._slots.take(follow, convo_id)
+        ):
+            retry_at = self._clock() + min(follow.interval_ms, RECHECK_MS)
+            await self._store.postpone_follow(follow.id, retry_at)
+            return None
+        now = self._clock()
         # Scheduled before the call: a crash skips a sample rather than taking two.
         await self._store.record_sample(follow.id, now + follow.interval_ms, now)
         request = TagRequest(
-            convo_id=self._convo_ids.for_session(follow.origin, follow.trigger, sample),
+            convo_id=convo_id,
             stream_url=follow.stream_url,
             source=follow.source,
             origin=follow.origin,
@@ -192,6 +209,9 @@ class Following:
         for follow in due:
             if self._clock() >= follow.ends_at_ms:
                 await self._finish(follow.id, FollowState.FINISHED, "reached the maximum duration")
+                continue
+            if self._slots is not None and self._slots.waited_too_long(follow):
+                await self._end(follow.id, FollowState.ENDED, "dropped: the server stayed busy")
                 continue
             samples = await self._store.follow_sessions(follow.id)
             last = samples[-1] if samples else None

@@ -13,7 +13,7 @@ from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import Completion, Origin, SessionRecord, SessionState, TagRequest
 from bot.domain.refusals import ServerBusy, TooSoon
 from bot.domain.tags import TagResult
-from bot.server.admission import TagGate
+from bot.server.admission import AutomaticSlots, TagGate
 from bot.server.autotag import Announcement, AutoTagger
 from bot.server.channel_tagging import ChannelTagging
 from bot.server.following import Following
@@ -187,18 +187,26 @@ class StoringService:
         return session
 
 
-async def test_the_tag_stream_menu_holds_the_slot_its_first_sample_takes(store: Store) -> None:
-    """The hold's convoId is the first session's, so starting it swaps the hold for the row."""
+async def test_each_stream_of_the_tag_stream_menu_takes_a_slot_or_waits(store: Store) -> None:
+    """Its streams count towards the server's cap like announcements (each sample's hold is
+    swapped for its session); over the cap one waits, and the dedupe window holds for it too."""
     service = cast(TaggingService, StoringService(store))
     convo_ids = ConvoIds(4242)
-    following = Following(store, service, convo_ids)
-    tags = gate(store, Clock(), cap=2)
+    clock = Clock()
+    tags = gate(store, clock, cap=2)
+    slots = AutomaticSlots(store, tags, wait_limit_s=1800, clock=clock)
+    following = Following(store, service, convo_ids, slots=slots, clock=clock)
     tagging = ChannelTagging(service, tags, following, convo_ids)
-    announcement = Announcement(1, 10, 555, 8, "live: https://streams.test/live")
+    links = " ".join(f"https://streams.test/{name}" for name in "abc")
+    announcement = Announcement(1, 10, 555, 8, f"live: {links}")
     await tagging.admit_member(announcement.origin(7, None), Trigger(900))
-    [first] = await AutoTagger(store, following).on_demand(announcement, 7, 900)
-    assert await store.count_awaiting(1) == 1
-    await tags.admit(2, 1, "another")  # the second slot: the menu's hold is gone
+    tagger = AutoTagger(store, following, clock=clock)
+    outcome = await tagger.on_demand(announcement, 7, 900)
+    assert (len(outcome.started), outcome.waiting, outcome.recent) == (2, 1, 0)
+    assert await store.count_awaiting(1) == 2
+    assert await store.waiting_for_slot(1) == 1
     with pytest.raises(ServerBusy):
         await tags.admit(3, 1, "a third")
-    assert first.origin == Origin(1, 10, 7, 555)
+    assert outcome.started[0].origin == Origin(1, 10, 7, 555)
+    again = await tagger.on_demand(announcement, 7, 901)
+    assert (len(again.started), again.waiting, again.recent) == (0, 0, 3)
