@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.channel_access import require_posting_here
+from bot.app.channel_access import require_posting_for_results
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.stream_details import StreamDetails
@@ -88,7 +88,10 @@ class AutoTagCog(commands.Cog):
                 log.info("could not react to announcement %s: %s", message.id, error.text)
 
     async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        require_posting_here(interaction)  # the results reply to that message, here
+        assert interaction.guild_id is not None
+        settings = await self.bot.guild_config.get(interaction.guild_id)
+        # Its results reply to that message, or go to the results channel, like an announcement's.
+        require_posting_for_results(interaction, settings.results_channel_id)
         announcement = announcement_of(message)
         # The origin and trigger on_demand derives its first session's convoId from.
         await self.bot.tagging.admit_member(

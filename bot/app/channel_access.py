@@ -50,3 +50,18 @@ def require_posting_in(channel: discord.abc.GuildChannel | discord.Thread) -> No
     """The same for a channel given to a command, by the bot's permissions in it as cached."""
     permissions = channel.permissions_for(channel.guild.me)
     require_posting(permissions, channel.id, in_threads=threaded(channel))
+
+
+def require_posting_for_results(
+    interaction: discord.Interaction, results_channel_id: int | None
+) -> None:
+    """The same where an automatic result goes: the server's results channel when one is set
+    and still there (bot/delivery/routing.py), else a reply in the channel used."""
+    guild = interaction.guild
+    channel = None
+    if guild is not None and results_channel_id is not None:
+        channel = guild.get_channel_or_thread(results_channel_id)
+    if channel is None or channel.id == interaction.channel_id:
+        require_posting_here(interaction)
+    else:
+        require_posting_in(channel)

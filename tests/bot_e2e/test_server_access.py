@@ -17,7 +17,9 @@ from tests.bot_e2e.server_helpers import (
     configure,
     convo_ids,
     embed_titled,
+    final_answer,
     follow_announced,
+    posted_urls,
     watch,
 )
 from tests.bot_e2e.test_server_config import shown
@@ -47,6 +49,29 @@ async def test_an_alert_role_the_bot_cannot_mention_is_refused(tmp_path: Path) -
             " Everyone, or make the role mentionable."
         )
         assert (await shown(world))["Alert role"] == "none"
+
+
+async def test_tag_stream_checks_the_results_channel_and_the_dedupe_window(
+    tmp_path: Path,
+) -> None:
+    stream = "https://streams.example/live?tags=Fun"
+    async with running_world(tmp_path) as world:
+        results = await world.emu.create_channel(world.guild, "stream-tags")
+        await configure(world, "results", {"channel": results})
+        await world.emu.set_overwrite(results, world.app.user_id, deny=EMBED_LINKS)
+        message = await world.emu.post_message(world.channel, world.member, f"watch {stream}")
+
+        async def tag_stream() -> str:
+            menu = await world.emu.send_message_command(
+                world.guild, world.channel, world.member, "Tag stream", message.id
+            )
+            return str((await final_answer(world, menu))["content"])
+
+        assert await tag_stream() == f"I can't post in <#{results}>: I need Embed Links there."
+        await world.emu.set_overwrite(results, world.app.user_id)
+        assert "Tagging 1 stream" in await tag_stream()
+        assert "tagged here recently" in await tag_stream()
+        assert posted_urls(world) == [stream]
 
 
 async def test_alerts_can_be_switched_off(tmp_path: Path) -> None:
