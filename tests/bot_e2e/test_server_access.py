@@ -123,3 +123,17 @@ async def test_a_bot_removed_from_its_server_stops_following_and_calls_chatsight
         calls = len(world.sim.requests)
         await asyncio.sleep(4 * MINUTE_S)
         assert len(world.sim.requests) == calls
+
+
+async def test_access_lost_to_the_alerts_channel_is_degraded_and_told(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        alerts = await world.emu.create_channel(world.guild, "mod-alerts")
+        await configure(world, "alerts channel", {"channel": alerts})
+        await world.emu.set_overwrite(alerts, world.app.user_id, deny=EMBED_LINKS)
+        (notice,) = await world.emu.wait_for(lambda: notices(world), timeout=5)
+        assert f"alerts channel <#{alerts}>: I lack Embed Links there" in notice
+        fields = await shown(world)
+        assert fields["Alerts channel"] == f"<#{alerts}>"
+        assert fields["Degraded"] == f"alerts channel <#{alerts}>: I lack Embed Links there"
+        (answer,) = [m for m in world.bot_messages(world.channel) if NOTICE in m.content]
+        assert answer.data["mention_roles"] == [] and answer.ephemeral_for is None
