@@ -10,7 +10,7 @@ import pytest
 
 from bot.app.core import TaggingCore
 from bot.domain.convo_ids import ConvoIds, Trigger
-from bot.domain.records import Origin, SessionSource, SessionState
+from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import FollowState
 from bot.server.autotag import Announcement, AutoTagger
 from bot.server.following import Following, FollowRequest
@@ -35,6 +35,13 @@ def following_of(core: TaggingCore, minute_s: float = 0.02, app: ConvoIds = APP)
     return Following(core.store, core.service, app, minute_s=minute_s, max_idle_s=0.05)
 
 
+async def started(following: Following, request: FollowRequest) -> SessionRecord:
+    """Its first sample: without automatic slots (``slots``) a follow never waits for one."""
+    first = await following.start(request)
+    assert first is not None
+    return first
+
+
 def asked(stream_url: str, interaction_id: int = 900) -> FollowRequest:
     return FollowRequest(
         stream_url,
@@ -51,7 +58,7 @@ async def test_followed_stream_is_sampled_on_schedule_with_fresh_convo_ids(
     settings = core_settings(sim, tmp_path / "f.db", free_port())
     async with running_core(settings, {"result": sink}) as core:
         following = following_of(core)
-        first = await following.start(asked(f"{STREAM}?tags=Fun|Fun|Violence"))
+        first = await started(following, asked(f"{STREAM}?tags=Fun|Fun|Violence"))
         runner = asyncio.create_task(following.run())
         try:
             await sink.wait_for(3)
@@ -71,7 +78,7 @@ async def test_following_stops_when_the_stream_ends(
     settings = core_settings(sim, tmp_path / "f.db", free_port(), poll_after_seconds=0.05)
     async with running_core(settings, {"result": sink}) as core:
         following = following_of(core, minute_s=0.01)
-        first = await following.start(asked(f"{STREAM}?tags=Fun&ended_after=1"))
+        first = await started(following, asked(f"{STREAM}?tags=Fun&ended_after=1"))
         runner = asyncio.create_task(following.run())
         assert first.follow_id is not None
         try:
@@ -92,7 +99,7 @@ async def test_following_stops_when_the_stream_ends(
 async def test_schedule_resumes_after_a_restart(sim: ChatsightSimulator, tmp_path: Path) -> None:
     settings = core_settings(sim, tmp_path / "f.db", free_port())
     async with running_core(settings, {}) as core:
-        first = await following_of(core).start(asked(f"{STREAM}?tags=Fun"))
+        first = await started(following_of(core), asked(f"{STREAM}?tags=Fun"))
     assert first.follow_id is not None
     sink = CollectingSink()
     async with running_core(settings, {"result": sink}) as core:
@@ -163,7 +170,7 @@ async def test_convo_ids_come_from_discord_not_from_the_database(
     for name, interaction_id in (("staging", 1001), ("production", 1002)):
         settings = core_settings(sim, tmp_path / f"{name}.db", free_port())
         async with running_core(settings, {}) as core:
-            first = await following_of(core).start(asked(f"{STREAM}?tags=Fun", interaction_id))
+            first = await started(following_of(core), asked(f"{STREAM}?tags=Fun", interaction_id))
             seen.append((first.follow_id, first.convo_id))
     (follow_a, convo_a), (follow_b, convo_b) = seen
     assert follow_a == follow_b  # the local row ids collide ...
