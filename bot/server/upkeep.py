@@ -2,7 +2,8 @@
 
 A follow whose channel is deleted, or whose server the bot left, ends at once, so no further
 Chatsight session is started for a result nobody can see; it ends quietly, since its timeline
-cannot be edited there any more. Where the configuration was last changed is kept, so that a
+cannot be edited there any more (a post Discord refuses for good ends its follow in
+bot/delivery/result_sink.py). Where the configuration was last changed is kept, so that a
 breakage found later (bot/app/config_health.py) is told to the admins there, once.
 """
 
@@ -25,7 +26,6 @@ from bot.store.interface import (
 log = logging.getLogger(__name__)
 
 CHANNEL_GONE = "the channel was deleted"
-ACCESS_LOST = "the bot lost access to the channel"
 LEFT_SERVER = "the bot was removed from the server"
 
 
@@ -56,11 +56,6 @@ class ServerUpkeep:
     async def guild_left(self, guild_id: int) -> list[int]:
         """End every follow of a server the bot was removed from."""
         return await self._end(await self._store.guild_follows(guild_id), LEFT_SERVER)
-
-    async def access_lost(self, follow_id: int) -> bool:
-        """Discord refused a follow's post for good (403 or 404 on its channel)."""
-        follow = await self._store.get_follow(follow_id)
-        return follow is not None and bool(await self._end([follow], ACCESS_LOST))
 
     async def _end(self, follows: list[Follow], reason: str) -> list[int]:
         ended = []

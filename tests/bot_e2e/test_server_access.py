@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from standins.discord.permissions import EMBED_LINKS
+from standins.discord.permissions import EMBED_LINKS, VIEW_CHANNEL
 from tests.bot_e2e.harness import World, running_world
 from tests.bot_e2e.server_helpers import (
     FAST,
@@ -137,3 +137,15 @@ async def test_access_lost_to_the_alerts_channel_is_degraded_and_told(tmp_path: 
         assert fields["Degraded"] == f"alerts channel <#{alerts}>: I lack Embed Links there"
         (answer,) = [m for m in world.bot_messages(world.channel) if NOTICE in m.content]
         assert answer.data["mention_roles"] == [] and answer.ephemeral_for is None
+
+
+async def test_a_follow_whose_posts_discord_refuses_for_good_ends(tmp_path: Path) -> None:
+    """No event says so when the bot loses a channel to an overwrite; Discord's 403 on the
+    timeline's next post ends the follow, after at most the sample that met it."""
+    async with running_world(tmp_path, **FAST) as world:
+        await follow_announced(world, "https://streams.example/live?tags=Fun")
+        await world.emu.set_overwrite(world.channel, world.app.user_id, deny=VIEW_CHANNEL)
+        await asyncio.sleep(4 * MINUTE_S)
+        started = len(convo_ids(world))
+        await asyncio.sleep(4 * MINUTE_S)
+        assert len(convo_ids(world)) == started
