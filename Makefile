@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test lint demo bench clean
+.PHONY: test lint demo bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.discord_delivery --limits none --rate 100
 	$(BIN)/python -m bench.change_feed
 	$(BIN)/python -m bench.webhook_ingest
+
+# Not part of `make test`: the real bot for SOAK_MINUTES under load and faults (bench/soak.py).
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

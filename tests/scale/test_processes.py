@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
+from bench.processes import BotProcess, outbox_depth, wait_healthy
+from bench.shown import shown_in
 from standins.chatsight import ChatsightSimulator
 from standins.discord import BotApp, DiscordEmulator
 from standins.discord.permissions import DEFAULT_EVERYONE
@@ -28,13 +27,10 @@ from standins.loopback import free_port
 from tests.discord_emulator.emu_helpers import fast_config
 from tests.loopback_proxy import LoopbackProxy
 from tests.postgres import throwaway_database
-from tests.scale.processes import BotProcess, wait_healthy
 from tests.streamlink_plugins import PLUGIN_DIR
 
 SESSIONS = 200
 SHARDS = 2
-RESULT_TITLE = "Stream tags"
-SESSION_IN_FOOTER = re.compile(r"Session ([0-9a-f-]{36})")
 
 
 @dataclass
@@ -88,16 +84,7 @@ class Deployment:
 
     def results(self) -> dict[int, Counter[str]]:
         """Per channel: how often each session's result shows there."""
-        shown: dict[int, Counter[str]] = {}
-        for channel in self.channels.values():
-            seen: Counter[str] = Counter()
-            for message in self.emu.messages(channel, include_ephemeral=False):
-                for embed in message.data.get("embeds", []):
-                    footer = SESSION_IN_FOOTER.search((embed.get("footer") or {}).get("text", ""))
-                    if embed.get("title") == RESULT_TITLE and footer:
-                        seen[footer.group(1)] += 1
-            shown[channel] = seen
-        return shown
+        return {channel: shown_in(self.emu, channel) for channel in self.channels.values()}
 
     async def wait_started(self, count: int, within_s: float = 60.0) -> None:
         async with asyncio.timeout(within_s):
@@ -230,15 +217,3 @@ async def test_kill_9_mid_burst_loses_and_doubles_no_result(deployment: Deployme
         f" {refused} webhooks not taken (recovered by polling),"
         f" {sum(len(seen) for seen in shown.values())} results shown once each"
     )
-
-
-async def outbox_depth(process: BotProcess) -> float | None:
-    """The outbox depth a process exports on its /metrics, or None when it exports none."""
-    url = f"http://127.0.0.1:{process.env['METRICS_PORT']}/metrics"
-    async with aiohttp.ClientSession() as http, http.get(url) as response:
-        assert response.status == 200
-        text = await response.text()
-    for family in text_string_to_metric_families(text):
-        if family.name == "chatsight_outbox_depth":
-            return float(family.samples[0].value)
-    return None

@@ -1,7 +1,8 @@
 """The bot's processes as an operator starts them: `chatsight-bot run` and `serve-webhooks`.
 
-Each is a real child process of the installed command, logging to a file the test prints when
-it fails; ``kill`` is SIGKILL (kill -9), with no chance to finish anything.
+Each is a real child process of the installed command, logging to a file printed when a test or
+the soak fails; ``kill`` is SIGKILL (kill -9), with no chance to finish anything. Shared by
+tests/scale and the soak run (bench/soak.py), which start and kill the same processes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 CLI = str(Path(sys.executable).with_name("chatsight-bot"))
 
@@ -85,3 +87,24 @@ async def wait_healthy(port: int, within_s: float = 20.0) -> None:
                     if answer.status == 200:
                         return
             await asyncio.sleep(0.1)
+
+
+async def outbox_depth(process: BotProcess) -> float | None:
+    """The outbox depth a process exports on its /metrics, or None when it exports none."""
+    url = f"http://127.0.0.1:{process.env['METRICS_PORT']}/metrics"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        text = await response.text()
+    for family in text_string_to_metric_families(text):
+        if family.name == "chatsight_outbox_depth":
+            return float(family.samples[0].value)
+    return None
+
+
+def rss_kib(process: BotProcess) -> int:
+    """The process's resident set (VmRSS in /proc/<pid>/status), in KiB."""
+    assert process.process is not None
+    for line in Path(f"/proc/{process.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise LookupError(f"{process.name} has no VmRSS")
