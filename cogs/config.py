@@ -22,7 +22,7 @@ from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
 from bot.rendering.digest import schedule_text, with_digest
 from bot.rendering.radar import radar_embed, radar_view
-from bot.rendering.server import config_embed
+from bot.rendering.server import alert_window_text, config_embed
 from cogs.discovery import alert_tag_choices
 
 Channel = discord.TextChannel
@@ -253,6 +253,33 @@ class ConfigCog(
             guild_of(interaction), "alert_errors", state == "on"
         )
         await self._answer(interaction, f"Alerts on session errors: {state}.")
+
+    @alerts.command(name="window", description="How often a followed stream must be flagged")
+    @app_commands.describe(
+        hits="Samples heard flagged (default 2)", samples="Of the last this many (default 3)"
+    )
+    async def alerts_window(
+        self,
+        interaction: discord.Interaction,
+        hits: app_commands.Range[int, 1, 10],
+        samples: app_commands.Range[int, 1, 10],
+    ) -> None:
+        settings = await self.bot.guild_config.set_alert_window(
+            guild_of(interaction), hits, samples
+        )
+        await self._answer(interaction, f"Followed streams alert {alert_window_text(settings)}.")
+
+    @alerts.command(name="reping", description="Minutes before an unacknowledged alert pings again")
+    @app_commands.describe(minutes="1 to 240; the default is 10; it pings again once")
+    async def alerts_reping(
+        self, interaction: discord.Interaction, minutes: app_commands.Range[int, 1, 240]
+    ) -> None:
+        settings = await self.bot.guild_config.set_reping_minutes(guild_of(interaction), minutes)
+        await self._answer(
+            interaction,
+            f"An alert nobody acknowledges pings again once, after"
+            f" {settings.alert_reping_minutes} min.",
+        )
 
     @digest.command(name="time", description="When the weekly digest is posted")
     @app_commands.describe(

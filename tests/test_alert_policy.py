@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.domain.alert_policy import evaluate
+from bot.domain.alert_policy import evaluate, first_sustained, sustained_signal
 from bot.domain.records import SessionRecord, SessionSource, SessionState
 from bot.domain.refusals import IntervalOutOfRange, NoTagsGiven, SeedTooLong
 from bot.domain.server_records import GuildSettings
+from bot.domain.stream_end import stopped_error, stream_ended
 from bot.domain.tags import TagResult
 from bot.rendering.refusals import refusal_text
 from bot.server.guild_config import GuildConfig
@@ -67,3 +70,38 @@ async def test_bad_settings_are_refused_plainly(store: Store) -> None:
         await config.set_seed(1, "x" * 1001)
     assert seed.value.limit == 1000
     assert await config.get(1) == GuildSettings(1)
+
+
+def test_a_followed_stream_alerts_at_its_first_window_holding_enough() -> None:
+    flagged_1_4_5 = [True, False, False, True, True, False]
+    assert first_sustained(flagged_1_4_5, 2, 3) == 4  # samples 3, 4, 5
+    assert first_sustained(flagged_1_4_5, 1, 1) == 0
+    assert first_sustained(flagged_1_4_5, 3, 3) is None
+    assert first_sustained(flagged_1_4_5, 5, 2) == 4  # more hits than samples: all of them
+
+
+def test_the_signal_counts_the_samples_since_its_window_began() -> None:
+    settings = GuildSettings(1, alert_channel_id=9, alert_tags=("Violence",))
+    tags = [("Violence",), ("Fun",), ("Fun",), ("Violence",), ("violence", "Fun"), ("Fun",)]
+    samples = [replace(result(t), created_at_ms=i * 1000) for i, t in enumerate(tags)]
+    assert sustained_signal(settings, samples[:4]) is None
+    signal = sustained_signal(settings, samples)
+    assert signal is not None
+    assert (signal.hits, signal.samples, signal.latest_at_ms) == (2, 4, 4000)
+    assert signal.decision.matched_tags == ("Violence",)
+
+
+def test_a_stream_that_ended_is_no_session_error() -> None:
+    on = GuildSettings(1, alert_channel_id=9, alert_errors=True)
+
+    def stopped(reason: str) -> SessionRecord:
+        return SessionRecord(
+            "c", "u", SessionSource.AUTOTAG, SessionState.FAILED, 0, 0, error=stopped_error(reason)
+        )
+
+    assert stream_ended(stopped("stream_unavailable"))
+    assert evaluate(on, stopped("stream_unavailable")) is None
+    assert not stream_ended(stopped("out_of_memory"))
+    errored = evaluate(on, stopped("out_of_memory"))
+    assert errored is not None
+    assert errored.error == "Chatsight stopped the session: out_of_memory"

@@ -36,6 +36,7 @@ from bot.app.logsetup import SecretMaskingFilter
 from bot.app.tree import ChatsightTree
 from bot.chatsight.tag_list import PublishedTags
 from bot.config import Settings
+from bot.delivery.alert_repings import AlertRepings
 from bot.delivery.alert_sink import DiscordAlertSink
 from bot.delivery.channel_buckets import ChannelBuckets
 from bot.delivery.digests import WeeklyDigests
@@ -158,6 +159,7 @@ class ChatsightBot(commands.AutoShardedBot):
         self.radar: TagRadar
         self.history: TagHistory
         self.digests: WeeklyDigests
+        self.repings: AlertRepings
         self.digest_config: DigestConfig
         self._clock = clock
         self._identify: IdentifySchedule | None = None
@@ -220,7 +222,13 @@ class ChatsightBot(commands.AutoShardedBot):
         poster = DiscordPoster(
             self, self.pacer, nonce_trusted_s=self.settings.nonce_trusted_seconds
         )
-        alerts = DiscordAlertSink(poster, store)
+        self.repings = AlertRepings(store, poster)
+        alerts = DiscordAlertSink(
+            poster,
+            store,
+            minute_s=self.settings.follow_minute_seconds,
+            on_raised=self.repings.wake,
+        )
         self.results = DiscordResultSink(
             poster,
             store,
@@ -240,6 +248,7 @@ class ChatsightBot(commands.AutoShardedBot):
             pacer=self.pacer,
         )
         self._tasks.keep_running(self.following.run, "follow-scheduler")
+        self._tasks.keep_running(self.repings.run, "alert-repings")
         self._start_digests()
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)

@@ -48,7 +48,8 @@ class Settings:
     streamlink_plugin_dirs: tuple[str, ...] = ()
     autotag_window_seconds: float = 1800.0
     follow_max_seconds: float = 4 * 3600.0
-    # Seconds in one minute of a server's sample interval: 60, except in tests that cannot wait.
+    # Seconds in one minute of a server's sample interval and alert re-ping delay: 60, except in
+    # tests that cannot wait.
     follow_minute_seconds: float = 60.0
     # Between two IDENTIFYs of one bucket: Discord's 5 s and a margin, except against an emulator
     # whose window tests shorten.

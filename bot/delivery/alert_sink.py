@@ -1,4 +1,10 @@
-"""The alert sink: a moderator alert in the server's alerts channel, once per session.
+"""The alert sink: a moderator alert in the server's alerts channel, once per session, and once
+per follow for a followed stream.
+
+A followed stream alerts only when its window of samples, read from the store, holds enough
+samples with a reason (alert_policy.py); its later samples edit that alert (how often it was
+heard, and when last) and never ping again. The one re-ping comes from alert_repings.py, due
+``alert_reping_minutes`` after the alert is recorded.
 
 Its only mention is the configured alert role. A session's result is posted before its alert, so
 the alert usually links to it from the start. When the result's post is failing (its channel
@@ -14,6 +20,7 @@ nonces, first looks for it in the channel (poster.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
@@ -22,35 +29,109 @@ import discord
 from bot.delivery.poster import DiscordPoster, EarlierAttempt, delivery_nonce
 from bot.delivery.retries import DeliveryFailed
 from bot.delivery.routing import result_channel
-from bot.domain.alert_policy import AlertDecision, evaluate
+from bot.domain.alert_policy import AlertDecision, SustainedSignal, evaluate, sustained_signal
 from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryKind, SessionRecord
-from bot.domain.server_records import AlertRecord, GuildSettings
+from bot.domain.server_records import AlertRecord, FollowState, GuildSettings
+from bot.domain.stream_end import stream_ended
 from bot.observability import metrics
 from bot.rendering.results import jump_url
 from bot.rendering.server import acknowledged_embed, alert_embed, alert_session, alert_view
-from bot.store.interface import AlertStore, FollowStore, OutboxStore, ServerSettingsStore
+from bot.store.interface import (
+    AlertStore,
+    FollowStore,
+    OutboxStore,
+    ServerSettingsStore,
+    SessionStore,
+)
 
 log = logging.getLogger(__name__)
 
 
-class AlertSinkStore(AlertStore, ServerSettingsStore, OutboxStore, FollowStore, Protocol):
-    """Alerts and the server's alert settings; the result's row and follow, to link them."""
+class AlertSinkStore(
+    AlertStore, ServerSettingsStore, OutboxStore, FollowStore, SessionStore, Protocol
+):
+    """Alerts and the server's alert settings; the result's row and follow, to link them; a
+    follow's samples, for its window."""
 
 
 class DiscordAlertSink:
-    def __init__(self, poster: DiscordPoster, store: AlertSinkStore) -> None:
+    def __init__(
+        self,
+        poster: DiscordPoster,
+        store: AlertSinkStore,
+        *,
+        minute_s: float = 60.0,
+        on_raised: Callable[[], None] | None = None,
+    ) -> None:
+        """``minute_s``: the re-ping delay is in minutes; tests shorten the minute.
+        ``on_raised``: wakes the re-ping schedule for the alert just recorded."""
         self._poster = poster
         self._store = store
+        self._minute_ms = minute_s * 1000
+        self._on_raised = on_raised
 
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
         guild_id = session.origin.guild_id
         if guild_id is None:
             return None
         settings = await self._store.guild_settings(guild_id)
-        decision = self._decide(session, settings)
+        if settings.alert_channel_id is None:
+            return None
+        if session.follow_id is not None:
+            return await self._follow_sample(delivery, session, settings, session.follow_id)
+        decision = evaluate(settings, session)
         if decision is None:
             return None
+        return await self._raise(delivery, session, settings, decision, None)
+
+    async def _follow_sample(
+        self, delivery: Delivery, session: SessionRecord, settings: GuildSettings, follow_id: int
+    ) -> int | None:
+        """Raise the follow's one alert when this sample's window first holds enough, else
+        show this sample on the alert already raised, by an edit that pings nobody."""
+        samples = await self._finished_samples(follow_id)
+        ids = [sample.convo_id for sample in samples]
+        upto = samples[: ids.index(session.convo_id) + 1] if session.convo_id in ids else samples
+        signal = sustained_signal(settings, upto)
+        if signal is None:
+            return None
+        alert = await self._store.follow_alert(follow_id)
+        if alert is None and await self._stream_over(follow_id, samples, session):
+            return None
+        if alert is None or alert.convo_id == session.convo_id:
+            return await self._raise(delivery, session, settings, signal.decision, signal)
+        if alert.message_id is not None:
+            raising = await self._store.get_session(alert.convo_id)
+            if raising is not None:
+                await self._edit(
+                    alert, raising, settings, await self._result_url(raising, settings)
+                )
+        return None
+
+    async def _stream_over(
+        self, follow_id: int, samples: list[SessionRecord], session: SessionRecord
+    ) -> bool:
+        """No alert is ever raised for a stream already ended: one a sample found ended, or a
+        follow ended after this sample. A sample whose error ended the follow still alerts."""
+        if any(stream_ended(sample) for sample in samples):
+            return True
+        follow = await self._store.get_follow(follow_id)
+        if follow is None or follow.state is not FollowState.ENDED:
+            return False
+        return not samples or samples[-1].convo_id != session.convo_id
+
+    async def _finished_samples(self, follow_id: int) -> list[SessionRecord]:
+        return [s for s in await self._store.follow_sessions(follow_id) if not s.state.awaiting]
+
+    async def _raise(
+        self,
+        delivery: Delivery,
+        session: SessionRecord,
+        settings: GuildSettings,
+        decision: AlertDecision,
+        heard: SustainedSignal | None,
+    ) -> int | None:
         assert settings.alert_channel_id is not None
         existing = await self._store.get_alert(session.convo_id)
         if existing is not None and existing.message_id is not None:
@@ -64,12 +145,15 @@ class DiscordAlertSink:
                 everyone=False, users=False, roles=[discord.Object(settings.alert_role_id)]
             )
         if existing is None:
+            now = now_ms()
             alert = AlertRecord(
                 session.convo_id,
-                guild_id,
+                session.origin.guild_id or 0,
                 settings.alert_channel_id,
                 decision.matched_tags,
-                now_ms(),
+                now,
+                follow_id=session.follow_id,
+                reping_at_ms=now + int(settings.alert_reping_minutes * self._minute_ms),
             )
             # Recorded before it is posted: a moderator may click Acknowledge the moment it shows.
             await self._store.record_alert(alert)
@@ -84,7 +168,7 @@ class DiscordAlertSink:
         message_id = await self._poster.send(
             alert.channel_id,
             content=content,
-            embeds=[alert_embed(session, decision, result_url=result_url)],
+            embeds=[alert_embed(session, decision, result_url=result_url, heard=heard)],
             view=alert_view(session, acknowledged=False),
             mentions=mentions,
             nonce=delivery_nonce(delivery),
@@ -92,6 +176,8 @@ class DiscordAlertSink:
         )
         await self._store.record_alert(replace(alert, message_id=message_id))
         metrics.ALERTS_RAISED.inc()
+        if self._on_raised is not None:
+            self._on_raised()
         return message_id
 
     async def link_result(
@@ -121,10 +207,26 @@ class DiscordAlertSink:
         alert = await self._store.get_alert(session.convo_id)
         if alert is None or alert.message_id is None:
             return
-        decision = self._decide(session, settings)
+        await self._edit(alert, session, settings, url)
+
+    async def _edit(
+        self,
+        alert: AlertRecord,
+        raising: SessionRecord,
+        settings: GuildSettings,
+        result_url: str | None,
+    ) -> None:
+        """Shows the alert as it stands now, as acknowledged if it was; an edit pings nobody."""
+        assert alert.message_id is not None
+        heard = None
+        if raising.follow_id is not None:
+            heard = sustained_signal(settings, await self._finished_samples(raising.follow_id))
+            decision = None if heard is None else heard.decision
+        else:
+            decision = evaluate(settings, raising)
         if decision is None:
             return
-        embed = alert_embed(session, decision, result_url=url)
+        embed = alert_embed(raising, decision, result_url=result_url, heard=heard)
         acknowledged = alert.acknowledged_by is not None
         if acknowledged:
             embed = acknowledged_embed(embed, alert)
@@ -132,16 +234,8 @@ class DiscordAlertSink:
             alert.channel_id,
             alert.message_id,
             embed=embed,
-            view=alert_view(session, acknowledged=acknowledged),
+            view=alert_view(raising, acknowledged=acknowledged),
         )
-
-    @staticmethod
-    def _decide(session: SessionRecord, settings: GuildSettings) -> AlertDecision | None:
-        """Why this session alerts, if it does and the server has a channel for alerts."""
-        decision = evaluate(settings, session)
-        if decision is None or settings.alert_channel_id is None:
-            return None
-        return decision
 
     async def _result_url(self, session: SessionRecord, settings: GuildSettings) -> str | None:
         """None while the result is not posted yet: ``link_result`` adds it then."""

@@ -1,11 +1,18 @@
-"""Moderator alerts: which results deserve one (pure), and recording who acknowledged it."""
+"""Moderator alerts: which results deserve one (pure).
+
+A one-off result alerts on its own. A followed stream alerts only on a sustained signal: a
+reason heard in ``alert_hits`` of its last ``alert_samples`` samples (issue 17: a stream heard
+flagged in 6 of 7 samples pinged the role 6 times, and moderators mute bots that do that).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import GuildSettings
+from bot.domain.stream_end import stream_ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +45,58 @@ def evaluate(settings: GuildSettings, session: SessionRecord) -> AlertDecision |
         undocumented = settings.alert_undocumented and session.result.undocumented
     error = (
         session.error
-        if settings.alert_errors and session.state is not SessionState.COMPLETED
+        if settings.alert_errors
+        and session.state is not SessionState.COMPLETED
+        and not stream_ended(session)
         else None
     )
     if not matched and not undocumented and not error:
         return None
     return AlertDecision(matched, undocumented, error)
+
+
+@dataclass(frozen=True, slots=True)
+class SustainedSignal:
+    """Why a followed stream alerts, gathered over the samples since its window began."""
+
+    decision: AlertDecision
+    hits: int  # samples with a reason since the window that first held enough began
+    samples: int  # samples since then
+    latest_at_ms: int  # when the latest sample with a reason was taken
+
+
+def first_sustained(flags: Sequence[bool], hits: int, window: int) -> int | None:
+    """The index of the first sample whose window of ``window`` samples holds ``hits``
+    flagged ones; None while none does. ``hits`` above ``window`` asks for all of them."""
+    window = max(1, window)
+    hits = max(1, min(hits, window))
+    for end in range(len(flags)):
+        if sum(flags[max(0, end - window + 1) : end + 1]) >= hits:
+            return end
+    return None
+
+
+def sustained_signal(
+    settings: GuildSettings, samples: Sequence[SessionRecord]
+) -> SustainedSignal | None:
+    """``samples``: a follow's finished samples, oldest first. None until a window holds enough
+    samples with a reason, or when the server asked for no alert at all."""
+    decisions = [evaluate(settings, sample) for sample in samples]
+    flags = [decision is not None for decision in decisions]
+    end = first_sustained(flags, settings.alert_hits, settings.alert_samples)
+    if end is None:
+        return None
+    start = max(0, end - max(1, settings.alert_samples) + 1)
+    since = [(s, d) for s, d in zip(samples[start:], decisions[start:], strict=True)]
+    heard = [(s, d) for s, d in since if d is not None]
+    matched: dict[str, str] = {}
+    for _, decision in heard:
+        for tag in decision.matched_tags:
+            matched.setdefault(tag.casefold(), tag)
+    errors = [d.error for _, d in heard if d.error]
+    union = AlertDecision(
+        tuple(matched.values()),
+        any(d.undocumented for _, d in heard),
+        errors[-1] if errors else None,
+    )
+    return SustainedSignal(union, len(heard), len(since), heard[-1][0].created_at_ms)

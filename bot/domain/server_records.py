@@ -9,6 +9,11 @@ from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin, SessionSource
 
 DEFAULT_INTERVAL_MINUTES = 10
+# A followed stream alerts when heard flagged in this many of its last samples (issue 17: one
+# flagged minute is noise, a flag that keeps coming back is signal).
+DEFAULT_ALERT_HITS = 2
+DEFAULT_ALERT_SAMPLES = 3
+DEFAULT_REPING_MINUTES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +27,9 @@ class GuildSettings:
     alert_undocumented: bool = False
     alert_errors: bool = False
     autotag_interval_minutes: int = DEFAULT_INTERVAL_MINUTES
+    alert_hits: int = DEFAULT_ALERT_HITS
+    alert_samples: int = DEFAULT_ALERT_SAMPLES
+    alert_reping_minutes: int = DEFAULT_REPING_MINUTES
     autotag_channel_ids: tuple[int, ...] = field(default=())
 
 
@@ -63,3 +71,7 @@ class AlertRecord:
     message_id: int | None = None
     acknowledged_by: int | None = None
     acknowledged_at_ms: int | None = None
+    # A followed stream's one alert; the convoId above is the sample that raised it.
+    follow_id: int | None = None
+    # When the single re-ping is due; None once it was sent or is no longer wanted.
+    reping_at_ms: int | None = None

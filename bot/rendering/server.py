@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown
 
-from bot.domain.alert_policy import AlertDecision
+from bot.domain.alert_policy import AlertDecision, SustainedSignal
 from bot.domain.config_health import ConfigProblem
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import AlertRecord, Follow, FollowState, GuildSettings
@@ -33,6 +33,7 @@ from bot.rendering.results import (
 ACK_ID = "chatsight:ack:{convo_id}"
 UNFOLLOW_ID = "chatsight:unfollow:{follow_id}"
 ALERT_TITLE = "Moderator alert"
+REPING_TITLE = "Moderator alert still unacknowledged"
 TIMELINE_TITLE = "Following stream"
 TIMELINE_FOOTER = re.compile(r"Follow (\d+) ·")
 
@@ -42,12 +43,21 @@ def alert_embed(
     decision: AlertDecision,
     *,
     result_url: str | None,
+    heard: SustainedSignal | None = None,
 ) -> discord.Embed:
+    """``heard``: a followed stream's alert says how often, and is edited as samples come in."""
     embed = discord.Embed(
         title=ALERT_TITLE,
         description="This stream's result has " + " and ".join(decision.reasons) + ".",
         colour=discord.Colour.orange(),
     )
+    if heard is not None:
+        embed.description = (
+            "This followed stream's results have "
+            + " and ".join(decision.reasons)
+            + f": in {heard.hits} of the last {heard.samples} samples,"
+            + f" latest at <t:{heard.latest_at_ms // 1000}:t>."
+        )
     if decision.matched_tags:
         flagged = ", ".join(f"**{safe(tag)}**" for tag in decision.matched_tags)
         embed.add_field(name="Flagged tags", value=clip(flagged, FIELD_VALUE_LIMIT), inline=False)
@@ -72,6 +82,29 @@ def alert_embed(
 def alert_session(embed: discord.Embed) -> str | None:
     """The session one of our alerts is about, by its footer; else None."""
     return shown_session(embed, (ALERT_TITLE,))
+
+
+def alert_window_text(settings: GuildSettings) -> str:
+    """The sustained-signal rule in force for followed streams."""
+    hits = min(settings.alert_hits, settings.alert_samples)
+    return f"when heard in {hits} of the last {settings.alert_samples} samples"
+
+
+def reping_embed(alert: AlertRecord, minutes: int) -> discord.Embed:
+    """The one re-ping: a new message, since an edit notifies nobody."""
+    url = jump_url(alert.guild_id, alert.channel_id, alert.message_id or 0)
+    embed = discord.Embed(
+        title=REPING_TITLE,
+        description=f"Nobody has acknowledged [this alert]({url}) in {minutes} minutes.",
+        colour=discord.Colour.orange(),
+    )
+    embed.set_footer(text=f"Session {alert.convo_id}")
+    return embed
+
+
+def reping_session(embed: discord.Embed) -> str | None:
+    """The alert one of our re-pings is about, by its footer; else None."""
+    return shown_session(embed, (REPING_TITLE,))
 
 
 def acknowledged_embed(embed: discord.Embed, alert: AlertRecord) -> discord.Embed:
@@ -124,7 +157,8 @@ def timeline_embed(follow: Follow, samples: Sequence[SessionRecord]) -> discord.
     else:
         # Not ``safe``: the reason may name the moderator as <@id>, which an embed shows as a
         # name and never pings; defusing it would show the raw id instead.
-        status = f"Stopped: {escape_markdown(follow.stop_reason or follow.state.value)}"
+        said = "Ended" if follow.state is FollowState.ENDED else "Stopped"
+        status = f"{said}: {escape_markdown(follow.stop_reason or follow.state.value)}"
     embed.add_field(name="Status", value=clip(status, FIELD_VALUE_LIMIT), inline=False)
     embed.set_footer(text=f"Follow {follow.id} · {len(samples)} samples")
     return fit(embed)
@@ -207,6 +241,8 @@ def config_embed(
         name="Undocumented tags alert", value="on" if settings.alert_undocumented else "off"
     )
     embed.add_field(name="Session errors alert", value="on" if settings.alert_errors else "off")
+    embed.add_field(name="Followed streams alert", value=alert_window_text(settings))
+    embed.add_field(name="Re-ping", value=f"after {settings.alert_reping_minutes} min")
     if waiting:
         embed.add_field(name="Waiting for a free slot", value=f"{waiting} stream(s)")
     if problems:

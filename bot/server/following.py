@@ -30,6 +30,7 @@ from bot.domain.records import (
 from bot.domain.refusals import NotAllowedToStopFollow, UnknownFollow
 from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowState
 from bot.domain.stream_details import NO_DETAILS, StreamDetails
+from bot.domain.stream_end import stream_ended
 from bot.domain.stream_refusals import StreamRefusal
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.server.admission import AutomaticSlots
@@ -42,6 +43,8 @@ RECHECK_MS = 5_000
 # Long enough to start a sample (Chatsight's retries included); a process that dies holding the
 # lease delays that follow's next sample by this much, never doubles it.
 SAMPLE_LEASE_MS = 60_000
+# What a follow's timeline says when Chatsight stopped a sample because the stream ended.
+ENDED_REASON = "the stream went offline"
 
 
 class FollowingStore(FollowStore, ServerSettingsStore, Protocol):
@@ -201,7 +204,8 @@ class Following:
         """A sample Chatsight stopped means the stream is gone: stop sampling it. The delivery
         that calls this renders the timeline next, so nothing is shown here."""
         if session.follow_id is not None and session.state is SessionState.FAILED:
-            await self._end(session.follow_id, FollowState.ENDED, session.error or "stream ended")
+            reason = ENDED_REASON if stream_ended(session) else session.error or ENDED_REASON
+            await self._end(session.follow_id, FollowState.ENDED, reason)
 
     async def run_due(self) -> int:
         # Leased, so a follow is sampled by one process however many share the database.

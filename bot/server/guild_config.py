@@ -24,6 +24,9 @@ from bot.store.interface import ServerSettingsStore
 
 MAX_ALERT_TAGS = 50
 INTERVAL_RANGE = (1, 240)
+# The command's ranges (cogs/config.py); Discord refuses what lies outside them.
+ALERT_SAMPLES_MAX = 10
+REPING_MINUTES_RANGE = (1, 240)
 
 
 class GuildConfig:
@@ -90,3 +93,14 @@ class GuildConfig:
         if not low <= minutes <= high:
             raise IntervalOutOfRange(low, high)
         return await self._change(guild_id, autotag_interval_minutes=minutes)
+
+    async def set_alert_window(self, guild_id: int, hits: int, samples: int) -> GuildSettings:
+        """Followed streams alert when heard in ``hits`` of their last ``samples`` samples;
+        more hits than samples asks for all of them, so it is stored as that."""
+        samples = max(1, min(samples, ALERT_SAMPLES_MAX))
+        hits = max(1, min(hits, samples))
+        return await self._change(guild_id, alert_hits=hits, alert_samples=samples)
+
+    async def set_reping_minutes(self, guild_id: int, minutes: int) -> GuildSettings:
+        low, high = REPING_MINUTES_RANGE
+        return await self._change(guild_id, alert_reping_minutes=max(low, min(minutes, high)))

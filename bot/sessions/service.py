@@ -24,6 +24,7 @@ from bot.domain.records import (
 )
 from bot.domain.refusals import Refusal
 from bot.domain.stream_details import NO_DETAILS
+from bot.domain.stream_end import stopped_error
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.tags import TagResult
 from bot.errors import ChatsightError
@@ -155,7 +156,7 @@ def _completion_from_status(status: SessionStatus) -> Completion:
         return Completion(
             status.convo_id,
             SessionState.FAILED,
-            error=f"Chatsight stopped the session: {reason}",
+            error=stopped_error(reason),
         )
     return Completion(
         status.convo_id,

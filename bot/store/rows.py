@@ -39,12 +39,12 @@ FOLLOW_COLUMNS = (
 )
 ALERT_COLUMNS = (
     "convo_id, guild_id, channel_id, matched, created_at, message_id, acknowledged_by,"
-    " acknowledged_at"
+    " acknowledged_at, follow_id, reping_at"
 )
 # The columns of guild_settings that GuildSettings carries, in the order both functions below use.
 SETTINGS_COLUMNS = (
     "results_channel_id, seed, alert_channel_id, alert_role_id, alert_tags, alert_undocumented,"
-    " alert_errors, autotag_interval_minutes"
+    " alert_errors, autotag_interval_minutes, alert_hits, alert_samples, alert_reping_minutes"
 )
 
 
@@ -186,6 +186,8 @@ def alert_values(alert: AlertRecord) -> tuple[Any, ...]:
         ",".join(alert.matched),
         alert.created_at_ms,
         alert.message_id,
+        alert.follow_id,
+        alert.reping_at_ms,
     )
 
 
@@ -209,6 +211,9 @@ def settings_from_row(
         alert_undocumented=bool(row[5]),
         alert_errors=bool(row[6]),
         autotag_interval_minutes=row[7],
+        alert_hits=row[8],
+        alert_samples=row[9],
+        alert_reping_minutes=row[10],
         autotag_channel_ids=channels,
     )
 
@@ -224,4 +229,7 @@ def settings_values(settings: GuildSettings) -> tuple[Any, ...]:
         int(settings.alert_undocumented),
         int(settings.alert_errors),
         settings.autotag_interval_minutes,
+        settings.alert_hits,
+        settings.alert_samples,
+        settings.alert_reping_minutes,
     )

@@ -162,8 +162,8 @@ FOLLOW_SESSIONS = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE follow_id = ? O
 # -- alerts -----------------------------------------------------------------------------------
 
 RECORD_ALERT = (
-    "INSERT INTO alerts (convo_id, guild_id, channel_id, matched, created_at, message_id)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (convo_id) DO UPDATE"
+    "INSERT INTO alerts (convo_id, guild_id, channel_id, matched, created_at, message_id,"
+    " follow_id, reping_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (convo_id) DO UPDATE"
     " SET message_id = excluded.message_id"
 )
 SELECT_ALERT = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE convo_id = ?"

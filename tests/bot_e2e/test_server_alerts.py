@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,8 @@ class AlertSetup:
 
 async def set_up_alerts(world: World) -> AlertSetup:
     """Alerts on "Violence" and "@everyone", mentioning an on-call role, for a bot that would be
-    allowed to ping everyone: so only its own care keeps @everyone from being pinged."""
+    allowed to ping everyone: so only its own care keeps @everyone from being pinged; a followed
+    stream alerts on one flagged sample."""
     emu = world.emu
     alerts = await emu.create_channel(world.guild, "mod-alerts")
     role = await emu.create_role(world.guild, "on-call", mentionable=True)
@@ -45,6 +47,9 @@ async def set_up_alerts(world: World) -> AlertSetup:
     await configure(world, "alerts channel", {"channel": alerts})
     await configure(world, "alerts role", {"role": role})
     await configure(world, "alerts tags-add", {"tags": "violence, @everyone"})
+    # An announced stream is followed; these tests are about one alert, so its first flagged
+    # sample is enough (test_server_sustained_alerts.py holds the default window).
+    await configure(world, "alerts window", {"hits": 1, "samples": 1})
     return AlertSetup(alerts, role)
 
 
@@ -124,23 +129,31 @@ async def test_undocumented_tags_and_session_errors_alert_when_switched_on(
         setup = await set_up_alerts(world)
         await configure(world, "alerts undocumented", {"state": "on"})
         await configure(world, "alerts errors", {"state": "on"})
+        broken = "https://streams.example/broken?tags=Fun"
+        world.sim.faults.error_next_session("out_of_memory")
+        first = await world.emu.post_message(world.channel, world.member, broken)
+        await world.emu.wait_for_message(world.channel, replies_to(first.id))
         odd = "https://streams.example/odd?tags=Zorbing"
+        # A stream that simply ends is no session error (issue 17).
         gone = "https://streams.example/gone?ended_after=0"
-        for url in (odd, gone):
-            await world.emu.post_message(world.channel, world.member, url)
+        posted = [await world.emu.post_message(world.channel, world.member, u) for u in (odd, gone)]
+        for message in posted:
+            await world.emu.wait_for_message(world.channel, replies_to(message.id))
 
         def two_alerts() -> list[StoredMessage] | None:
             found = [m for m in world.emu.messages(setup.alerts) if embed_titled(ALERT)(m)]
             return found if len(found) == 2 else None
 
         by_stream = {
-            fields(m)["Stream"]: m.data["embeds"][0]["description"]
+            fields(m)["Stream"]: m.data["embeds"][0]["description"].split(":")[0]
             for m in await world.emu.wait_for(two_alerts, timeout=10)
         }
         assert by_stream == {
-            odd: "This stream's result has tags outside Chatsight's published list.",
-            gone: "This stream's result has a session error.",
+            odd: "This followed stream's results have tags outside Chatsight's published list",
+            broken: "This followed stream's results have a session error",
         }
+        await asyncio.sleep(1)
+        assert two_alerts() is not None  # none for the stream that ended
 
 
 async def test_a_slash_tag_result_is_checked_against_the_alerts_too(tmp_path: Path) -> None:

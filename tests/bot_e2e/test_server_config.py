@@ -78,6 +78,9 @@ async def test_every_change_answers_with_its_new_value_and_show_has_them_all(
             ("alerts tags-remove", {"tags": "GAMBLING"}, "Alert tags: Violence"),
             ("alerts undocumented", {"state": "on"}, "undocumented tags: on"),
             ("alerts errors", {"state": "on"}, "session errors: on"),
+            ("alerts window", {"hits": 3, "samples": 4}, "heard in 3 of the last 4 samples"),
+            ("alerts window", {"hits": 5, "samples": 4}, "heard in 4 of the last 4 samples"),
+            ("alerts reping", {"minutes": 15}, "pings again once, after 15 min"),
             (
                 "digest time",
                 {"weekday": "Friday", "hour": 18, "timezone": "Europe/Berlin"},
@@ -100,6 +103,8 @@ async def test_every_change_answers_with_its_new_value_and_show_has_them_all(
             "Alert tags": "Violence",
             "Undocumented tags alert": "on",
             "Session errors alert": "on",
+            "Followed streams alert": "when heard in 4 of the last 4 samples",
+            "Re-ping": "after 15 min",
         }
 
         steps = [

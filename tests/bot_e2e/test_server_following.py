@@ -29,6 +29,8 @@ async def test_samples_edit_one_timeline_alert_on_the_third_and_survive_a_restar
         alerts = await world.emu.create_channel(world.guild, "mod-alerts")
         await configure(world, "alerts channel", {"channel": alerts})
         await configure(world, "alerts tags-add", {"tags": "Violence"})
+        # Any one flagged sample alerts (the default, 2 of 3: test_server_sustained_alerts.py).
+        await configure(world, "alerts window", {"hits": 1, "samples": 1})
         # %7C is "|": one tag set per sample (Fun, Fun, then Violence from the third on).
         timeline = await follow_announced(
             world, "https://streams.example/live?tags=Fun%7CFun%7CViolence"
@@ -67,10 +69,9 @@ async def test_following_stops_when_the_stream_ends(tmp_path: Path) -> None:
         )
 
         stopped = await message_when(
-            world, timeline.id, lambda m: fields(m)["Status"].startswith("Stopped")
+            world, timeline.id, lambda m: fields(m)["Status"].startswith("Ended")
         )
-        status = fields(stopped)["Status"].replace("\\", "")  # as Discord shows the markdown
-        assert status == "Stopped: Chatsight stopped the session: stream_unavailable"
+        assert fields(stopped)["Status"] == "Ended: the stream went offline"
         assert stopped.data["components"] == []  # no "Stop following" left to press
         assert len(convo_ids(world)) == 3
         # Three intervals with nothing due: the schedule really ended.

@@ -123,9 +123,9 @@ async def test_each_sample_of_a_followed_page_resolves_it_afresh_until_it_goes_o
 
         site.channels["alice"].live = False
         stopped = await message_when(
-            world, timeline.id, lambda m: fields(m)["Status"].startswith("Stopped")
+            world, timeline.id, lambda m: fields(m)["Status"].startswith("Ended")
         )
-        assert fields(stopped)["Status"].replace("\\", "") == f"Stopped: {NOT_LIVE}"
+        assert fields(stopped)["Status"].replace("\\", "") == f"Ended: {NOT_LIVE}"
         assert stopped.data["embeds"][0]["title"] == TIMELINE
         assert len(convo_ids(world)) == site.api_calls("alice") - 1  # the last one found none
 

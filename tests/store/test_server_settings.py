@@ -33,10 +33,15 @@ async def test_an_edit_saves_what_its_change_returns(store: Store) -> None:
             alert_undocumented=True,
             alert_errors=True,
             autotag_interval_minutes=30,
+            alert_hits=3,
+            alert_samples=5,
+            alert_reping_minutes=20,
         ),
         1_000,
     )
-    expected = GuildSettings(1, 5, "chess", 6, 7, ("Violence", "Gambling"), True, True, 30, (100,))
+    expected = GuildSettings(
+        1, 5, "chess", 6, 7, ("Violence", "Gambling"), True, True, 30, 3, 5, 20, (100,)
+    )
     assert saved == expected
     assert await store.guild_settings(1) == expected
     assert await store.guild_settings(2) == GuildSettings(2)

@@ -102,10 +102,30 @@ class FollowStore(Protocol):
 
 class AlertStore(Protocol):
     async def record_alert(self, alert: AlertRecord) -> None:
-        """Insert, or set the message id of an alert already recorded (one upsert)."""
+        """Insert, or set the message id of an alert already recorded (one upsert). Its follow
+        and re-ping time are written by the insert only; a second alert for the same follow is
+        refused by a unique index (``alerts_one_per_follow``)."""
         ...
 
     async def get_alert(self, convo_id: str) -> AlertRecord | None: ...
+
+    async def follow_alert(self, follow_id: int) -> AlertRecord | None:
+        """The one alert a followed stream raised, if it raised one."""
+        ...
+
+    async def claim_due_repings(self, now_ms: int, lease_ms: int, limit: int) -> list[AlertRecord]:
+        """Lease the alerts whose re-ping is due, posted and not acknowledged, so one process
+        sends each; the caller ends it with ``finish_reping``, and one that dies leaves it due
+        again when the lease runs out. Each comes back with its due time, earliest first.
+        PostgreSQL: ``UPDATE alerts SET reping_lease_until = … FROM (SELECT … FOR UPDATE SKIP
+        LOCKED) … RETURNING …``."""
+        ...
+
+    async def finish_reping(self, convo_id: str) -> None:
+        """No re-ping is due any more (sent, or no longer wanted); never scheduled again."""
+        ...
+
+    async def next_reping_due_ms(self) -> int | None: ...
 
     async def acknowledge_alert(self, convo_id: str, user_id: int, now_ms: int) -> bool:
         """The first acknowledgement wins; later clicks change nothing. One conditional
