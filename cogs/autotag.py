@@ -20,6 +20,7 @@ from bot.server.autotag import Announcement
 log = logging.getLogger(__name__)
 
 TAGGING_REACTION = "🏷️"
+CATEGORY_FIELDS = ("game", "category", "playing")
 
 
 def announcement_of(message: discord.Message) -> Announcement:
@@ -28,7 +29,10 @@ def announcement_of(message: discord.Message) -> Announcement:
     assert message.guild is not None
     embed_urls = [url for embed in message.embeds for url in (embed.url, embed.video.url) if url]
     previews = [
-        (embed.url, StreamDetails.of(embed.author.name, embed.title, _picture(embed)))
+        (
+            embed.url,
+            StreamDetails.of(embed.author.name, embed.title, _picture(embed), _category(embed)),
+        )
         for embed in message.embeds
         if embed.url
     ]
@@ -49,6 +53,14 @@ def announcement_of(message: discord.Message) -> Announcement:
 def _picture(embed: discord.Embed) -> str | None:
     """A notifier's preview is its image or thumbnail; Discord's link preview, a thumbnail."""
     return embed.thumbnail.url or embed.image.url
+
+
+def _category(embed: discord.Embed) -> str | None:
+    """The game a notifier names, in a field it calls Game, Category or Playing."""
+    for item in embed.fields:
+        if (item.name or "").strip().casefold() in CATEGORY_FIELDS:
+            return item.value
+    return None
 
 
 class AutoTagCog(commands.Cog):

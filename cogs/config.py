@@ -22,7 +22,7 @@ from bot.domain.server_records import GuildSettings
 from bot.errors import ChatsightBotError
 from bot.rendering.digest import schedule_text, with_digest
 from bot.rendering.radar import radar_embed, radar_view
-from bot.rendering.server import alert_window_text, config_embed
+from bot.rendering.server import alert_window_text, config_embed, expectations_text
 from cogs.discovery import alert_tag_choices
 
 Channel = discord.TextChannel
@@ -279,6 +279,19 @@ class ConfigCog(
             interaction,
             f"An alert nobody acknowledges pings again once, after"
             f" {settings.alert_reping_minutes} min.",
+        )
+
+    @alerts.command(name="announced", description="Tags a category an announcement names")
+    @app_commands.describe(
+        category="A game or category as announcements name it, such as Chess",
+        tags="Tags a stream of it is heard with, comma-separated; empty: no longer checked",
+    )
+    async def alerts_announced(
+        self, interaction: discord.Interaction, category: str, tags: str = ""
+    ) -> None:
+        settings = await self.bot.guild_config.expect_tags(guild_of(interaction), category, tags)
+        await self._answer(
+            interaction, "Announced categories: " + (expectations_text(settings) or "none")
         )
 
     @digest.command(name="time", description="When the weekly digest is posted")

@@ -7,9 +7,16 @@ from dataclasses import replace
 import pytest
 
 from bot.domain.alert_policy import evaluate, first_sustained, sustained_signal
+from bot.domain.announced import (
+    announced_seed,
+    format_expectations,
+    parse_expectations,
+    with_expectation,
+)
 from bot.domain.records import SessionRecord, SessionSource, SessionState
 from bot.domain.refusals import IntervalOutOfRange, NoTagsGiven, SeedTooLong
 from bot.domain.server_records import GuildSettings
+from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_end import stopped_error, stream_ended
 from bot.domain.tags import TagResult
 from bot.rendering.refusals import refusal_text
@@ -105,3 +112,25 @@ def test_a_stream_that_ended_is_no_session_error() -> None:
     errored = evaluate(on, stopped("out_of_memory"))
     assert errored is not None
     assert errored.error == "Chatsight stopped the session: out_of_memory"
+
+
+def test_a_stream_heard_as_other_than_announced_is_a_mismatch() -> None:
+    settings = GuildSettings(
+        1, alert_channel_id=9, announced_tags=(("Chess", ("Chess", "Board games")),)
+    )
+    assert evaluate(settings, result(("board games",)), "chess") is None
+    assert evaluate(settings, result(("Fun",)), "Minecraft") is None  # nothing expected of it
+    assert evaluate(settings, result(("Fun",))) is None  # announced as nothing
+    mismatch = evaluate(settings, result(("Fun",)), "Chess")
+    assert mismatch is not None
+    assert mismatch.reasons == ["tags that do not match its announcement (Chess)"]
+
+
+def test_an_announcement_seeds_with_its_title_and_game() -> None:
+    assert announced_seed(StreamDetails(title="Road to 2000", category="Chess")) == (
+        "Road to 2000 — Chess"
+    )
+    assert announced_seed(StreamDetails(streamer="someone")) is None
+    mapped = with_expectation((), "Chess", "Chess, Board games")
+    assert parse_expectations(format_expectations(mapped)) == mapped
+    assert with_expectation(mapped, "CHESS", "") == ()

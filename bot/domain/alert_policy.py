@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.announced import expected_tags, heard_as_announced
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import GuildSettings
 from bot.domain.stream_end import stream_ended
@@ -20,6 +21,8 @@ class AlertDecision:
     matched_tags: tuple[str, ...]
     undocumented: bool
     error: str | None
+    # The category the stream was announced as, when it was heard as something else.
+    mismatch: str | None = None
 
     @property
     def reasons(self) -> list[str]:
@@ -30,19 +33,28 @@ class AlertDecision:
             found.append("tags outside Chatsight's published list")
         if self.error:
             found.append("a session error")
+        if self.mismatch:
+            found.append(f"tags that do not match its announcement ({self.mismatch})")
         return found
 
 
-def evaluate(settings: GuildSettings, session: SessionRecord) -> AlertDecision | None:
-    """None when the server asked for no alert about this result."""
+def evaluate(
+    settings: GuildSettings, session: SessionRecord, announced: str | None = None
+) -> AlertDecision | None:
+    """None when the server asked for no alert about this result. ``announced``: the category
+    a followed stream's announcement named, checked against the tags the server expects."""
     if settings.alert_channel_id is None:
         return None
     matched: tuple[str, ...] = ()
     undocumented = False
+    mismatch = None
     if session.state is SessionState.COMPLETED and session.result is not None:
         flagged = {tag.casefold() for tag in settings.alert_tags}
         matched = tuple(tag for tag in session.result.tags if tag.casefold() in flagged)
         undocumented = settings.alert_undocumented and session.result.undocumented
+        expected = expected_tags(settings.announced_tags, announced)
+        if not heard_as_announced(expected, session.result.tags):
+            mismatch = announced
     error = (
         session.error
         if settings.alert_errors
@@ -50,9 +62,9 @@ def evaluate(settings: GuildSettings, session: SessionRecord) -> AlertDecision |
         and not stream_ended(session)
         else None
     )
-    if not matched and not undocumented and not error:
+    if not matched and not undocumented and not error and not mismatch:
         return None
-    return AlertDecision(matched, undocumented, error)
+    return AlertDecision(matched, undocumented, error, mismatch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +93,9 @@ def sustained_signal(
 ) -> SustainedSignal | None:
     """``samples``: a follow's finished samples, oldest first. None until a window holds enough
     samples with a reason, or when the server asked for no alert at all."""
-    decisions = [evaluate(settings, sample) for sample in samples]
+    # The first sample was given the announcement's details; later ones know the page's only.
+    announced = next((s.stream.category for s in samples if s.stream.category), None)
+    decisions = [evaluate(settings, sample, announced) for sample in samples]
     flags = [decision is not None for decision in decisions]
     end = first_sustained(flags, settings.alert_hits, settings.alert_samples)
     if end is None:
@@ -98,5 +112,6 @@ def sustained_signal(
         tuple(matched.values()),
         any(d.undocumented for _, d in heard),
         errors[-1] if errors else None,
+        next((d.mismatch for _, d in heard if d.mismatch), None),
     )
     return SustainedSignal(union, len(heard), len(since), heard[-1][0].created_at_ms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from bot.domain.announced import Expectations
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin, SessionSource
 
@@ -30,6 +31,8 @@ class GuildSettings:
     alert_hits: int = DEFAULT_ALERT_HITS
     alert_samples: int = DEFAULT_ALERT_SAMPLES
     alert_reping_minutes: int = DEFAULT_REPING_MINUTES
+    # Announced categories and the tags expected of each (announced.py).
+    announced_tags: Expectations = ()
     autotag_channel_ids: tuple[int, ...] = field(default=())
 
 

@@ -42,11 +42,20 @@ class StreamDetails:
     streamer: str | None = None
     title: str | None = None
     thumbnail_url: str | None = None
+    # The game or category an announcement named (announced.py); platforms' pages do not.
+    category: str | None = None
 
     @classmethod
-    def of(cls, streamer: object, title: object, thumbnail_url: object = None) -> StreamDetails:
+    def of(
+        cls, streamer: object, title: object, thumbnail_url: object = None, category: object = None
+    ) -> StreamDetails:
         """From outside values of any type: blank, overlong or non-http(s) parts are dropped."""
-        return cls(_text(streamer, NAME_LIMIT), _text(title, TITLE_LIMIT), _image(thumbnail_url))
+        return cls(
+            _text(streamer, NAME_LIMIT),
+            _text(title, TITLE_LIMIT),
+            _image(thumbnail_url),
+            _text(category, NAME_LIMIT),
+        )
 
     def over(self, other: StreamDetails) -> StreamDetails:
         """These details, with ``other``'s filling each part these lack."""
@@ -54,10 +63,11 @@ class StreamDetails:
             self.streamer or other.streamer,
             self.title or other.title,
             self.thumbnail_url or other.thumbnail_url,
+            self.category or other.category,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.streamer or self.title or self.thumbnail_url)
+        return bool(self.streamer or self.title or self.thumbnail_url or self.category)
 
 
 NO_DETAILS = StreamDetails()

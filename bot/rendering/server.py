@@ -65,6 +65,8 @@ def alert_embed(
         embed.add_field(name="All tags", value=tag_list(session.result.tags), inline=False)
     if decision.error:
         embed.add_field(name="Error", value=clip(safe(decision.error), FIELD_VALUE_LIMIT))
+    if decision.mismatch:
+        embed.add_field(name="Announced as", value=clip(safe(decision.mismatch), FIELD_VALUE_LIMIT))
     embed.add_field(name="Stream", value=clip(safe(session.stream_url), FIELD_VALUE_LIMIT))
     links = []
     asked = session.origin
@@ -88,6 +90,14 @@ def alert_window_text(settings: GuildSettings) -> str:
     """The sustained-signal rule in force for followed streams."""
     hits = min(settings.alert_hits, settings.alert_samples)
     return f"when heard in {hits} of the last {settings.alert_samples} samples"
+
+
+def expectations_text(settings: GuildSettings) -> str:
+    """Each announced category with the tags expected of it."""
+    return "; ".join(
+        f"{safe(name)}: {', '.join(safe(tag) for tag in tags)}"
+        for name, tags in settings.announced_tags
+    )
 
 
 def reping_embed(alert: AlertRecord, minutes: int) -> discord.Embed:
@@ -243,6 +253,11 @@ def config_embed(
     embed.add_field(name="Session errors alert", value="on" if settings.alert_errors else "off")
     embed.add_field(name="Followed streams alert", value=alert_window_text(settings))
     embed.add_field(name="Re-ping", value=f"after {settings.alert_reping_minutes} min")
+    embed.add_field(
+        name="Announced categories",
+        value=clip(expectations_text(settings) or "none", FIELD_VALUE_LIMIT),
+        inline=False,
+    )
     if waiting:
         embed.add_field(name="Waiting for a free slot", value=f"{waiting} stream(s)")
     if problems:

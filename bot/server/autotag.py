@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.domain.announced import announced_seed
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import Trigger, announced_position
 from bot.domain.records import Origin, SessionRecord, SessionSource
@@ -105,9 +106,13 @@ class AutoTagger:
         if not await self._watched(announcement):
             return []
         settings = await self._store.guild_settings(announcement.guild_id)
-        origin = announcement.origin(announcement.author_id, settings.seed)
         started = []
         for url in announcement.stream_urls():
+            shown = announcement.shown(url)
+            # Without a seed of the server's own, the announcement's title and game tell
+            # Chatsight what the stream was announced as.
+            seed = settings.seed or announced_seed(shown)
+            origin = announcement.origin(announcement.author_id, seed)
             canonical = canonical_stream_url(url)
             claim = await self._store.claim_stream(
                 announcement.guild_id, canonical, self._clock(), self._window_ms
@@ -116,7 +121,7 @@ class AutoTagger:
                 continue
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
             try:
-                session = await self._follow(url, origin, trigger, announcement.shown(url))
+                session = await self._follow(url, origin, trigger, shown)
             except StreamRefusal as refusal:
                 log.info("announcement %s starts nothing: %r", announcement.message_id, refusal)
                 continue

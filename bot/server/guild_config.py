@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from bot.domain.announced import with_expectation
 from bot.domain.clock import now_ms
 from bot.domain.records import MAX_SEED_LENGTH
 from bot.domain.refusals import (
@@ -104,3 +105,12 @@ class GuildConfig:
     async def set_reping_minutes(self, guild_id: int, minutes: int) -> GuildSettings:
         low, high = REPING_MINUTES_RANGE
         return await self._change(guild_id, alert_reping_minutes=max(low, min(minutes, high)))
+
+    async def expect_tags(self, guild_id: int, category: str, raw_tags: str) -> GuildSettings:
+        """Map an announced category to the tags expected of it; no tags unmaps it."""
+
+        def change(current: GuildSettings) -> GuildSettings:
+            expectations = with_expectation(current.announced_tags, category, raw_tags)
+            return dataclasses.replace(current, announced_tags=expectations)
+
+        return await self._store.update_guild_settings(guild_id, change, now_ms())

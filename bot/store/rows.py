@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.announced import format_expectations, parse_expectations
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import (
     Completion,
@@ -25,7 +26,7 @@ from bot.domain.tags import TagResult, parse_tags
 SESSION_COLUMNS = (
     "convo_id, stream_url, source, state, created_at, updated_at, seed, guild_id, channel_id,"
     " requester_id, origin_message_id, completed_at, tags, undocumented, error, deliveries,"
-    " follow_id, streamer, stream_title, stream_thumbnail"
+    " follow_id, streamer, stream_title, stream_thumbnail, stream_category"
 )
 DELIVERY_COLUMNS = (
     "id, convo_id, kind, state, attempts, next_attempt_at, channel_id, reply_to_message_id,"
@@ -44,7 +45,8 @@ ALERT_COLUMNS = (
 # The columns of guild_settings that GuildSettings carries, in the order both functions below use.
 SETTINGS_COLUMNS = (
     "results_channel_id, seed, alert_channel_id, alert_role_id, alert_tags, alert_undocumented,"
-    " alert_errors, autotag_interval_minutes, alert_hits, alert_samples, alert_reping_minutes"
+    " alert_errors, autotag_interval_minutes, alert_hits, alert_samples, alert_reping_minutes,"
+    " announced_tags"
 )
 
 
@@ -75,9 +77,9 @@ def new_session_values(request: TagRequest, token_hash: str | None, now: int) ->
     )
 
 
-def stream_values(stream: StreamDetails) -> tuple[str | None, str | None, str | None]:
+def stream_values(stream: StreamDetails) -> tuple[str | None, ...]:
     """The stream's columns in the order SESSION_COLUMNS has them (a part unknown is None)."""
-    return (stream.streamer, stream.title, stream.thumbnail_url)
+    return (stream.streamer, stream.title, stream.thumbnail_url, stream.category)
 
 
 def completion_values(completion: Completion, now: int) -> tuple[Any, ...]:
@@ -109,7 +111,7 @@ def session_from_row(row: Sequence[Any]) -> SessionRecord:
         error=row[14],
         deliveries=tuple(DeliveryKind(kind) for kind in row[15].split(",") if kind),
         follow_id=row[16],
-        stream=StreamDetails(row[17], row[18], row[19]),
+        stream=StreamDetails(row[17], row[18], row[19], row[20]),
     )
 
 
@@ -214,6 +216,7 @@ def settings_from_row(
         alert_hits=row[8],
         alert_samples=row[9],
         alert_reping_minutes=row[10],
+        announced_tags=parse_expectations(row[11]),
         autotag_channel_ids=channels,
     )
 
@@ -232,4 +235,5 @@ def settings_values(settings: GuildSettings) -> tuple[Any, ...]:
         settings.alert_hits,
         settings.alert_samples,
         settings.alert_reping_minutes,
+        format_expectations(settings.announced_tags),
     )

@@ -30,8 +30,8 @@ ACTIVE = f"state = '{FollowState.ACTIVE.value}'"
 CREATE_SESSION = (
     "INSERT INTO sessions (convo_id, stream_url, source, guild_id, channel_id,"
     " requester_id, origin_message_id, seed, deliveries, state, webhook_token_hash,"
-    " created_at, updated_at, follow_id, streamer, stream_title, stream_thumbnail)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " created_at, updated_at, follow_id, streamer, stream_title, stream_thumbnail,"
+    " stream_category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (convo_id) DO UPDATE SET webhook_token_hash ="
     " excluded.webhook_token_hash, updated_at = excluded.updated_at"
     f" WHERE sessions.state = '{SessionState.STARTING.value}'"
@@ -46,7 +46,8 @@ COMPLETE_SESSION = (
 MARK_RUNNING = (
     f"UPDATE sessions SET state = '{SessionState.RUNNING.value}', updated_at = ?,"
     " streamer = COALESCE(?, streamer), stream_title = COALESCE(?, stream_title),"
-    " stream_thumbnail = COALESCE(?, stream_thumbnail)"
+    " stream_thumbnail = COALESCE(?, stream_thumbnail),"
+    " stream_category = COALESCE(?, stream_category)"
     f" WHERE convo_id = ? AND state = '{SessionState.STARTING.value}'"
 )
 SET_SESSION_ORIGIN = "UPDATE sessions SET origin_message_id = ? WHERE convo_id = ?"

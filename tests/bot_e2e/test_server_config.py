@@ -81,6 +81,9 @@ async def test_every_change_answers_with_its_new_value_and_show_has_them_all(
             ("alerts window", {"hits": 3, "samples": 4}, "heard in 3 of the last 4 samples"),
             ("alerts window", {"hits": 5, "samples": 4}, "heard in 4 of the last 4 samples"),
             ("alerts reping", {"minutes": 15}, "pings again once, after 15 min"),
+            ("alerts announced", {"category": "Chess", "tags": "chess"}, "Chess: chess"),
+            ("alerts announced", {"category": "Go", "tags": "Go"}, "Chess: chess; Go: Go"),
+            ("alerts announced", {"category": "go"}, "Announced categories: Chess: chess"),
             (
                 "digest time",
                 {"weekday": "Friday", "hour": 18, "timezone": "Europe/Berlin"},
@@ -105,6 +108,7 @@ async def test_every_change_answers_with_its_new_value_and_show_has_them_all(
             "Session errors alert": "on",
             "Followed streams alert": "when heard in 4 of the last 4 samples",
             "Re-ping": "after 15 min",
+            "Announced categories": "Chess: chess",
         }
 
         steps = [

@@ -121,3 +121,40 @@ async def test_a_stream_that_ends_raises_no_alert(tmp_path: Path) -> None:
         assert fields(ended)["Status"] == "Ended: the stream went offline"
         await asyncio.sleep(4 * MINUTE_S)
         assert world.emu.messages(setup.alerts) == []
+
+
+async def test_a_stream_heard_as_other_than_announced_raises_one_mismatch_alert(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path, **FAST) as world:
+        setup = await sustained_alerts(world, reping_minutes=60)
+        await configure(world, "autotag interval", {"minutes": 1})
+        answer = await configure(
+            world, "alerts announced", {"category": "Chess", "tags": "Chess, Board games"}
+        )
+        assert answer.endswith("Chess: Chess, Board games")
+        stream = "https://streams.example/live?tags=Fun,Music"
+        notifier = {
+            "type": "rich",
+            "url": stream,
+            "title": "Road to 2000",
+            "fields": [{"name": "Game", "value": "Chess"}],
+        }
+        # No seed of the server's own: the announcement's title and game are the seed.
+        await world.emu.post_message(world.channel, world.member, "Live now", embeds=[notifier])
+
+        alert = await world.wait_for_embed(ALERT, setup.alerts)
+        sessions = convo_ids(world)
+        first = alert.history[0] if alert.history else alert.data
+        assert first["embeds"][0]["footer"]["text"] == f"Session {sessions[1]}"  # 2 of 2
+        assert "tags that do not match its announcement (Chess)" in description(first)
+        assert fields(alert)["Announced as"] == "Chess"
+        asked = world.sim.requests_to("/stream/tag", "POST")[0].json()
+        assert asked["seedSentence"] == "Road to 2000 — Chess"
+
+        async def five_samples() -> bool | None:
+            return len(convo_ids(world)) >= 5 or None
+
+        await eventually(five_samples, within_s=10)
+        await asyncio.sleep(2 * MINUTE_S)
+        assert [m.id for m in pings(world, setup.alerts)] == [alert.id]

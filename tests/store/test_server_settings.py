@@ -36,11 +36,25 @@ async def test_an_edit_saves_what_its_change_returns(store: Store) -> None:
             alert_hits=3,
             alert_samples=5,
             alert_reping_minutes=20,
+            announced_tags=(("Chess", ("Chess", "Board games")), ("Just Chatting", ("Talk",))),
         ),
         1_000,
     )
     expected = GuildSettings(
-        1, 5, "chess", 6, 7, ("Violence", "Gambling"), True, True, 30, 3, 5, 20, (100,)
+        1,
+        5,
+        "chess",
+        6,
+        7,
+        ("Violence", "Gambling"),
+        True,
+        True,
+        30,
+        3,
+        5,
+        20,
+        (("Chess", ("Chess", "Board games")), ("Just Chatting", ("Talk",))),
+        (100,),
     )
     assert saved == expected
     assert await store.guild_settings(1) == expected

@@ -10,3 +10,8 @@ CREATE INDEX alerts_reping_due ON alerts (reping_at) WHERE reping_at IS NOT NULL
 ALTER TABLE guild_settings ADD COLUMN alert_hits INTEGER NOT NULL DEFAULT 2;
 ALTER TABLE guild_settings ADD COLUMN alert_samples INTEGER NOT NULL DEFAULT 3;
 ALTER TABLE guild_settings ADD COLUMN alert_reping_minutes INTEGER NOT NULL DEFAULT 10;
+
+-- Announced versus heard (bot/domain/announced.py): the category an announcement named, and
+-- each server's categories with the tags it expects of them, one "category=tags" a line.
+ALTER TABLE sessions ADD COLUMN stream_category TEXT;
+ALTER TABLE guild_settings ADD COLUMN announced_tags TEXT NOT NULL DEFAULT '';
