@@ -13,7 +13,7 @@ from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import FollowState
 from bot.server.autotag import Announcement, AutoTagger
-from bot.server.following import Following, FollowRequest
+from bot.server.following import ENDED_REASON, Following, FollowRequest
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
@@ -93,7 +93,7 @@ async def test_following_stops_when_the_stream_ends(
             runner.cancel()
         await asyncio.sleep(0.3)
         assert len(await core.store.follow_sessions(first.follow_id)) == 2
-        assert "stream_unavailable" in (follow.stop_reason or "")
+        assert follow.stop_reason == ENDED_REASON
 
 
 async def test_schedule_resumes_after_a_restart(sim: ChatsightSimulator, tmp_path: Path) -> None:
