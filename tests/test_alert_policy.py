@@ -14,7 +14,7 @@ from bot.domain.announced import (
     with_expectation,
 )
 from bot.domain.records import SessionRecord, SessionSource, SessionState
-from bot.domain.refusals import IntervalOutOfRange, NoTagsGiven, SeedTooLong
+from bot.domain.refusals import IntervalOutOfRange, NoTagsGiven, SeedTooLong, TooManyCategories
 from bot.domain.server_records import GuildSettings
 from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_end import stopped_error, stream_ended
@@ -134,3 +134,9 @@ def test_an_announcement_seeds_with_its_title_and_game() -> None:
     mapped = with_expectation((), "Chess", "Chess, Board games")
     assert parse_expectations(format_expectations(mapped)) == mapped
     assert with_expectation(mapped, "CHESS", "") == ()
+    many = tuple((f"Game {n}", ("Fun",)) for n in range(25))
+    with pytest.raises(TooManyCategories) as refused:
+        with_expectation(many, "One more", "Fun")
+    assert refusal_text(refused.value) == (
+        "A server can expect tags of at most 25 announced categories."
+    )

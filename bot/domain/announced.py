@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.records import MAX_SEED_LENGTH
+from bot.domain.refusals import TooManyCategories
 from bot.domain.stream_details import StreamDetails
 from bot.domain.tags import parse_tags
 
@@ -50,14 +51,14 @@ def heard_as_announced(expected: Sequence[str], heard: Sequence[str]) -> bool:
 
 def with_expectation(expectations: Expectations, category: str, raw_tags: str) -> Expectations:
     """The mappings with ``category`` mapped to ``raw_tags`` (comma-separated); no tags
-    removes it. Raises ValueError past MAX_CATEGORIES."""
+    removes it. Refused past MAX_CATEGORIES."""
     category = " ".join(category.replace("=", " ").split())
     others = tuple((n, t) for n, t in expectations if n.casefold() != category.casefold())
     tags = parse_tags(raw_tags)
     if not category or not tags:
         return others
     if len(others) >= MAX_CATEGORIES:
-        raise ValueError(f"at most {MAX_CATEGORIES} categories")
+        raise TooManyCategories(MAX_CATEGORIES)
     return (*others, (category, tags))
 
 

@@ -100,6 +100,11 @@ class TooManyAlertTags(Refusal):
 
 
 @dataclass(eq=False)
+class TooManyCategories(Refusal):
+    limit: int
+
+
+@dataclass(eq=False)
 class IntervalOutOfRange(Refusal):
     low: int
     high: int

@@ -72,6 +72,8 @@ def refusal_text(refusal: r.Refusal) -> str:
             return f"<@{user}> already acknowledged this alert."
         case r.TooManyAlertTags(limit=limit):
             return f"A server can alert on at most {limit} tags."
+        case r.TooManyCategories(limit=limit):
+            return f"A server can expect tags of at most {limit} announced categories."
         case r.NotOneTag(limit=limit):
             return f"Give one tag, without commas, of at most {limit} characters."
         case r.IntervalOutOfRange(low=low, high=high):
