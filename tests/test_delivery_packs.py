@@ -14,7 +14,7 @@ from bot.delivery.lanes import LaneKey, Waiting
 from bot.delivery.pacing import Pacer
 from bot.delivery.request_budget import RequestBudget
 from bot.delivery.retries import DeliveryFailed
-from bot.delivery.worker import ResultDelivery
+from bot.delivery.worker import PER_CHANNEL, ResultDelivery
 from bot.domain.records import Delivery, DeliveryPack, DeliveryState, SessionRecord
 from bot.store import Store
 from tests.test_delivery import Clock, finished_in
@@ -194,10 +194,10 @@ async def test_a_permanent_failure_settles_every_row_of_the_pack(store: Store) -
 
 
 async def test_a_busy_channel_does_not_keep_a_quiet_one_waiting(store: Store) -> None:
-    for index in range(40):
+    for index in range(PER_CHANNEL + 10):
         await finished_in(store, f"busy{index}", channel=1)
     await finished_in(store, "quiet", channel=2)  # the newest row of all
     sink = PackingSink()
-    # Room for 25 rows: the busy channel's oldest 40 would fill it without the per-channel cap.
-    await ResultDelivery(store, {}, packs=sink, batch=25).run_once()
+    # Room for a few rows more than the cap: the busy channel's oldest would fill it without it.
+    await ResultDelivery(store, {}, packs=sink, batch=PER_CHANNEL + 5).run_once()
     assert "quiet" in sink.channel.shown()

@@ -22,15 +22,17 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.packs import PackDelivery, PackSink
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.domain.clock import now_ms
-from bot.domain.records import Delivery, DeliveryKind, SessionRecord
+from bot.domain.records import SERVER_DELIVERIES, Delivery, DeliveryKind, SessionRecord
 from bot.observability import metrics
+from bot.rendering.results import EMBEDS_PER_MESSAGE
 from bot.store.interface import OutboxStore, SessionStore
 
 log = logging.getLogger(__name__)
 
 # A claim takes at most this many rows of one channel, and none of a channel whose rows in hand
-# reach it: two full packs, so one busy channel cannot fill the worker while others wait.
-PER_CHANNEL = 20
+# reach it: two full packs of results with each one's other rows (alert, pings, radar), so one
+# busy channel cannot fill the worker while others wait.
+PER_CHANNEL = 2 * EMBEDS_PER_MESSAGE * len(SERVER_DELIVERIES)
 
 
 class DeliveryStore(OutboxStore, SessionStore, Protocol):

@@ -6,6 +6,7 @@ import re
 
 from bot.domain import refusals as r
 from bot.domain import stream_refusals as s
+from bot.domain.digests import UnknownTimeZone
 
 _FIXED: dict[type[r.Refusal], str] = {
     r.NoSessionYet: "No tagging session has been started in this channel.",
@@ -36,6 +37,11 @@ def _host(host: str) -> str:
     """A link's host as plain text: these words are also stored with the session and shown
     escaped there, so no markup; only a host name's own characters are kept."""
     return re.sub(r"[^\w.:\[\]-]|_", "", host)[:100]
+
+
+def _zone_name(name: str) -> str:
+    """What the member typed, as plain text: only the characters a zone's name may hold."""
+    return re.sub(r"[^\w/+-]", "", name)[:64].replace("_", "\\_") or "that"
 
 
 def refusal_text(refusal: r.Refusal) -> str:
@@ -78,6 +84,11 @@ def refusal_text(refusal: r.Refusal) -> str:
             return f"Give one tag, without commas, of at most {limit} characters."
         case r.IntervalOutOfRange(low=low, high=high):
             return f"The interval must be {low} to {high} minutes."
+        case UnknownTimeZone(name=name):
+            return (
+                f"I know no time zone called {_zone_name(name)}: pick one from the list, such as"
+                " Europe/Berlin or America/New_York."
+            )
         case s.StreamNotLive(host=host):
             return (
                 f"That stream is not live right now, or there is no such channel on {_host(host)}."

@@ -65,7 +65,9 @@ OVERDUE_SESSIONS = (
     f"SELECT {SESSION_COLUMNS} FROM sessions WHERE {AWAITING}"
     " AND created_at <= ? AND poll_lease_until <= ? ORDER BY created_at LIMIT ?"
 )
-AWAITING_IN_GUILD = f"SELECT COUNT(*) FROM sessions WHERE guild_id = ? AND {AWAITING}"
+# The unary plus keeps the planner off sessions_by_guild_time (migration 0011), which would read
+# the guild's whole history for the few of its sessions still awaiting.
+AWAITING_IN_GUILD = f"SELECT COUNT(*) FROM sessions WHERE +guild_id = ? AND {AWAITING}"
 
 # -- the outbox -------------------------------------------------------------------------------
 
