@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # What each part of ``bot`` may import from ``bot``, besides itself.
 BOT_LAYERS: dict[str, frozenset[str]] = {
     "errors": frozenset(),
+    "language": frozenset(),
     "config": frozenset({"errors"}),
     "domain": frozenset({"errors"}),
     "observability": frozenset({"domain", "errors"}),
@@ -29,9 +30,19 @@ BOT_LAYERS: dict[str, frozenset[str]] = {
     "server": frozenset(
         {"sessions", "chatsight", "store", "domain", "errors", "config", "observability"}
     ),
-    "rendering": frozenset({"domain", "errors"}),
+    "rendering": frozenset({"language", "domain", "errors"}),
     "delivery": frozenset(
-        {"server", "rendering", "sessions", "store", "domain", "errors", "config", "observability"}
+        {
+            "server",
+            "rendering",
+            "language",
+            "sessions",
+            "store",
+            "domain",
+            "errors",
+            "config",
+            "observability",
+        }
     ),
 }
 APP_MAY_IMPORT = frozenset(BOT_LAYERS) | {"app"}
@@ -39,6 +50,7 @@ APP_MAY_IMPORT = frozenset(BOT_LAYERS) | {"app"}
 # Libraries a layer must not touch: the store and the rules know no HTTP and no Discord.
 FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {
     "domain": frozenset({"aiohttp", "discord", "aiosqlite", "asyncpg", "streamlink"}),
+    "language": frozenset({"aiohttp", "discord", "aiosqlite", "asyncpg", "streamlink"}),
     "store": frozenset({"aiohttp", "discord", "streamlink"}),
     "chatsight": frozenset({"discord"}),
     "sessions": frozenset({"discord"}),
