@@ -22,6 +22,7 @@ import discord
 from discord.ext import commands
 
 from bot.app.background import BackgroundTasks
+from bot.app.command_words import CatalogueTranslator
 from bot.app.core import TaggingCore
 from bot.app.discord_api import adopt_gateway
 from bot.app.gateway_intents import (
@@ -182,6 +183,7 @@ class ChatsightBot(commands.AutoShardedBot):
             )
         for extension in self._extensions:
             await self.load_extension(extension)
+        await self.tree.set_translator(CatalogueTranslator())
         await self.sync_commands()
 
     async def _start_core(self) -> None:
