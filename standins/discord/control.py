@@ -35,6 +35,8 @@ ACTIONS = (
     "add_member",
     "remove_member",
     "set_member_roles",
+    "set_user_locale",
+    "set_guild_locale",
     "send_slash_command",
     "send_message_command",
     "click_button",

@@ -21,6 +21,7 @@ from .permissions import VIEW_CHANNEL
 from .serialize import (
     channel_json,
     guild_create_json,
+    guild_json,
     member_json,
     message_json,
     role_json,
@@ -166,6 +167,12 @@ class Events:
             payload["role"] = role_json(role)
         await self.gateway.dispatch(
             event, lambda s: payload if s.has(GUILDS) else None, guild_id=role.guild_id
+        )
+
+    async def guild_update(self, guild_id: int) -> None:
+        payload = guild_json(self.state, self.state.guilds[guild_id])
+        await self.gateway.dispatch(
+            "GUILD_UPDATE", lambda s: payload if s.has(GUILDS) else None, guild_id=guild_id
         )
 
     async def member_update(self, guild_id: int, user_id: int) -> None:

@@ -57,6 +57,7 @@ class User:
     bot: bool = False
     global_name: str | None = None
     webhook: bool = False
+    locale: str = "en-US"  # the language the user's Discord client is set to
 
 
 @dataclass
@@ -145,6 +146,7 @@ class Guild:
     channel_ids: list[int] = field(default_factory=list)
     role_ids: list[int] = field(default_factory=list)
     members: dict[int, Member] = field(default_factory=dict)
+    preferred_locale: str = "en-US"  # the server's language (Community settings)
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Login-time and application routes: gateway discovery, the bot's identity, slash commands,
-and the guild look-ups discord.py may make."""
+"""Login-time and application routes: gateway discovery, the bot's identity, slash commands
+(checked with their localisations by locales.py, and stored with them), and the guild look-ups
+discord.py may make."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .http_util import (
     read_body,
     snowflake,
 )
+from .locales import command_errors
 from .model import JSON, BotApp
 from .serialize import application_json, channel_json, guild_json, member_json, self_user_json
 from .state import State
@@ -60,28 +62,6 @@ def _own_application(request: web.Request) -> tuple[State, BotApp, int | None]:
     return state, bot, guild_id
 
 
-def _command_errors(index: int, command: JSON) -> JSON | None:
-    name = command.get("name")
-    if not isinstance(name, str) or not 1 <= len(name) <= 32:
-        return {
-            str(index): {
-                "name": errors.field_error(
-                    "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length."
-                )
-            }
-        }
-    description = str(command.get("description") or "")
-    if int(command.get("type", 1)) == 1 and not 1 <= len(description) <= 100:
-        return {
-            str(index): {
-                "description": errors.field_error(
-                    "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
-                )
-            }
-        }
-    return None
-
-
 def _stored_command(
     state: State, bot: BotApp, guild_id: int | None, body: JSON, previous: list[JSON]
 ) -> JSON:
@@ -117,9 +97,11 @@ async def put_commands(request: web.Request) -> web.Response:
         raise errors.invalid_form(
             errors.field_error("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
         )
-    problems: JSON = {}
-    for index, command in enumerate(body):
-        problems.update(_command_errors(index, command) or {})
+    problems: JSON = {
+        str(index): found
+        for index, command in enumerate(body)
+        if (found := command_errors(command))
+    }
     if problems:
         raise errors.invalid_form(problems)
     previous = state.commands.get((bot.application_id, guild_id), [])

@@ -37,7 +37,7 @@ def user_json(user: User) -> JSON:
 
 def self_user_json(user: User) -> JSON:
     """``/users/@me`` and READY add the account's private fields."""
-    return {**user_json(user), "mfa_enabled": False, "locale": "en-US", "verified": True}
+    return {**user_json(user), "mfa_enabled": False, "locale": user.locale, "verified": True}
 
 
 def role_json(role: Role) -> JSON:
@@ -175,7 +175,7 @@ def guild_json(state: State, guild: Guild) -> JSON:
         "nsfw_level": 0,
         "premium_tier": 0,
         "premium_subscription_count": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": guild.preferred_locale,
         "system_channel_id": None,
         "system_channel_flags": 0,
         "rules_channel_id": None,

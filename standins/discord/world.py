@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from .core import EmulatorCore
 from .intents import PORTAL_TOGGLES_ON
+from .locales import check_locale
 from .model import BotApp, Channel, Guild, Member, Overwrite, Role, User
 from .permissions import DEFAULT_EVERYONE
 from .threads import THREAD_TYPES
@@ -185,3 +186,15 @@ class WorldControl(EmulatorCore):
         self.state.guild(guild_id).members[user_id].roles = list(roles)
         self.state.changed()
         await self.events.member_update(guild_id, user_id)
+
+    def set_user_locale(self, user_id: int, locale: str) -> None:
+        """The language the user's client is set to: their interactions' ``locale`` from now."""
+        self.state.users[user_id].locale = check_locale(locale)
+        self.state.changed()
+
+    async def set_guild_locale(self, guild_id: int, locale: str) -> None:
+        """The server's language (its ``preferred_locale``): interactions' ``guild_locale``,
+        GUILD_CREATE, and a GUILD_UPDATE to the bots connected now."""
+        self.state.guild(guild_id).preferred_locale = check_locale(locale)
+        self.state.changed()
+        await self.events.guild_update(guild_id)
