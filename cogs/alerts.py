@@ -1,8 +1,9 @@
 """Buttons that outlive restarts: Acknowledge on alerts, Stop following on timelines (and in
 ``/chatsight follows``).
 
-They are DynamicItem templates matched on custom ids (``bot.rendering.server``), registered at
-start-up, so a click on a message posted before a restart still reaches its handler.
+They are DynamicItem templates matched on custom ids (``bot.rendering.alerts`` and
+``bot.rendering.timelines``), registered at start-up, so a click on a message posted before a
+restart still reaches its handler.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from typing import Any
 import discord
 
 from bot.app.chatsight_bot import ChatsightBot
-from bot.app.tree import explain, reply_privately
-from bot.rendering.discovery import FOLLOWS_TITLE
-from bot.rendering.server import (
-    ACK_ID,
-    UNFOLLOW_ID,
-    acknowledged_embed,
-    alert_view,
-)
+from bot.app.tree import answer_failure
+from bot.language.catalogue import words_for
+from bot.rendering.alerts import ACK_ID, acknowledged_embed, alert_view
+from bot.rendering.discovery import follows_titles
+from bot.rendering.timelines import UNFOLLOW_ID
 from cogs.discovery import follows_answer, is_moderator
 
 
@@ -38,10 +36,8 @@ async def _answering_errors(interaction: discord.Interaction, click: Awaitable[N
     try:
         await click
     except Exception as error:
-        text = explain(error)
-        if text is None:
+        if not await answer_failure(interaction, error):
             raise
-        await reply_privately(interaction, text)
 
 
 class AcknowledgeButton(
@@ -72,10 +68,12 @@ class AcknowledgeButton(
             moderator=is_moderator(interaction),
             role_ids=[role.id for role in getattr(interaction.user, "roles", [])],
         )
-        # The embed the moderators saw, marked: a fresh render could differ from it.
-        embed = acknowledged_embed(interaction.message.embeds[0], done.alert)
+        # The embed the moderators saw, marked: a fresh render could differ from it. A public
+        # post, so in the server's language, as it was posted.
+        words = words_for(interaction.guild_locale)
+        embed = acknowledged_embed(interaction.message.embeds[0], done.alert, words=words)
         await interaction.response.edit_message(
-            embed=embed, view=alert_view(done.session, acknowledged=True)
+            embed=embed, view=alert_view(done.session, acknowledged=True, words=words)
         )
 
 
@@ -106,7 +104,7 @@ class StopFollowingButton(
         # The stop edited the timeline itself, as every stop does: a click there is only
         # answered; one in /chatsight follows renews that list.
         message = interaction.message
-        if message is not None and any(e.title == FOLLOWS_TITLE for e in message.embeds):
+        if message is not None and any(e.title in follows_titles() for e in message.embeds):
             embed, view = await follows_answer(interaction)
             await interaction.response.edit_message(embed=embed, view=view)
             return

@@ -14,6 +14,7 @@ from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.stream_details import StreamDetails
 from bot.errors import ChatsightBotError
+from bot.language.catalogue import words_for
 from bot.rendering.tag_stream import tag_stream_text
 from bot.server.autotag import Announcement
 
@@ -113,7 +114,12 @@ class AutoTagCog(commands.Cog):
         outcome = await self.bot.autotagger.on_demand(
             announcement, interaction.user.id, interaction.id
         )
-        text = tag_stream_text(len(outcome.started), outcome.waiting, outcome.recent)
+        text = tag_stream_text(
+            len(outcome.started),
+            outcome.waiting,
+            outcome.recent,
+            words=words_for(interaction.locale),
+        )
         await interaction.followup.send(text, ephemeral=True)
 
 

@@ -15,14 +15,13 @@ import discord
 from bot.app.chatsight_bot import ChatsightBot
 from bot.app.member_view import readable_channel_ids
 from bot.app.tree import reply_privately
+from bot.language.catalogue import words_for
 from bot.rendering.history import (
     HISTORY_ID,
     HISTORY_TEMPLATE,
     history_view,
     tag_history_embed,
 )
-
-NOT_YOURS = "These buttons belong to the member who asked. Run /chatsight history yourself."
 
 
 async def history_page(
@@ -36,8 +35,10 @@ async def history_page(
     if guild is not None and isinstance(member, discord.Member):
         readable = readable_channel_ids(guild, member)
     found = await client.history.page(interaction.guild_id, tag, readable, page)
-    embed = tag_history_embed(found.tag, found.sessions, page, has_next=found.has_next)
-    return embed, history_view(member.id, found.tag, page, has_next=found.has_next)
+    words = words_for(interaction.locale)
+    embed = tag_history_embed(found.tag, found.sessions, page, has_next=found.has_next, words=words)
+    view = history_view(member.id, found.tag, page, has_next=found.has_next, words=words)
+    return embed, view
 
 
 class HistoryPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HISTORY_TEMPLATE):
@@ -54,7 +55,8 @@ class HistoryPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
     async def callback(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.user_id:
-            await reply_privately(interaction, NOT_YOURS)
+            words = words_for(interaction.locale)
+            await reply_privately(interaction, words("cogs.history.not_yours"))
             return
         embed, view = await history_page(interaction, self.tag, self.page)
         await interaction.response.edit_message(embed=embed, view=view)

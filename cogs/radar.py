@@ -13,9 +13,9 @@ from typing import Any
 import discord
 
 from bot.app.chatsight_bot import ChatsightBot
-from bot.app.tree import explain, reply_privately
+from bot.app.tree import NotAServerManager, answer_failure
+from bot.language.catalogue import words_for
 from bot.rendering.radar import RADAR_ID, adopted_text, radar_embed, radar_view
-from cogs.config import NotAServerManager
 
 
 class AdoptTagButton(
@@ -37,10 +37,8 @@ class AdoptTagButton(
         try:
             await self._adopt(interaction)
         except Exception as error:
-            text = explain(error)
-            if text is None:
+            if not await answer_failure(interaction, error):
                 raise
-            await reply_privately(interaction, text)
 
     async def _adopt(self, interaction: discord.Interaction) -> None:
         if not interaction.permissions.manage_guild:
@@ -50,10 +48,11 @@ class AdoptTagButton(
         assert isinstance(client, ChatsightBot)
         settings = await client.radar.adopt(interaction.guild_id, self.tag)
         entries = await client.radar.heard(interaction.guild_id)
+        words = words_for(interaction.locale)
         await interaction.response.edit_message(
-            content=adopted_text(self.tag, settings.alert_tags),
-            embed=radar_embed(entries),
-            view=radar_view(entries),
+            content=adopted_text(self.tag, settings.alert_tags, words=words),
+            embed=radar_embed(entries, words=words),
+            view=radar_view(entries, words=words),
         )
 
 

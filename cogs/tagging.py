@@ -11,6 +11,7 @@ from bot.app.channel_access import require_posting_here
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.convo_ids import Trigger
 from bot.domain.records import Origin
+from bot.language.catalogue import words_for
 from bot.rendering.history import TAG_MAX_LENGTH
 from bot.rendering.results import history_embed, started_embed, status_embed
 from cogs.discovery import follows_answer, help_answer, recent_session_choices
@@ -60,7 +61,9 @@ class TaggingCog(commands.Cog):
         # The "thinking" message is the one the answer edits and the result replies to.
         deferred = await interaction.response.defer(thinking=True)
         session = await tagging.begin(admitted, deferred.message_id if deferred else None)
-        answer = await interaction.edit_original_response(embed=started_embed(session))
+        # Public, like the result replying under it: in the server's language.
+        started = started_embed(session, words=words_for(interaction.guild_locale))
+        answer = await interaction.edit_original_response(embed=started)
         await tagging.answered(session, answer.id)
 
     @chatsight.command(name="status", description="Show a tagging session of this channel")
@@ -69,7 +72,8 @@ class TaggingCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
         record = await self.bot.tagging.status(interaction.channel_id, session)
-        await interaction.followup.send(embed=status_embed(record), ephemeral=True)
+        embed = status_embed(record, words=words_for(interaction.locale))
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     @status.autocomplete("session")
     async def status_sessions(
@@ -103,7 +107,8 @@ class TaggingCog(commands.Cog):
             return
         assert interaction.channel_id is not None
         sessions = await self.bot.tagging.history(interaction.channel_id)
-        await interaction.response.send_message(embed=history_embed(sessions), ephemeral=True)
+        embed = history_embed(sessions, words=words_for(interaction.locale))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @chatsight.command(name="unfollow", description="Stop following the streams in this channel")
     @app_commands.checks.has_permissions(manage_messages=True)
@@ -112,10 +117,11 @@ class TaggingCog(commands.Cog):
         stopped = await self.bot.following.stop_in_channel(
             interaction.channel_id, interaction.user.id
         )
+        words = words_for(interaction.locale)
         text = (
-            f"Stopped following {len(stopped)} stream(s)."
+            words("cogs.tagging.unfollowed", count=len(stopped))
             if stopped
-            else "Nothing is followed here."
+            else words("cogs.tagging.nothing_followed")
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -19,6 +19,7 @@ from bot.domain.server_records import GuildSettings
 from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_end import stopped_error, stream_ended
 from bot.domain.tags import TagResult
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.refusals import refusal_text
 from bot.server.guild_config import GuildConfig
 from bot.store import Store
@@ -72,7 +73,7 @@ async def test_bad_settings_are_refused_plainly(store: Store) -> None:
         await config.change_alert_tags(1, " , ", add=True)
     with pytest.raises(IntervalOutOfRange) as interval:
         await config.set_interval(1, 0)
-    assert "1 to 240 minutes" in refusal_text(interval.value)
+    assert "1 to 240 minutes" in refusal_text(interval.value, words=ENGLISH_WORDS)
     with pytest.raises(SeedTooLong) as seed:
         await config.set_seed(1, "x" * 1001)
     assert seed.value.limit == 1000
@@ -137,6 +138,6 @@ def test_an_announcement_seeds_with_its_title_and_game() -> None:
     many = tuple((f"Game {n}", ("Fun",)) for n in range(25))
     with pytest.raises(TooManyCategories) as refused:
         with_expectation(many, "One more", "Fun")
-    assert refusal_text(refused.value) == (
+    assert refusal_text(refused.value, words=ENGLISH_WORDS) == (
         "A server can expect tags of at most 25 announced categories."
     )

@@ -14,6 +14,7 @@ from bot.config import Secret, Settings
 from bot.domain.records import DeliveryState, Origin, SessionSource, SessionState, TagRequest
 from bot.domain.stream_refusals import StreamNotLive
 from bot.errors import ChatsightAuthError
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.refusals import refusal_text
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
@@ -96,7 +97,7 @@ async def test_a_page_with_no_stream_fails_the_session_without_asking_chatsight(
         session = await core.store.get_session("c1")
         assert session is not None
         assert session.state is SessionState.FAILED
-        assert session.error == refusal_text(StreamNotLive("127.0.0.1"))
+        assert session.error == refusal_text(StreamNotLive("127.0.0.1"), words=ENGLISH_WORDS)
         assert session.stream_url == site.page("alice")
         assert await core.store.deliveries_for("c1") == []  # whoever asked is told by the caller
         assert sim.requests_to("/stream/tag") == []

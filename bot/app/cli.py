@@ -32,6 +32,7 @@ from bot.domain.records import (
 )
 from bot.domain.refusals import Refusal
 from bot.errors import ChatsightBotError, ChatsightError, ConfigError
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.console import session_text
 from bot.rendering.refusals import refusal_text
 from bot.store.base import StoreUnavailable
@@ -110,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error.user_message}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(error, ConfigError) else EXIT_FAILED
     except Refusal as refusal:  # e.g. `tag` of a stream page that is not live
-        print(f"error: {refusal_text(refusal)}", file=sys.stderr)
+        print(f"error: {refusal_text(refusal, words=ENGLISH_WORDS)}", file=sys.stderr)
         return EXIT_FAILED
     except StoreUnavailable as error:
         # systemd's Restart= tries again; the line says what is wrong, without the URL's password.

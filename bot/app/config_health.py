@@ -14,6 +14,7 @@ import discord
 from bot.app.channel_access import POSTING, POSTING_IN_THREADS, threaded
 from bot.domain.config_health import ConfigProblem, problems_key
 from bot.domain.server_records import GuildSettings
+from bot.language.catalogue import words_for
 from bot.rendering.config_health import notice_text
 from bot.server.upkeep import ServerUpkeep
 
@@ -76,7 +77,9 @@ async def tell_admins(guild: discord.Guild, settings: GuildSettings, upkeep: Ser
         assert isinstance(channel, Postable) and not isinstance(channel, discord.ForumChannel)
         try:
             await channel.send(
-                notice_text(problems), allowed_mentions=discord.AllowedMentions.none()
+                # Public: in the server's language.
+                notice_text(problems, words=words_for(guild.preferred_locale)),
+                allowed_mentions=discord.AllowedMentions.none(),
             )
             return
         except discord.HTTPException as error:

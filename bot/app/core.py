@@ -7,6 +7,7 @@ workers, and closes the store last, so every accepted webhook is committed befor
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.packs import PackSink
 from bot.delivery.worker import ResultDelivery, ResultSink
 from bot.domain.clock import now_ms
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.refusals import refusal_text
 from bot.sessions.monitor import SessionMonitor
 from bot.sessions.service import TaggingService
@@ -106,7 +108,8 @@ class TaggingCore:
             public_base_url=self.settings.public_base_url,
             on_final=self._wake_delivery,
             locator=locator,
-            describe=refusal_text,
+            # Kept with the failed session, which members of any language may read later.
+            describe=functools.partial(refusal_text, words=ENGLISH_WORDS),
         )
         await self.reload_secrets()
 

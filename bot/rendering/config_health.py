@@ -1,11 +1,12 @@
-"""The words for a configuration that broke: in ``/chatsight-config show`` and in the one
-notice the admins get."""
+"""The words for a configuration that broke: in ``/chatsight-config show`` (the member's
+language) and in the one notice the admins get (the server's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from bot.domain.config_health import ConfigProblem
+from bot.language.catalogue import Words
 from bot.rendering.refusals import permission_names
 
 
@@ -15,28 +16,27 @@ def _target(problem: ConfigProblem) -> str:
     return f"<#{problem.target_id}>"
 
 
-def problem_line(problem: ConfigProblem) -> str:
+def problem_line(problem: ConfigProblem, *, words: Words) -> str:
     """One broken setting: "results channel <#1>: deleted, or hidden from me"."""
+    role = problem.setting == "alert role"
     if problem.gone:
-        what = "deleted" if problem.setting == "alert role" else "deleted, or hidden from me"
-    elif problem.setting == "alert role":
-        what = "I can't mention it (make it mentionable)"
+        what = words("config_health.role_gone" if role else "config_health.channel_gone")
+    elif role:
+        what = words("config_health.role_not_mentionable")
     else:
-        what = f"I lack {permission_names(problem.missing)} there"
-    return f"{problem.setting} {_target(problem)}: {what}"
+        missing = permission_names(problem.missing, words=words)
+        what = words("config_health.lacks_permissions", permissions=missing)
+    setting = words("config_health.setting." + problem.setting.replace(" ", "_"))
+    return words("config_health.line", setting=setting, target=_target(problem), problem=what)
 
 
-def degraded_value(problems: Sequence[ConfigProblem]) -> str:
-    return "\n".join(problem_line(p) for p in problems)
+def degraded_value(problems: Sequence[ConfigProblem], *, words: Words) -> str:
+    return "\n".join(problem_line(p, words=words) for p in problems)
 
 
-def notice_text(problems: Sequence[ConfigProblem]) -> str:
+def notice_text(problems: Sequence[ConfigProblem], *, words: Words) -> str:
     """To the admins, once per breakage; the configuration itself is kept."""
-    lines = [f"- {problem_line(p)}" for p in problems]
+    lines = [f"- {problem_line(p, words=words)}" for p in problems]
     return "\n".join(
-        [
-            "**Chatsight's configuration no longer works here:**",
-            *lines,
-            "It is kept as it is: fix it in Discord, or change it with `/chatsight-config`.",
-        ]
+        [words("config_health.notice_title"), *lines, words("config_health.notice_kept")]
     )

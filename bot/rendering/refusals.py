@@ -7,30 +7,38 @@ import re
 from bot.domain import refusals as r
 from bot.domain import stream_refusals as s
 from bot.domain.digests import UnknownTimeZone
+from bot.language.catalogue import ENGLISH, Words, entries
 
+# The refusals whose words carry no data, by catalogue key.
 _FIXED: dict[type[r.Refusal], str] = {
-    r.NoSessionYet: "No tagging session has been started in this channel.",
-    r.UnknownSession: "I know no tagging session by that id in this channel.",
-    r.UnknownAlert: "That alert is no longer known.",
-    r.NotAllowedToAcknowledge: "Only moderators can acknowledge alerts.",
-    r.UnknownFollow: "That followed stream is no longer known.",
-    r.NotAllowedToStopFollow: "Only moderators or the member who asked can stop this.",
-    r.NoTagsGiven: "Give one or more tags, separated by commas.",
-    r.SubscriptionsOff: "This server has switched tag subscriptions off.",
+    r.NoSessionYet: "refusals.no_session_yet",
+    r.UnknownSession: "refusals.unknown_session",
+    r.UnknownAlert: "refusals.unknown_alert",
+    r.NotAllowedToAcknowledge: "refusals.not_allowed_to_acknowledge",
+    r.UnknownFollow: "refusals.unknown_follow",
+    r.NotAllowedToStopFollow: "refusals.not_allowed_to_stop_follow",
+    r.NoTagsGiven: "refusals.no_tags_given",
+    r.SubscriptionsOff: "refusals.subscriptions_off",
 }
 
 
-def permission_names(names: tuple[str, ...] | list[str]) -> str:
-    """``send_messages`` as Discord's client shows it: "Send Messages"."""
-    return ", ".join(name.replace("_", " ").title() for name in names)
+def permission_names(names: tuple[str, ...] | list[str], *, words: Words) -> str:
+    """``send_messages`` as Discord's client shows it, in the member's language: "Send
+    Messages". A permission the bot never asks for itself (one a discord.py check names) keeps
+    its English name."""
+    return ", ".join(
+        words(f"refusals.permissions.{name}")
+        if f"refusals.permissions.{name}" in entries(ENGLISH)
+        else name.replace("_", " ").title()
+        for name in names
+    )
 
 
-def _cannot_post(where: str, names: tuple[str, ...], there: str) -> str:
+def _cannot_post(key: str, names: tuple[str, ...], words: Words, **where: object) -> str:
     """The permissions missing, and why history, which members rarely expect a bot to read."""
-    text = f"I can't post {where}: I need {permission_names(names)} {there}"
     if "read_message_history" in names:
-        text += " (after an outage I read it, so that nothing is posted twice)"
-    return text + "."
+        key += "_history"
+    return words(key, permissions=permission_names(names, words=words), **where)
 
 
 def _host(host: str) -> str:
@@ -41,69 +49,49 @@ def _host(host: str) -> str:
 
 def _zone_name(name: str) -> str:
     """What the member typed, as plain text: only the characters a zone's name may hold."""
-    return re.sub(r"[^\w/+-]", "", name)[:64].replace("_", "\\_") or "that"
+    return re.sub(r"[^\w/+-]", "", name)[:64].replace("_", "\\_")
 
 
-def refusal_text(refusal: r.Refusal) -> str:
+def refusal_text(refusal: r.Refusal, *, words: Words) -> str:
     fixed = _FIXED.get(type(refusal))
     if fixed is not None:
-        return fixed
+        return words(fixed)
     match refusal:
         case r.InvalidStreamUrl(too_long_limit=int(limit)):
-            return f"That URL is too long: at most {limit} characters."
+            return words("refusals.url_too_long", limit=limit)
         case r.InvalidStreamUrl():
-            return (
-                "That is not a stream URL I can tag: give an http, https, rtmp or rtmps link,"
-                " such as https://example.com/live.m3u8."
-            )
+            return words("refusals.invalid_stream_url")
         case r.SeedTooLong(limit=limit):
-            return f"The seed sentence is too long: at most {limit} characters."
+            return words("refusals.seed_too_long", limit=limit)
         case r.TooSoon(retry_in_s=retry):
-            return f"You can start another tagging session in {max(1, round(retry))} s."
+            return words("refusals.too_soon", seconds=max(1, round(retry)))
         case r.ServerBusy(cap=cap):
-            return (
-                f"This server already has {cap} tagging sessions running. Try again when one"
-                " finishes; results usually arrive within five minutes."
-            )
+            return words("refusals.server_busy", cap=cap)
         case r.MissingChannelPermissions(names=names, channel_id=None):
-            return _cannot_post("results in this channel", names, "here")
+            return _cannot_post("refusals.cannot_post_here", names, words)
         case r.MissingChannelPermissions(names=names, channel_id=channel_id):
-            return _cannot_post(f"in <#{channel_id}>", names, "there")
+            return _cannot_post("refusals.cannot_post_there", names, words, channel_id=channel_id)
         case r.RoleNotMentionable(role_id=role):
-            return (
-                f"I can't mention <@&{role}>, so alerts would ping nobody: I need Mention"
-                " Everyone, or make the role mentionable."
-            )
+            return words("refusals.role_not_mentionable", role_id=role)
         case r.AlreadyAcknowledged(by_user_id=user):
-            return f"<@{user}> already acknowledged this alert."
+            return words("refusals.already_acknowledged", user_id=user)
         case r.TooManyAlertTags(limit=limit):
-            return f"A server can alert on at most {limit} tags."
+            return words("refusals.too_many_alert_tags", limit=limit)
         case r.TooManyCategories(limit=limit):
-            return f"A server can expect tags of at most {limit} announced categories."
+            return words("refusals.too_many_categories", limit=limit)
         case r.NotOneTag(limit=limit):
-            return f"Give one tag, without commas, of at most {limit} characters."
+            return words("refusals.not_one_tag", limit=limit)
         case r.IntervalOutOfRange(low=low, high=high):
-            return f"The interval must be {low} to {high} minutes."
+            return words("refusals.interval_out_of_range", low=low, high=high)
         case UnknownTimeZone(name=name):
-            return (
-                f"I know no time zone called {_zone_name(name)}: pick one from the list, such as"
-                " Europe/Berlin or America/New_York."
-            )
+            zone = _zone_name(name) or words("refusals.unnamed_time_zone")
+            return words("refusals.unknown_time_zone", zone=zone)
         case s.StreamNotLive(host=host):
-            return (
-                f"That stream is not live right now, or there is no such channel on {_host(host)}."
-            )
+            return words("refusals.stream_not_live", host=_host(host))
         case s.NotAStreamLink(host=host):
-            return (
-                f"I know no way to a stream on {_host(host)}: give a channel's page on a"
-                " streaming site (Twitch, YouTube, Kick, …) or a link to the media itself"
-                " (.m3u8, .mpd, .mp4, rtmp://…)."
-            )
+            return words("refusals.not_a_stream_link", host=_host(host))
         case s.NeedsWebBrowser(host=host):
-            return (
-                f"{_host(host)} gives its streams only to a web browser, which I can't run."
-                " Give me a direct link to the stream (an .m3u8 playlist) instead."
-            )
+            return words("refusals.needs_web_browser", host=_host(host))
         case s.StreamPageFailed(host=host):
-            return f"{_host(host)} did not give me that stream just now. Try again in a minute."
+            return words("refusals.stream_page_failed", host=_host(host))
     raise TypeError(f"no wording for {type(refusal).__name__}")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from bot.language.catalogue import Words
 
-def tag_stream_text(started: int, waiting: int, recent: int) -> str:
+
+def tag_stream_text(started: int, waiting: int, recent: int, *, words: Words) -> str:
     if not (started or waiting or recent):
-        return "I found no stream URL in that message."
+        return words("tag_stream.no_stream_url")
     parts = []
     if started:
-        parts.append(f"Tagging {started} stream(s); results will reply to that message.")
+        parts.append(words("tag_stream.started", count=started))
     if waiting:
-        parts.append(
-            f"{waiting} stream(s) wait for a free slot: this server runs its most sessions at once."
-        )
+        parts.append(words("tag_stream.waiting", count=waiting))
     if recent:
-        parts.append(f"{recent} stream(s) were tagged here recently, so not again yet.")
+        parts.append(words("tag_stream.recent", count=recent))
     return " ".join(parts)

@@ -17,6 +17,7 @@ from bot.app.doctor.findings import Finding, failed, passed
 from bot.app.doctor.permissions import JSON, channel_permissions
 from bot.config import Settings
 from bot.domain.server_records import GuildSettings
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.refusals import permission_names
 from bot.store.interface import Store
 
@@ -143,7 +144,7 @@ class DiscordChecks:
         permissions = channel_permissions(guild, member, channel, self._user_id)
         missing = tuple(name for name in POSTING if not getattr(permissions, name))
         if missing:
-            return f"{label} <#{channel_id}> lacks {permission_names(missing)}"
+            return f"{label} <#{channel_id}> lacks {permission_names(missing, words=ENGLISH_WORDS)}"
         return ""
 
 
