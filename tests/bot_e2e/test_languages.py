@@ -1,0 +1,46 @@
+"""A member's language, end to end: the command names Discord shows them come from the sync's
+``name_localizations``, and a private answer is in their client's language; a language the bot
+does not speak reads in English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.language.catalogue import entries
+from tests.bot_e2e.harness import running_world
+from tests.bot_e2e.tag_steps import private_reply, tag
+
+
+def _synced(commands: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """A command as the emulator stored it from the bot's sync."""
+    return next(c for c in commands if c["name"] == name)
+
+
+async def test_a_german_member_sees_german_commands_and_a_german_refusal(tmp_path: Path) -> None:
+    german = entries("de")
+    async with running_world(tmp_path) as world:
+        synced = world.emu.commands(world.app.application_id, world.guild)
+        command = _synced(synced, "tag")
+        assert command["name_localizations"] == {"de": german["commands.tag.name"]}
+        assert command["description_localizations"] == {"de": german["commands.tag.description"]}
+        options = {o["name"]: o for o in command["options"]}
+        assert options["seed"]["name_localizations"] == {"de": "satz"}
+        menu = _synced(synced, "Tag stream")
+        assert menu["name_localizations"] == {"de": "Stream markieren"}
+
+        world.emu.set_user_locale(world.member, "de")
+        interaction = await tag(world, "ftp://x")
+        assert await private_reply(world, interaction) == german["refusals.invalid_stream_url"]
+
+
+async def test_a_member_in_a_language_the_bot_does_not_speak_reads_english(
+    tmp_path: Path,
+) -> None:
+    async with running_world(tmp_path) as world:
+        world.emu.set_user_locale(world.member, "zh-CN")
+        await world.emu.set_guild_locale(world.guild, "de")  # the server's language is not theirs
+        interaction = await tag(world, "ftp://x")
+        assert (
+            await private_reply(world, interaction) == entries("en")["refusals.invalid_stream_url"]
+        )
