@@ -37,7 +37,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.delivery_world import Target, World, start_sessions, start_world, stop_world
-from bot.rendering.results import SESSION_FOOTER, TAGS_TITLE
+from bot.rendering.results import TAGS_TITLE, footer_session
 from standins.chatsight.webhook import signed_delivery
 
 # The targets (README, Stand-ins, tests and benchmarks): with Discord's limits, the last result
@@ -93,14 +93,14 @@ def shown_at(world: World) -> tuple[dict[str, list[float]], int]:
         for message in world.emu.messages(channel):
             stored = datetime.fromisoformat(message.data["timestamp"]).timestamp()
             found = [
-                SESSION_FOOTER.match(embed["footer"]["text"])
+                footer_session(embed["footer"]["text"])
                 for embed in message.data["embeds"]
                 if embed.get("title") == TAGS_TITLE
             ]
             messages += bool(found)
-            for match in found:
-                assert match is not None
-                shown.setdefault(match.group(1), []).append(stored)
+            for convo_id in found:
+                assert convo_id is not None
+                shown.setdefault(convo_id, []).append(stored)
     return shown, messages
 
 
@@ -115,9 +115,9 @@ async def until_shown(world: World, count: int, timeout_s: float) -> None:
             ids = world.emu.state.channel_messages.get(channel, [])
             for message_id in ids[read[channel] :]:
                 for embed in world.emu.state.messages[message_id].data["embeds"]:
-                    found = SESSION_FOOTER.match(embed.get("footer", {}).get("text", ""))
+                    found = footer_session(embed.get("footer", {}).get("text", ""))
                     if embed.get("title") == TAGS_TITLE and found is not None:
-                        seen.add(found.group(1))
+                        seen.add(found)
             read[channel] = len(ids)
         return len(seen) >= count
 

@@ -15,6 +15,7 @@ from bot.app.channel_access import require_posting_here
 from bot.app.chatsight_bot import ChatsightBot
 from bot.domain.clock import now_ms
 from bot.domain.refusals import MissingChannelPermissions
+from bot.language.catalogue import words_for
 from bot.rendering.discovery import (
     Allowed,
     follows_embed,
@@ -46,7 +47,7 @@ def allowed_here(interaction: discord.Interaction) -> Allowed:
 
 
 def help_answer(interaction: discord.Interaction) -> discord.Embed:
-    return help_embed(allowed_here(interaction))
+    return help_embed(allowed_here(interaction), words=words_for(interaction.locale))
 
 
 async def follows_answer(interaction: discord.Interaction) -> tuple[discord.Embed, discord.ui.View]:
@@ -56,7 +57,8 @@ async def follows_answer(interaction: discord.Interaction) -> tuple[discord.Embe
     followed = await _bot(interaction).discovery.followed_here(interaction.channel_id)
     moderator, user_id = is_moderator(interaction), interaction.user.id
     stoppable = {f.id for f, _ in followed if moderator or f.origin.requester_id == user_id}
-    return follows_embed(followed), follows_view(followed, stoppable)
+    words = words_for(interaction.locale)
+    return follows_embed(followed, words=words), follows_view(followed, stoppable, words=words)
 
 
 async def recent_session_choices(
@@ -64,7 +66,7 @@ async def recent_session_choices(
 ) -> list[app_commands.Choice[str]]:
     assert interaction.channel_id is not None
     sessions = await _bot(interaction).discovery.recent_sessions(interaction.channel_id)
-    return session_choices(sessions, typed, now_ms())
+    return session_choices(sessions, typed, now_ms(), words=words_for(interaction.locale))
 
 
 async def alert_tag_choices(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.domain.records import SessionRecord, SessionSource, SessionState
 from bot.domain.stream_details import StreamDetails
 from bot.domain.tags import TagResult
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.discovery import session_choices, tag_choices
 
 
@@ -33,11 +34,13 @@ def test_sessions_are_named_readably_within_a_choices_length() -> None:
         )
         for n in range(30)
     ]
-    offered = session_choices(sessions, "", now_ms=7_200_000)
+    offered = session_choices(sessions, "", now_ms=7_200_000, words=ENGLISH_WORDS)
 
     assert len(offered) == 25
     assert offered[0].name == "2 h ago · running · twitch.tv/alice"
     assert offered[1].name == "2 h ago · Gaming, Chatting, Fun, Music · twitch.tv/alice"
     assert offered[2].name.startswith("2 h ago · Gaming, Chatting, Fun, Music · Alice: xxx")
     assert all(1 <= len(c.name) <= 100 and len(c.value) <= 100 for c in offered)
-    assert [c.value for c in session_choices(sessions, "00000001", 0)] == [sessions[1].convo_id]
+    assert [c.value for c in session_choices(sessions, "00000001", 0, words=ENGLISH_WORDS)] == [
+        sessions[1].convo_id
+    ]

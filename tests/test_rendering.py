@@ -10,6 +10,8 @@ from bot.domain.records import Origin, SessionRecord, SessionSource, SessionStat
 from bot.domain.server_records import Follow, FollowState, GuildSettings
 from bot.domain.stream_details import StreamDetails
 from bot.domain.tags import TagResult
+from bot.language.catalogue import ENGLISH_WORDS
+from bot.rendering.alerts import alert_embed
 from bot.rendering.results import (
     EMBED_TOTAL_LIMIT,
     history_embed,
@@ -17,7 +19,8 @@ from bot.rendering.results import (
     started_embed,
     tag_list,
 )
-from bot.rendering.server import alert_embed, config_embed, timeline_embed
+from bot.rendering.server import config_embed
+from bot.rendering.timelines import timeline_embed
 
 
 def session(**changes: object) -> SessionRecord:
@@ -49,7 +52,7 @@ def assert_within_limits(embed: discord.Embed) -> None:
 
 
 def test_result_shows_tags_asker_duration_and_session() -> None:
-    embed = result_embed(session())
+    embed = result_embed(session(), words=ENGLISH_WORDS)
     assert embed.description == "Fun, Relaxed"
     fields = {field.name: field.value for field in embed.fields}
     assert fields["Requested by"] == "<@42>"
@@ -60,17 +63,19 @@ def test_result_shows_tags_asker_duration_and_session() -> None:
 
 
 def test_undocumented_tags_are_called_out() -> None:
-    embed = result_embed(session(result=TagResult(("Fun",), undocumented=True)))
+    embed = result_embed(
+        session(result=TagResult(("Fun",), undocumented=True)), words=ENGLISH_WORDS
+    )
     assert any("outside Chatsight's published list" in (f.value or "") for f in embed.fields)
 
 
 def test_long_tag_lists_are_cut_with_an_honest_count() -> None:
     tags = tuple(f"Tag{index:04d}-" + "x" * 40 for index in range(500))
-    text = tag_list(tags)
+    text = tag_list(tags, words=ENGLISH_WORDS)
     assert len(text) <= 1024
     shown = text.count("Tag")
     assert text.endswith(f"+{500 - shown} more")
-    assert_within_limits(result_embed(session(result=TagResult(tags))))
+    assert_within_limits(result_embed(session(result=TagResult(tags)), words=ENGLISH_WORDS))
 
 
 def test_huge_inputs_stay_within_every_limit() -> None:
@@ -81,11 +86,18 @@ def test_huge_inputs_stay_within_every_limit() -> None:
         error="e" * 5000,
     )
     for embed in (
-        result_embed(huge),
-        result_embed(session(state=SessionState.FAILED, result=None, error="x" * 5000)),
-        started_embed(huge),
-        history_embed([huge] * 30),
-        alert_embed(huge, AlertDecision(huge.result.tags, True, "x" * 3000), result_url=None),  # type: ignore[union-attr]
+        result_embed(huge, words=ENGLISH_WORDS),
+        result_embed(
+            session(state=SessionState.FAILED, result=None, error="x" * 5000), words=ENGLISH_WORDS
+        ),
+        started_embed(huge, words=ENGLISH_WORDS),
+        history_embed([huge] * 30, words=ENGLISH_WORDS),
+        alert_embed(
+            huge,
+            AlertDecision(huge.result.tags, True, "x" * 3000),  # type: ignore[union-attr]
+            result_url=None,
+            words=ENGLISH_WORDS,
+        ),
         timeline_embed(
             Follow(
                 *(1, long_url, SessionSource.SLASH, FollowState.ACTIVE, 400, 600_000, 0, 10**12),
@@ -94,17 +106,21 @@ def test_huge_inputs_stay_within_every_limit() -> None:
                 trigger=Trigger(7),
             ),
             [huge] * 400,
+            words=ENGLISH_WORDS,
         ),
         config_embed(
             GuildSettings(1, seed="s" * 1000, alert_tags=tuple("t" * 60 for _ in range(50))),
             content_intent=False,
+            words=ENGLISH_WORDS,
         ),
     ):
         assert_within_limits(embed)
 
 
 def test_mention_syntax_in_tags_is_neutralised() -> None:
-    embed = result_embed(session(result=TagResult(("@everyone", "<@&123>", "**bold**"))))
+    embed = result_embed(
+        session(result=TagResult(("@everyone", "<@&123>", "**bold**"))), words=ENGLISH_WORDS
+    )
     assert embed.description is not None
     assert "@everyone" not in embed.description.replace("@\u200beveryone", "")
     assert "\\*\\*bold\\*\\*" in embed.description
@@ -112,18 +128,21 @@ def test_mention_syntax_in_tags_is_neutralised() -> None:
 
 def test_failed_and_expired_sessions_explain_why() -> None:
     failed = result_embed(
-        session(state=SessionState.FAILED, result=None, error="Chatsight stopped the session: oom")
+        session(state=SessionState.FAILED, result=None, error="Chatsight stopped the session: oom"),
+        words=ENGLISH_WORDS,
     )
     assert failed.title == "Tagging failed"
     assert failed.description == "Chatsight stopped the session: oom"
-    expired = result_embed(session(state=SessionState.EXPIRED, result=None, error="no result"))
+    expired = result_embed(
+        session(state=SessionState.EXPIRED, result=None, error="no result"), words=ENGLISH_WORDS
+    )
     assert expired.title == "Tagging expired"
 
 
 def test_history_shows_each_stream_in_its_canonical_form() -> None:
     """One stream reads the same in every session, however each announcement spelled it."""
     spellings = ["https://www.twitch.tv/SomeOne/?utm_source=discord", "https://twitch.tv/someone"]
-    embed = history_embed([session(stream_url=url) for url in spellings])
+    embed = history_embed([session(stream_url=url) for url in spellings], words=ENGLISH_WORDS)
     shown = [str(field.value).splitlines()[-1] for field in embed.fields]
     assert shown == ["https://twitch.tv/someone"] * 2
 
@@ -134,13 +153,17 @@ def test_what_is_shown_of_a_stream_is_outside_text_kept_harmless() -> None:
     )
     assert announced.thumbnail_url is None and len(announced.title or "") == 256
 
-    rtmp = result_embed(session(stream_url="rtmp://ingest.test/live", stream=announced))
+    rtmp = result_embed(
+        session(stream_url="rtmp://ingest.test/live", stream=announced), words=ENGLISH_WORDS
+    )
     [stream] = [f for f in rtmp.to_dict()["fields"] if f["name"] == "Stream"]
     assert stream["value"].startswith("\\*\\*Huge\\*\\* \\[giveaway\\]")  # no link to rtmp://
     assert rtmp.author.name == "@everyone" and rtmp.author.url is None
     assert_within_limits(rtmp)
 
     odd = "https://streams.test/watch (live)"
-    linked = result_embed(session(stream_url=odd, stream=StreamDetails.of(None, "Live")))
+    linked = result_embed(
+        session(stream_url=odd, stream=StreamDetails.of(None, "Live")), words=ENGLISH_WORDS
+    )
     [stream] = [f for f in linked.to_dict()["fields"] if f["name"] == "Stream"]
     assert stream["value"] == "[Live](https://streams.test/watch%20%28live%29)"

@@ -7,7 +7,8 @@ sent or no longer wanted, so it is never sent twice and never scheduled again. E
 re-ping carries the same nonce, and a resend later than Discord recalls nonces first looks for it
 in the channel (poster.py), as alerts do. An alert acknowledged meanwhile is never claimed; a
 followed stream that stopped being followed (it ended, or a moderator stopped it) is not
-re-pinged. Its only mention is the alert role.
+re-pinged. Its only mention is the alert role. It reads in its server's language, as its alert
+does.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.delivery.poster import DiscordPoster, EarlierAttempt
 from bot.delivery.retries import DeliveryFailed
 from bot.domain.clock import Clock, now_ms
 from bot.domain.server_records import AlertRecord, FollowState
-from bot.rendering.server import reping_embed, reping_session
+from bot.rendering.alerts import reping_embed, reping_session
 from bot.store.interface import AlertStore, FollowStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,13 @@ class AlertRepings:
         await self._poster.send(
             alert.channel_id,
             content=content,
-            embeds=[reping_embed(alert, settings.alert_reping_minutes)],
+            embeds=[
+                reping_embed(
+                    alert,
+                    settings.alert_reping_minutes,
+                    words=self._poster.guild_words(alert.guild_id),
+                )
+            ],
             reply_to=alert.message_id,
             mentions=mentions,
             nonce=reping_nonce(alert),

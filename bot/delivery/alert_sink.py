@@ -6,7 +6,8 @@ samples with a reason (alert_policy.py); its later samples edit that alert (how 
 heard, and when last) and never ping again. The one re-ping comes from alert_repings.py, due
 ``alert_reping_minutes`` after the alert is recorded.
 
-Its only mention is the configured alert role. A session's result is posted before its alert, so
+It reads in its server's language (guild_words.py), and so does every later edit of it. Its
+only mention is the configured alert role. A session's result is posted before its alert, so
 the alert usually links to it from the start. When the result's post is failing (its channel
 answers 5xx, say), the alert does not wait out the result's backoff: moderators get it at once,
 and the link is edited in once the result is posted (``link_result``). Alerts are never packed:
@@ -35,8 +36,8 @@ from bot.domain.records import Delivery, DeliveryKind, SessionRecord
 from bot.domain.server_records import AlertRecord, FollowState, GuildSettings
 from bot.domain.stream_end import stream_ended
 from bot.observability import metrics
+from bot.rendering.alerts import acknowledged_embed, alert_embed, alert_session, alert_view
 from bot.rendering.results import jump_url
-from bot.rendering.server import acknowledged_embed, alert_embed, alert_session, alert_view
 from bot.store.interface import (
     AlertStore,
     FollowStore,
@@ -165,11 +166,14 @@ class DiscordAlertSink:
                 return any(alert_session(embed) == session.convo_id for embed in message.embeds)
 
             earlier = EarlierAttempt(existing.created_at_ms, shows)
+        words = self._poster.guild_words(alert.guild_id)
         message_id = await self._poster.send(
             alert.channel_id,
             content=content,
-            embeds=[alert_embed(session, decision, result_url=result_url, heard=heard)],
-            view=alert_view(session, acknowledged=False),
+            embeds=[
+                alert_embed(session, decision, result_url=result_url, words=words, heard=heard)
+            ],
+            view=alert_view(session, acknowledged=False, words=words),
             mentions=mentions,
             nonce=delivery_nonce(delivery),
             earlier=earlier,
@@ -226,15 +230,16 @@ class DiscordAlertSink:
             decision = evaluate(settings, raising)
         if decision is None:
             return
-        embed = alert_embed(raising, decision, result_url=result_url, heard=heard)
+        words = self._poster.guild_words(alert.guild_id)
+        embed = alert_embed(raising, decision, result_url=result_url, words=words, heard=heard)
         acknowledged = alert.acknowledged_by is not None
         if acknowledged:
-            embed = acknowledged_embed(embed, alert)
+            embed = acknowledged_embed(embed, alert, words=words)
         await self._poster.edit(
             alert.channel_id,
             alert.message_id,
             embed=embed,
-            view=alert_view(raising, acknowledged=acknowledged),
+            view=alert_view(raising, acknowledged=acknowledged, words=words),
         )
 
     async def _result_url(self, session: SessionRecord, settings: GuildSettings) -> str | None:

@@ -25,6 +25,7 @@ import aiohttp
 import discord
 
 from bot.delivery.channel_buckets import MessageBucket
+from bot.delivery.guild_words import GuildWords
 from bot.delivery.pacing import Pacer
 from bot.delivery.retries import DeliveryFailed
 from bot.domain.clock import now_ms
@@ -70,6 +71,8 @@ class DiscordPoster:
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self._client = client
+        # Where delivery meets the client: every sink words its posts through this poster's.
+        self.guild_words = GuildWords(client)
         self._pacer = pacer or Pacer.unpaced()
         self._nonce_trusted_ms = int(nonce_trusted_s * 1000)
         self._clock = clock

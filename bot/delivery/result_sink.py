@@ -7,6 +7,8 @@ go together: up to 10 results (Discord's most embeds a message, docs/discord-not
 ``url``. One result alone is still today's reply under its request; a pack replies to nothing and
 each of its embeds links to its request instead. A followed stream's waiting samples coalesce to
 one edit of its timeline showing the latest state. Alerts are not packed (alert_sink.py).
+Every post, and every later edit of a timeline, reads in its server's language
+(guild_words.py).
 
 Failure policy (retries.py): 403 and 404 are permanent, 5xx and network errors retried by the
 worker with backoff, 429s waited out by discord.py. Every send carries its pack's nonce, and a
@@ -30,6 +32,7 @@ from bot.delivery.routing import route_result
 from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryPack, SessionRecord
 from bot.domain.server_records import Follow, FollowState, GuildSettings
+from bot.language.catalogue import Words
 from bot.rendering.results import (
     EMBEDS_PER_MESSAGE,
     joins_message,
@@ -37,7 +40,7 @@ from bot.rendering.results import (
     result_embed,
     shown_session,
 )
-from bot.rendering.server import timeline_embed, timeline_follow, timeline_view
+from bot.rendering.timelines import timeline_embed, timeline_follow, timeline_view
 from bot.server.following import Following
 from bot.store.interface import FollowStore, ServerSettingsStore
 
@@ -79,6 +82,9 @@ class DiscordResultSink:
                 return LaneKey(follow.timeline_channel_id, MessageBucket.EDIT)
         return LaneKey(route.channel_id, MessageBucket.CREATE)
 
+    def _words(self, session: SessionRecord) -> Words:
+        return self._poster.guild_words(session.origin.guild_id)
+
     def choose(self, waiting: Sequence[Waiting]) -> list[Waiting]:
         first = waiting[0].session
         if first.follow_id is not None:
@@ -88,7 +94,8 @@ class DiscordResultSink:
         for candidate in waiting:
             if candidate.session.follow_id is not None:
                 continue
-            embed = packed_result_embed(candidate.session)
+            # Measured as it will be posted: in its server's language.
+            embed = packed_result_embed(candidate.session, words=self._words(candidate.session))
             if joins_message(embeds, embed, self._per_message):
                 chosen.append(candidate)
                 embeds.append(embed)
@@ -118,9 +125,10 @@ class DiscordResultSink:
             return any(shown_session(embed) in convo_ids for embed in message.embeds)
 
         content, reply_to = None, None
-        embeds = [packed_result_embed(session) for session in sessions]
+        words = self._words(sessions[0])  # a pack is one channel's, so one server's
+        embeds = [packed_result_embed(session, words=words) for session in sessions]
         if len(sessions) == 1:
-            embeds = [result_embed(sessions[0])]
+            embeds = [result_embed(sessions[0], words=words)]
             route = route_result(sessions[0], settings)
             if route is not None and route.channel_id == pack.channel_id:
                 content, reply_to = route.link, route.reply_to
@@ -191,7 +199,8 @@ class DiscordResultSink:
 
     async def _render(self, follow: Follow) -> tuple[discord.Embed, discord.ui.View | None]:
         samples = await self._store.follow_sessions(follow.id)
-        return timeline_embed(follow, samples), timeline_view(follow)
+        words = self._poster.guild_words(follow.origin.guild_id)
+        return timeline_embed(follow, samples, words=words), timeline_view(follow, words=words)
 
     async def refresh_timeline(self, follow_id: int) -> None:
         """After a follow ended, so its message says so and loses its button.

@@ -10,12 +10,19 @@ Results are packed, several in one message, when a channel has more than one due
 then links to the request it answers (its title's ``url``), since a message replies to one
 message only, and keeps its footer ("Session <convoId>"), by which a member and the bot itself
 (looking for what it posted before an outage) tell the results apart.
+
+Every sentence comes from the catalogue, in the words given: a public post in its server's
+language, an ephemeral answer in its member's. The bot recognises its own posts by their titles
+and footers in every language written so far (``in_every_language``), since a server may change
+its language between a post and the resend that looks for it.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Collection, Sequence
+from functools import cache
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
@@ -23,7 +30,7 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_urls import canonical_stream_url
-from bot.rendering.console import UNDOCUMENTED_NOTE
+from bot.language.catalogue import CATALOGUES, ENGLISH_WORDS, LANGUAGES, Words
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256
@@ -31,9 +38,8 @@ AUTHOR_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
-TAGS_TITLE = "Stream tags"
-RESULT_TITLES = frozenset({TAGS_TITLE, "Tagging failed", "Tagging expired"})
-SESSION_FOOTER = re.compile(r"Session (\S+)")
+# English, as the benches and end-to-end tests look for it.
+TAGS_TITLE = ENGLISH_WORDS("results.tags.title")
 
 COLOURS = {
     SessionState.STARTING: discord.Colour.blurple(),
@@ -53,34 +59,82 @@ def safe(text: str) -> str:
     return escape_mentions(escape_markdown(text))
 
 
-def tag_list(tags: Sequence[str], limit: int = FIELD_VALUE_LIMIT) -> str:
+@cache
+def in_every_language(key: str) -> frozenset[str]:
+    """An entry as every catalogue written so far says it, to recognise the bot's own posts
+    whichever language they were posted in."""
+    written = [lang for lang in LANGUAGES if (CATALOGUES / f"{lang}.toml").exists()]
+    return frozenset(Words(language)(key) for language in written)
+
+
+@cache
+def _template_patterns(key: str) -> tuple[re.Pattern[str], ...]:
+    """An entry in every language as a pattern capturing its placeholders: ids (``convo_id``,
+    ``follow_id``) as ids, anything else as any text."""
+    patterns = []
+    for text in sorted(in_every_language(key)):
+        parts = []
+        for literal, field, _, _ in string.Formatter().parse(text):
+            parts.append(re.escape(literal))
+            if field:
+                shape = r"[\w-]+?" if field.endswith("_id") else ".+?"
+                parts.append(f"(?P<{field}>{shape})")
+        patterns.append(re.compile("".join(parts)))
+    return tuple(patterns)
+
+
+def read_back(text: str, *keys: str) -> dict[str, str] | None:
+    """The placeholders of ``text`` as one of ``keys`` says it in some language; else None."""
+    for key in keys:
+        for pattern in _template_patterns(key):
+            found = pattern.fullmatch(text)
+            if found is not None:
+                return found.groupdict()
+    return None
+
+
+def counted(key: str, count: int, words: Words, **params: object) -> str:
+    """A sentence about ``count`` things: ``key.one`` for one, ``key.other`` for any other
+    count, so each language words its singular and plural whole."""
+    return words(f"{key}.one" if count == 1 else f"{key}.other", count=count, **params)
+
+
+def tag_list(tags: Sequence[str], limit: int = FIELD_VALUE_LIMIT, *, words: Words) -> str:
     if not tags:
-        return "No tags this time."
+        return words("results.tags.none")
+
+    def listed(shown: Sequence[str], hidden: int) -> str:
+        joined = ", ".join(shown)
+        return words("results.tags.more", tags=joined, count=hidden) if hidden else joined
+
     shown: list[str] = []
     for index, tag in enumerate(tags):
-        rest = len(tags) - index - 1
-        candidate = ", ".join([*shown, safe(tag)])
-        suffix = f" +{rest} more" if rest else ""
-        if len(candidate) + len(suffix) > limit:
-            hidden = len(tags) - len(shown)
-            return ", ".join(shown) + f" +{hidden} more"
+        if len(listed([*shown, safe(tag)], len(tags) - index - 1)) > limit:
+            return listed(shown, len(tags) - len(shown))
         shown.append(safe(tag))
     return ", ".join(shown)
 
 
-def duration(session: SessionRecord) -> str | None:
+def duration(session: SessionRecord, *, words: Words) -> str | None:
     if session.completed_at_ms is None:
         return None
     seconds = max(0, round((session.completed_at_ms - session.created_at_ms) / 1000))
     minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    if minutes:
+        return words("results.took.minutes", minutes=minutes, seconds=seconds)
+    return words("results.took.seconds", seconds=seconds)
 
 
-def _stream_field(embed: discord.Embed, session: SessionRecord) -> None:
-    show_stream(embed, session.stream_url, session.stream)
+def state_name(state: SessionState, *, words: Words) -> str:
+    """A session's state as a member reads it."""
+    return words(f"results.state.{state.value}")
 
 
-def show_stream(embed: discord.Embed, url: str, stream: StreamDetails) -> None:
+def _stream_field(embed: discord.Embed, session: SessionRecord, words: Words) -> None:
+    show_stream(embed, session.stream_url, session.stream, words=words)
+
+
+def show_stream(embed: discord.Embed, url: str, stream: StreamDetails, *, words: Words) -> None:
     """The stream as its page or announcement shows it: the streamer at the top and the title,
     both linking to the stream, and its picture. With no title the link itself is shown, which
     Discord makes clickable."""
@@ -92,7 +146,7 @@ def show_stream(embed: discord.Embed, url: str, stream: StreamDetails) -> None:
         title = safe(stream.title).replace("[", "\\[").replace("]", "\\]")
         linked = f"[{title}]({target})" if target else title
         value = linked if len(linked) <= FIELD_VALUE_LIMIT else clip(title, FIELD_VALUE_LIMIT)
-    embed.add_field(name="Stream", value=value)
+    embed.add_field(name=words("results.field.stream"), value=value)
     if stream.thumbnail_url:
         embed.set_thumbnail(url=stream.thumbnail_url)
 
@@ -105,36 +159,40 @@ def link_target(url: str) -> str | None:
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace(">", "%3E")
 
 
-def _asker_field(embed: discord.Embed, session: SessionRecord) -> None:
+def _asker_field(embed: discord.Embed, session: SessionRecord, words: Words) -> None:
     if session.origin.requester_id is not None:
-        embed.add_field(name="Requested by", value=f"<@{session.origin.requester_id}>")
+        embed.add_field(
+            name=words("results.field.requested_by"), value=f"<@{session.origin.requester_id}>"
+        )
 
 
-def started_embed(session: SessionRecord) -> discord.Embed:
+def started_embed(session: SessionRecord, *, words: Words) -> discord.Embed:
     embed = discord.Embed(
-        title="Tagging started",
-        description="Chatsight is listening. Results usually arrive within five minutes.",
+        title=words("results.started.title"),
+        description=words("results.started.description"),
         colour=COLOURS[SessionState.RUNNING],
     )
-    _stream_field(embed, session)
-    _asker_field(embed, session)
-    embed.set_footer(text=f"Session {session.convo_id}")
+    _stream_field(embed, session, words)
+    _asker_field(embed, session, words)
+    embed.set_footer(text=words("results.footer.session", convo_id=session.convo_id))
     return embed
 
 
-def result_embed(session: SessionRecord) -> discord.Embed:
+def result_embed(session: SessionRecord, *, words: Words) -> discord.Embed:
     if session.state is not SessionState.COMPLETED or session.result is None:
-        return error_embed(session)
+        return error_embed(session, words=words)
     embed = discord.Embed(
-        title=TAGS_TITLE,
-        description=tag_list(session.result.tags, DESCRIPTION_LIMIT),
+        title=words("results.tags.title"),
+        description=tag_list(session.result.tags, DESCRIPTION_LIMIT, words=words),
         colour=COLOURS[SessionState.COMPLETED],
     )
     if session.result.undocumented:
-        embed.add_field(name="Note", value=f"This result {UNDOCUMENTED_NOTE}.", inline=False)
-    _stream_field(embed, session)
-    _asker_field(embed, session)
-    _footer(embed, session)
+        embed.add_field(
+            name=words("results.field.note"), value=words("results.note.undocumented"), inline=False
+        )
+    _stream_field(embed, session, words)
+    _asker_field(embed, session, words)
+    _footer(embed, session, words)
     return fit(embed)
 
 
@@ -142,9 +200,9 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 
 
-def packed_result_embed(session: SessionRecord) -> discord.Embed:
+def packed_result_embed(session: SessionRecord, *, words: Words) -> discord.Embed:
     """A result among others in one message: it links to the request it answers, if known."""
-    embed = result_embed(session)
+    embed = result_embed(session, words=words)
     origin = session.origin
     if origin.channel_id is not None and origin.message_id is not None:
         embed.url = jump_url(origin.guild_id, origin.channel_id, origin.message_id)
@@ -163,50 +221,71 @@ def joins_message(embeds: Sequence[discord.Embed], embed: discord.Embed, most: i
     )
 
 
-def shown_session(embed: discord.Embed, titles: Collection[str] = RESULT_TITLES) -> str | None:
-    """The session one of our embeds with one of ``titles`` shows, by its footer; else None."""
-    if embed.title not in titles or not embed.footer.text:
+# A result's titles, whatever it says: its tags, or why there are none.
+RESULT_TITLE_KEYS = ("results.tags.title", "results.failed.title", "results.expired.title")
+
+
+def result_titles() -> frozenset[str]:
+    """A result's titles in every language written so far."""
+    return frozenset().union(*map(in_every_language, RESULT_TITLE_KEYS))
+
+
+def footer_session(text: str) -> str | None:
+    """The session a footer of ours names ("Session <convoId>", in any language); else None."""
+    found = read_back(text, "results.footer.session_took", "results.footer.session")
+    return None if found is None else found["convo_id"]
+
+
+def shown_session(embed: discord.Embed, titles: Collection[str] | None = None) -> str | None:
+    """The session one of our embeds with one of ``titles`` (a result's, by default) shows, by
+    its footer; else None."""
+    if embed.title not in (result_titles() if titles is None else titles):
         return None
-    found = SESSION_FOOTER.match(embed.footer.text)
-    return found.group(1) if found else None
+    return footer_session(embed.footer.text) if embed.footer.text else None
 
 
-def error_embed(session: SessionRecord) -> discord.Embed:
-    title = "Tagging expired" if session.state is SessionState.EXPIRED else "Tagging failed"
+def error_embed(session: SessionRecord, *, words: Words) -> discord.Embed:
+    expired = session.state is SessionState.EXPIRED
     embed = discord.Embed(
-        title=title,
-        description=clip(safe(session.error or "Chatsight gave no reason."), FIELD_VALUE_LIMIT),
+        title=words("results.expired.title" if expired else "results.failed.title"),
+        description=clip(safe(session.error or words("results.no_reason")), FIELD_VALUE_LIMIT),
         colour=COLOURS[session.state],
     )
-    _stream_field(embed, session)
-    _asker_field(embed, session)
-    _footer(embed, session)
+    _stream_field(embed, session, words)
+    _asker_field(embed, session, words)
+    _footer(embed, session, words)
     return embed
 
 
-def _footer(embed: discord.Embed, session: SessionRecord) -> None:
-    took = duration(session)
-    embed.set_footer(text=f"Session {session.convo_id}" + (f" · took {took}" if took else ""))
+def _footer(embed: discord.Embed, session: SessionRecord, words: Words) -> None:
+    took = duration(session, words=words)
+    if took:
+        text = words("results.footer.session_took", convo_id=session.convo_id, took=took)
+    else:
+        text = words("results.footer.session", convo_id=session.convo_id)
+    embed.set_footer(text=text)
 
 
-def status_embed(session: SessionRecord) -> discord.Embed:
+def status_embed(session: SessionRecord, *, words: Words) -> discord.Embed:
     if not session.state.awaiting:
-        return result_embed(session)
-    embed = started_embed(session)
-    embed.title = "Tagging in progress"
+        return result_embed(session, words=words)
+    embed = started_embed(session, words=words)
+    embed.title = words("results.in_progress.title")
     return embed
 
 
-def history_embed(sessions: Sequence[SessionRecord]) -> discord.Embed:
-    embed = discord.Embed(title="Recent tagging sessions", colour=discord.Colour.blurple())
+def history_embed(sessions: Sequence[SessionRecord], *, words: Words) -> discord.Embed:
+    embed = discord.Embed(title=words("results.history.title"), colour=discord.Colour.blurple())
     if not sessions:
-        embed.description = "No tagging session has been started in this channel."
+        embed.description = words("results.history.empty")
     for session in sessions[:10]:
+        state = state_name(session.state, words=words)
         if session.state is SessionState.COMPLETED and session.result is not None:
-            value = tag_list(session.result.tags, 300)
+            value = tag_list(session.result.tags, 300, words=words)
         else:
-            value = clip(safe(session.error or session.state.value), 300)
-        name = clip(f"<t:{session.created_at_ms // 1000}:R> · {session.state.value}", 256)
+            value = clip(safe(session.error or state), 300)
+        when = f"<t:{session.created_at_ms // 1000}:R>"
+        name = clip(words("results.history.name", when=when, state=state), 256)
         # The canonical form: one stream reads the same in every session, whatever link
         # announced it, and without the link's tracking parameters.
         stream = canonical_stream_url(session.stream_url)

@@ -37,7 +37,7 @@ async def test_an_announcement_over_the_cap_waits_for_a_free_slot(tmp_path: Path
         await world.emu.post_message(world.channel, world.member, f"live: {SECOND}")
         await asyncio.sleep(3 * MINUTE_S)
         assert SECOND not in posted_urls(world)
-        assert (await shown(world))["Waiting for a free slot"] == "1 stream(s)"
+        assert (await shown(world))["Waiting for a free slot"] == "1 stream"
 
         (busy,) = [r.json()["convoId"] for r in world.sim.requests_to("/stream/tag", "POST")]
         await world.sim.finish(busy)
