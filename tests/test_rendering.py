@@ -117,6 +117,14 @@ def test_huge_inputs_stay_within_every_limit() -> None:
         assert_within_limits(embed)
 
 
+def test_an_alert_gives_each_of_its_reasons_in_one_sentence() -> None:
+    decision = AlertDecision(("Fun",), False, None, "Chess")
+    embed = alert_embed(session(), decision, result_url=None, words=ENGLISH_WORDS)
+    assert embed.description == (
+        "This stream's result has flagged tags and tags that do not match its announcement (Chess)."
+    )
+
+
 def test_mention_syntax_in_tags_is_neutralised() -> None:
     embed = result_embed(
         session(result=TagResult(("@everyone", "<@&123>", "**bold**"))), words=ENGLISH_WORDS

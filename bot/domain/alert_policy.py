@@ -24,19 +24,6 @@ class AlertDecision:
     # The category the stream was announced as, when it was heard as something else.
     mismatch: str | None = None
 
-    @property
-    def reasons(self) -> list[str]:
-        found = []
-        if self.matched_tags:
-            found.append("flagged tags")
-        if self.undocumented:
-            found.append("tags outside Chatsight's published list")
-        if self.error:
-            found.append("a session error")
-        if self.mismatch:
-            found.append(f"tags that do not match its announcement ({self.mismatch})")
-        return found
-
 
 def evaluate(
     settings: GuildSettings, session: SessionRecord, announced: str | None = None
