@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.app.chatsight_bot import ChatsightBot
+from bot.language.catalogue import words_for
 from bot.rendering.discovery import tag_choices
 from bot.rendering.subscriptions import subscribe_text, subscriptions_text, unsubscribe_text
 
@@ -28,17 +29,17 @@ def _member(interaction: discord.Interaction) -> tuple[int, int]:
 
 async def subscribe_answer(interaction: discord.Interaction, tag: str) -> str:
     outcome = await _bot(interaction).subscriptions.subscribe(*_member(interaction), tag)
-    return subscribe_text(tag.strip(), outcome)
+    return subscribe_text(tag.strip(), outcome, words=words_for(interaction.locale))
 
 
 async def unsubscribe_answer(interaction: discord.Interaction, tag: str) -> str:
     was_subscribed = await _bot(interaction).subscriptions.unsubscribe(*_member(interaction), tag)
-    return unsubscribe_text(tag.strip(), was_subscribed)
+    return unsubscribe_text(tag.strip(), was_subscribed, words=words_for(interaction.locale))
 
 
 async def subscriptions_answer(interaction: discord.Interaction) -> str:
     mine = await _bot(interaction).subscriptions.of_member(*_member(interaction))
-    return subscriptions_text(mine.tags, mine.enabled)
+    return subscriptions_text(mine.tags, mine.enabled, words=words_for(interaction.locale))
 
 
 async def subscribe_choices(

@@ -1,5 +1,6 @@
 """The weekly digest's rules: due times in the server's zone (across daylight saving), a changed
-schedule never posting twice in one week, the week's figures, and its picture's size."""
+schedule never posting twice in one week, the week's figures, its picture's size, and its message
+in the server's language."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.digest_figures import digest_figures
+from bot.domain.digest_figures import DigestFigures, digest_figures
 from bot.domain.digests import (
     DAY_MS,
     DigestSchedule,
@@ -22,6 +23,8 @@ from bot.domain.digests import (
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import AlertRecord
 from bot.domain.tags import TagResult
+from bot.language.catalogue import ENGLISH_WORDS, words_for
+from bot.rendering.digest import digest_embed, shown_digest
 from bot.rendering.digest_chart import tags_chart_png
 
 BERLIN = "Europe/Berlin"
@@ -112,3 +115,45 @@ def test_the_picture_is_a_png_of_at_least_600_by_300(tags: tuple[str, ...]) -> N
     assert picture[:8] == b"\x89PNG\r\n\x1a\n" and picture[12:16] == b"IHDR"
     width, height = struct.unpack(">II", picture[16:24])
     assert width >= 600 and height >= 300
+
+
+def week_figures() -> DigestFigures:
+    end = ms(2026, 12, 7, 9, tz=BERLIN)
+    sessions = [
+        session("a", ms(2026, 11, 30, 10, tz=BERLIN), ("Fun", "Music"), "https://twitch.tv/x"),
+        session("b", ms(2026, 12, 1, 23, 30, tz=BERLIN), ("Fun",), "https://y.test/a"),
+    ]
+    alerts = [AlertRecord("a", 1, 2, ("Fun",), 1_000, acknowledged_at_ms=8_000_000)]
+    return digest_figures(sessions, alerts, end, BERLIN)
+
+
+def test_the_digest_message_in_english() -> None:
+    schedule = DigestSchedule(7, due_at_ms=ms(2026, 12, 7, 9, tz=BERLIN), timezone=BERLIN)
+    embed = digest_embed(week_figures(), schedule, words=ENGLISH_WORDS)
+    assert embed.title == "Weekly digest"
+    assert embed.description == "What this server's streams were heard with, 30 Nov to 06 Dec."
+    assert [(f.name, f.value) for f in embed.fields] == [
+        ("Streams tagged", "2"),
+        ("Sessions heard", "2"),
+        ("Top tags", "Fun (2), Music (1)"),
+        ("Alerts raised", "1"),
+        ("Alerts acknowledged", "1"),
+        ("Time to acknowledge (median)", "2.2 h"),
+    ]
+    assert embed.footer.text == f"Digest 7-{schedule.due_at_ms} · {BERLIN}"
+    assert shown_digest(embed) == f"7-{schedule.due_at_ms}"
+
+
+def test_a_polish_servers_digest_reads_polish_and_is_still_found_by_a_resend() -> None:
+    schedule = DigestSchedule(7, due_at_ms=ms(2026, 12, 7, 9, tz=BERLIN), timezone=BERLIN)
+    embed = digest_embed(week_figures(), schedule, words=words_for("pl"))
+    assert embed.title == "Podsumowanie tygodnia"
+    assert embed.description == "Tagi usłyszane w transmisjach tego serwera od 30 lis do 06 gru."
+    assert [f.name for f in embed.fields][:3] == [
+        "Otagowane transmisje",
+        "Wysłuchane sesje",
+        "Najczęstsze tagi",
+    ]
+    assert embed.fields[2].value == "Fun (2), Music (1)"  # tags stay as Chatsight wrote them
+    # Found by its footer whatever the server's language is when the resend looks.
+    assert shown_digest(embed) == f"7-{schedule.due_at_ms}"

@@ -19,6 +19,7 @@ from bot.domain.records import (
     SessionState,
 )
 from bot.domain.tags import TagResult
+from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.radar import radar_view
 from bot.store import Store
 from standins.loopback import free_port
@@ -36,7 +37,9 @@ def test_adopted_tags_leave_the_radar_and_at_most_twenty_show() -> None:
 
 
 def test_a_tag_too_long_for_a_custom_id_gets_no_button() -> None:
-    view = radar_view([RadarEntry("x" * 85, 1, 1), RadarEntry("Zorbing", 1, 1)])
+    view = radar_view(
+        [RadarEntry("x" * 85, 1, 1), RadarEntry("Zorbing", 1, 1)], words=ENGLISH_WORDS
+    )
     assert [item.custom_id for item in view.children] == ["chatsight:radar:Zorbing"]  # type: ignore[attr-defined]
 
 

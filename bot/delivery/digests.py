@@ -9,7 +9,8 @@ later than that first looks through the channel since the first attempt for the 
 
 A server with neither channel gets no digest that week (``config show`` says why); a channel
 the bot may no longer post in loses that week's digest, as a result does (retries.py). Nothing a
-digest posts mentions anyone.
+digest posts mentions anyone. It is posted for everyone in the channel, so it reads in the
+server's language (``poster.guild_words``); a resend finds an earlier attempt in any language.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class WeeklyDigests:
         first = schedule.first_attempt_at_ms
         return await self._poster.send(
             channel_id,
-            embeds=[digest_embed(figures, schedule)],
+            embeds=[digest_embed(figures, schedule, words=self._poster.guild_words(guild_id))],
             files=[discord.File(io.BytesIO(picture), CHART_FILENAME)],
             nonce=digest_nonce(schedule),
             earlier=EarlierAttempt(self._clock() if first is None else first, shows),

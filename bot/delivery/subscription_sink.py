@@ -8,7 +8,7 @@ Discord allows (bot/domain/subscriptions.py). A resend takes the same batch, ski
 already recorded, and sends the others with the same nonces; past Discord's memory of a nonce it
 first looks in the channel for what an earlier attempt posted (poster.py). So a member is pinged
 exactly once, across crashes and processes, and nobody else is: each message allows exactly its
-members' mentions.
+members' mentions. A ping is public, so it reads in the server's language (``poster.guild_words``).
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ class DiscordSubscriptionSink:
             return None
         result_id = await self._result_message(session)
         result_url = None if result_id is None else jump_url(guild_id, channel_id, result_id)
-        embed = ping_embed(session, batch.tags, result_url)
+        embed = ping_embed(
+            session, batch.tags, result_url, words=self._poster.guild_words(guild_id)
+        )
         first: int | None = None
         for index, users in enumerate(batch.messages()):
             message_id = batch.posted(users)

@@ -12,6 +12,7 @@ import discord
 
 from bot.domain.records import SessionRecord
 from bot.domain.stream_urls import canonical_stream_url
+from bot.language.catalogue import Words
 from bot.rendering.results import clip, fit, jump_url, safe, tag_list
 
 HISTORY_ID = "chatsight:history:{user_id}:{page}:{tag}"
@@ -21,41 +22,42 @@ TAG_MAX_LENGTH = 50
 
 
 def tag_history_embed(
-    tag: str, sessions: list[SessionRecord], page: int, *, has_next: bool
+    tag: str, sessions: list[SessionRecord], page: int, *, has_next: bool, words: Words
 ) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Heard with {clip(safe(tag), 200)}", colour=discord.Colour.blurple()
+        title=words("history.title", tag=clip(safe(tag), 200)), colour=discord.Colour.blurple()
     )
     if not sessions:
-        embed.description = (
-            "No stream in the channels you can see has been heard with this tag."
-            if page == 0
-            else "No more sessions."
+        embed.description = words(
+            "history.empty.first_page" if page == 0 else "history.empty.later_page"
         )
     for session in sessions:
         origin = session.origin
         where = f"<#{origin.channel_id}>" if origin.channel_id else "?"
         if origin.message_id is not None and origin.channel_id is not None:
-            where += (
-                f" · [result]({jump_url(origin.guild_id, origin.channel_id, origin.message_id)})"
+            where = words(
+                "history.where_with_result",
+                channel=where,
+                url=jump_url(origin.guild_id, origin.channel_id, origin.message_id),
             )
-        tags = tag_list(session.result.tags, 300) if session.result else ""
+        tags = tag_list(session.result.tags, 300, words=words) if session.result else ""
         stream = clip(safe(canonical_stream_url(session.stream_url)), 200)
         embed.add_field(
             name=clip(f"<t:{session.created_at_ms // 1000}:f>", 256),
             value=f"{where}\n{stream}\n{tags}",
             inline=False,
         )
-    pages = f"Page {page + 1}" + ("" if has_next else " (last)")
-    embed.set_footer(text=pages)
+    embed.set_footer(text=words("history.page" if has_next else "history.last_page", page=page + 1))
     return fit(embed)
 
 
-def history_view(user_id: int, tag: str, page: int, *, has_next: bool) -> discord.ui.View:
+def history_view(
+    user_id: int, tag: str, page: int, *, has_next: bool, words: Words
+) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for label, target, enabled in (
-        ("Previous", max(page - 1, 0), page > 0),
-        ("Next", page + 1, has_next),
+        (words("history.button.previous"), max(page - 1, 0), page > 0),
+        (words("history.button.next"), page + 1, has_next),
     ):
         view.add_item(
             discord.ui.Button(

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import discord
 
 from bot.domain.radar import RadarEntry
+from bot.language.catalogue import Words
 from bot.rendering.results import DESCRIPTION_LIMIT, clip, fit, safe
 
 RADAR_ID = "chatsight:radar:{tag}"
-RADAR_TITLE = "Undocumented-tag radar"
 CUSTOM_ID_LIMIT = 100
 LABEL_LIMIT = 80
 PER_ROW = 5
@@ -26,28 +26,28 @@ def radar_id(tag: str) -> str | None:
     return custom_id if len(custom_id) <= CUSTOM_ID_LIMIT else None
 
 
-def radar_embed(entries: Sequence[RadarEntry]) -> discord.Embed:
-    embed = discord.Embed(title=RADAR_TITLE, colour=discord.Colour.orange())
+def radar_embed(entries: Sequence[RadarEntry], *, words: Words) -> discord.Embed:
+    embed = discord.Embed(title=words("radar.title"), colour=discord.Colour.orange())
     if not entries:
-        embed.description = (
-            "No tag outside Chatsight's published list has been heard here, or every one is an"
-            " alert tag already."
-        )
+        embed.description = words("radar.empty")
         return embed
     lines = [
-        f"**{safe(entry.tag)}**: {entry.sessions} session{'s' if entry.sessions != 1 else ''},"
-        f" last <t:{entry.last_heard_ms // 1000}:R>"
+        words(
+            "radar.entry.one" if entry.sessions == 1 else "radar.entry.other",
+            tag=f"**{safe(entry.tag)}**",
+            count=entry.sessions,
+            when=f"<t:{entry.last_heard_ms // 1000}:R>",
+        )
         for entry in entries
     ]
     embed.description = clip(
-        "Heard here, but not in Chatsight's published list. Adopt one to raise an alert when it"
-        " is heard again.\n\n" + "\n".join(lines),
+        words("radar.intro") + "\n\n" + "\n".join(lines),
         DESCRIPTION_LIMIT,
     )
     return fit(embed)
 
 
-def radar_view(entries: Sequence[RadarEntry]) -> discord.ui.View:
+def radar_view(entries: Sequence[RadarEntry], *, words: Words) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for index, entry in enumerate(entries):
         custom_id = radar_id(entry.tag)
@@ -55,7 +55,7 @@ def radar_view(entries: Sequence[RadarEntry]) -> discord.ui.View:
             continue
         view.add_item(
             discord.ui.Button(
-                label=clip(f"Adopt {entry.tag}", LABEL_LIMIT),
+                label=clip(words("radar.adopt_button", tag=entry.tag), LABEL_LIMIT),
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id,
                 row=index // PER_ROW,
@@ -64,9 +64,9 @@ def radar_view(entries: Sequence[RadarEntry]) -> discord.ui.View:
     return view
 
 
-def adopted_text(tag: str, alert_tags: Sequence[str]) -> str:
-    return (
-        f"**{safe(tag)}** now raises an alert. Alert tags: "
-        + ", ".join(safe(t) for t in alert_tags)
-        + "."
+def adopted_text(tag: str, alert_tags: Sequence[str], *, words: Words) -> str:
+    return words(
+        "radar.adopted",
+        tag=f"**{safe(tag)}**",
+        alert_tags=words("radar.list_separator").join(safe(t) for t in alert_tags),
     )

@@ -1,7 +1,8 @@
 """What members read about tag subscriptions: the ping, and the answers to their commands.
 
 A ping's mentions are its content, the only place a mention pings; what was heard is its embed,
-whose footer names the session, so a resend can tell the message an earlier attempt posted.
+whose footer names the session, so a resend can tell the message an earlier attempt posted, in
+whichever language it was posted (the server's may have changed since).
 """
 
 from __future__ import annotations
@@ -12,33 +13,39 @@ import discord
 
 from bot.domain.records import SessionRecord
 from bot.domain.subscriptions import MAX_SUBSCRIPTIONS, SubscribeOutcome, ping_content
+from bot.language.catalogue import Words
 from bot.rendering.results import (
     FIELD_VALUE_LIMIT,
     clip,
     fit,
+    in_every_language,
+    read_back,
     safe,
     show_stream,
-    shown_session,
 )
 
-PING_TITLE = "Subscribed tags heard"
+
+def _bold_list(tags: Sequence[str], words: Words) -> str:
+    return words("subscriptions.list_separator").join(f"**{safe(tag)}**" for tag in tags)
 
 
 def ping_embed(
-    session: SessionRecord, tags: Sequence[str], result_url: str | None
+    session: SessionRecord, tags: Sequence[str], result_url: str | None, *, words: Words
 ) -> discord.Embed:
-    heard = ", ".join(f"**{safe(tag)}**" for tag in tags)
     embed = discord.Embed(
-        title=PING_TITLE,
+        title=words("subscriptions.ping.title"),
         description=clip(
-            f"This stream was heard with {heard}, a tag you subscribed to.", FIELD_VALUE_LIMIT
+            words("subscriptions.ping.heard", tags=_bold_list(tags, words)), FIELD_VALUE_LIMIT
         ),
         colour=discord.Colour.blurple(),
     )
-    show_stream(embed, session.stream_url, session.stream)
+    show_stream(embed, session.stream_url, session.stream, words=words)
     if result_url is not None:
-        embed.add_field(name="Result", value=f"[the tags]({result_url})")
-    embed.set_footer(text=f"Session {session.convo_id} · /chatsight unsubscribe to stop")
+        embed.add_field(
+            name=words("subscriptions.ping.result_name"),
+            value=words("subscriptions.ping.result_link", url=result_url),
+        )
+    embed.set_footer(text=words("subscriptions.ping.footer", convo_id=session.convo_id))
     return fit(embed)
 
 
@@ -46,7 +53,15 @@ def shows_ping(message: discord.Message, convo_id: str, user_ids: Sequence[int])
     """Whether the message is this session's ping of exactly these members."""
     if message.content != ping_content(user_ids):
         return False
-    return any(shown_session(embed, (PING_TITLE,)) == convo_id for embed in message.embeds)
+    return any(_pinged_session(embed) == convo_id for embed in message.embeds)
+
+
+def _pinged_session(embed: discord.Embed) -> str | None:
+    """The session a ping's embed names, in any language; None for any other embed."""
+    if embed.title not in in_every_language("subscriptions.ping.title") or not embed.footer.text:
+        return None
+    found = read_back(embed.footer.text, "subscriptions.ping.footer")
+    return None if found is None else found["convo_id"]
 
 
 def ping_mentions(user_ids: Sequence[int]) -> discord.AllowedMentions:
@@ -59,32 +74,29 @@ def ping_mentions(user_ids: Sequence[int]) -> discord.AllowedMentions:
     )
 
 
-def subscribe_text(tag: str, outcome: SubscribeOutcome) -> str:
+def subscribe_text(tag: str, outcome: SubscribeOutcome, *, words: Words) -> str:
     shown = f"**{safe(tag)}**"
     match outcome:
         case SubscribeOutcome.ADDED:
-            return f"You will be pinged when a stream in this server is heard with {shown}."
+            return words("subscriptions.subscribed", tag=shown)
         case SubscribeOutcome.ALREADY:
-            return f"You are already subscribed to {shown}."
+            return words("subscriptions.already_subscribed", tag=shown)
         case SubscribeOutcome.FULL:
-            return (
-                f"You already follow {MAX_SUBSCRIPTIONS} tags in this server, the most there can"
-                " be: unsubscribe from one first."
-            )
+            return words("subscriptions.full", most=MAX_SUBSCRIPTIONS)
 
 
-def unsubscribe_text(tag: str, was_subscribed: bool) -> str:
+def unsubscribe_text(tag: str, was_subscribed: bool, *, words: Words) -> str:
     shown = f"**{safe(tag)}**"
     if was_subscribed:
-        return f"You will no longer be pinged for {shown}."
-    return f"You were not subscribed to {shown}."
+        return words("subscriptions.unsubscribed", tag=shown)
+    return words("subscriptions.not_subscribed", tag=shown)
 
 
-def subscriptions_text(tags: Sequence[str], enabled: bool) -> str:
+def subscriptions_text(tags: Sequence[str], enabled: bool, *, words: Words) -> str:
     if tags:
-        text = "You are subscribed to " + ", ".join(f"**{safe(tag)}**" for tag in tags) + "."
+        text = words("subscriptions.yours", tags=_bold_list(tags, words))
     else:
-        text = "You are subscribed to no tags: `/chatsight subscribe` adds one."
+        text = words("subscriptions.none")
     if not enabled:
-        text += "\nThis server has switched subscriptions off, so nobody is pinged for now."
+        text += "\n" + words("subscriptions.switched_off")
     return text

@@ -153,3 +153,23 @@ async def test_a_channel_the_bot_cannot_attach_files_in_loses_the_week_and_show_
 async def failed_line(world: World) -> str | None:
     line = await digest_line(world)
     return line if "the last attempt failed" in line else None
+
+
+async def test_a_polish_servers_digest_reads_polish(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        results = await world.emu.create_channel(world.guild, "results")
+        await configure(world, "results", {"channel": results})
+        await tag(world, FLAGGED)
+        await world.emu.set_guild_locale(world.guild, "pl")
+        due = next_hour("UTC")
+        options = {"weekday": WEEKDAYS[due.weekday()], "hour": due.hour}
+        await configure(world, "digest time", options)
+
+        # Started a few seconds before its hour, so the server (and its language) is known.
+        world.clock = clock_at(due - timedelta(seconds=4))
+        await world.restart_bot()
+        posted = await world.wait_for_embed("Podsumowanie tygodnia", results)
+        shown = fields(posted)
+        assert (shown["Otagowane transmisje"], shown["Wysłuchane sesje"]) == ("1", "1")
+        assert shown["Najczęstsze tagi"] == "Fun (1), Violence (1)"  # tags as Chatsight wrote
+        assert digests(world, results) == []  # no English one beside it
