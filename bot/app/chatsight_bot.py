@@ -14,8 +14,9 @@ shards, and the core, the HTTP session and the extensions go on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import discord
@@ -67,6 +68,9 @@ from bot.server.subscriptions import TagSubscriptions
 from bot.server.upkeep import ServerUpkeep
 
 log = logging.getLogger(__name__)
+
+# The longest a start waits for the gateway's servers before posting (guilds_known).
+GUILDS_WAIT_S = 15.0
 
 EXTENSIONS = (
     "cogs.tagging",
@@ -248,9 +252,10 @@ class ChatsightBot(commands.AutoShardedBot):
             },
             packs=self.results,
             pacer=self.pacer,
+            deliver_after=self.guilds_known,
         )
         self._tasks.keep_running(self.following.run, "follow-scheduler")
-        self._tasks.keep_running(self.repings.run, "alert-repings")
+        self._tasks.keep_running(self._after_guilds(self.repings.run), "alert-repings")
         self._start_digests()
         if self.core.server is not None:
             log.info("webhook receiver listening on port %s", self.core.server.port)
@@ -275,7 +280,25 @@ class ChatsightBot(commands.AutoShardedBot):
         )
         self.digests = WeeklyDigests(store, poster, clock=self._clock)
         self.digest_config = DigestConfig(store, clock=self._clock, on_change=self.digests.wake)
-        self._tasks.keep_running(self.digests.run, "weekly-digests")
+        self._tasks.keep_running(self._after_guilds(self.digests.run), "weekly-digests")
+
+    async def guilds_known(self) -> None:
+        """Until the gateway has sent every server (GUILD_CREATE carries its preferred locale),
+        so what falls due at a start (results taken while down, a digest) reads in its server's
+        language (bot/delivery/guild_words.py); at most GUILDS_WAIT_S, since posting needs REST
+        only and a gateway that does not come must not hold results back."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(GUILDS_WAIT_S):
+                await self.wait_until_ready()
+
+    def _after_guilds(
+        self, loop: Callable[[], Coroutine[Any, Any, None]]
+    ) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def started() -> None:
+            await self.guilds_known()
+            await loop()
+
+        return started
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Space IDENTIFYs per concurrency bucket across every process of this bot (the store

@@ -123,9 +123,10 @@ class TaggingCore:
         *,
         packs: PackSink | None = None,
         pacer: Pacer | None = None,
+        deliver_after: Callable[[], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         """The receiver, the delivery worker for ``sinks`` (and results in ``packs``, paced by
-        ``pacer``) and the monitor."""
+        ``pacer``; started once ``deliver_after`` returns) and the monitor."""
         if self._serve_webhooks:
             verifier = WebhookVerifier(
                 self.ring, max_skew_ms=int(self.settings.webhook_max_skew_seconds * 1000)
@@ -134,8 +135,15 @@ class TaggingCore:
             self.server = WebhookServer(receiver.app())
             await self.server.start(self.settings.webhook_host, self.settings.webhook_port)
         if sinks or packs is not None:
-            self.delivery = ResultDelivery(self.store, sinks, packs=packs, pacer=pacer)
-            self._tasks.keep_running(self.delivery.run, "result-delivery")
+            delivery = ResultDelivery(self.store, sinks, packs=packs, pacer=pacer)
+            self.delivery = delivery
+
+            async def deliver() -> None:
+                if deliver_after is not None:
+                    await deliver_after()
+                await delivery.run()
+
+            self._tasks.keep_running(deliver, "result-delivery")
         if self._monitor_interval_s is not None:
             monitor = SessionMonitor(
                 self.service,

@@ -14,9 +14,10 @@ from bot.rendering.results import shown_session
 from standins.discord import StoredMessage
 from tests.bot_e2e.harness import running_world
 from tests.bot_e2e.server_helpers import configure, custom_ids, fields
-from tests.bot_e2e.tag_steps import session_of, tag
+from tests.bot_e2e.tag_steps import session_of, started, tag, titled
 
 FLAGGED = "https://streams.example/live?tags=Violence,Fun"
+STREAM = "https://streams.example/live?tags=Fun,Relaxed"
 
 
 def _embed(message: StoredMessage) -> discord.Embed:
@@ -50,3 +51,27 @@ async def test_a_result_and_its_alert_read_in_the_servers_language(tmp_path: Pat
         assert alert_session(_embed(alert)) == session
         labels = {button["label"] for button in custom_ids(alert).values()}
         assert french["results.alert.button.acknowledge"] in labels
+
+
+async def test_a_result_that_falls_due_at_a_start_reads_in_the_servers_language(
+    tmp_path: Path,
+) -> None:
+    """Taken while the bot was down (by polling), the result is due the moment the bot starts,
+    before the gateway has named the server's language (Discord slow to take the command sync
+    that comes first: two 502s, retried by discord.py for seconds): it waits for it rather than
+    go out in English."""
+    french = entries("fr")
+    async with running_world(tmp_path, poll_after_seconds=0.3) as world:
+        world.sim.faults.stick_next_session("running")
+        session = session_of(await started(world, await tag(world, STREAM)))
+
+        await world.stop_bot()
+        await world.emu.set_guild_locale(world.guild, "fr")
+        await world.sim.finish(session)  # nobody listens: the start's poll takes the result
+        await world.sim.wait_for_webhooks(1)
+        world.emu.inject_server_error("PUT /applications/*", count=2, status=502)
+        await world.start_bot()
+
+        result = await world.wait_for_embed(french["results.tags.title"])
+        assert session_of(result) == session
+        assert titled(world, entries("en")["results.tags.title"]) == []
