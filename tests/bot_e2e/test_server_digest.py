@@ -14,6 +14,7 @@ import aiohttp
 
 from bot.domain.clock import now_ms
 from bot.domain.digests import WEEKDAYS
+from bot.language.catalogue import entries
 from standins.discord import StoredMessage
 from standins.discord.permissions import ATTACH_FILES
 from tests.bot_e2e.harness import World, running_world
@@ -160,13 +161,14 @@ async def test_a_polish_servers_digest_reads_polish(tmp_path: Path) -> None:
         results = await world.emu.create_channel(world.guild, "results")
         await configure(world, "results", {"channel": results})
         await tag(world, FLAGGED)
+        await world.wait_for_embed(entries("en")["results.tags.title"])
         await world.emu.set_guild_locale(world.guild, "pl")
         due = next_hour("UTC")
         options = {"weekday": WEEKDAYS[due.weekday()], "hour": due.hour}
         await configure(world, "digest time", options)
 
-        # Started a few seconds before its hour, so the server (and its language) is known.
-        world.clock = clock_at(due - timedelta(seconds=4))
+        # Due the moment the bot starts: it waits for the server's language from the gateway.
+        world.clock = clock_at(due)
         await world.restart_bot()
         posted = await world.wait_for_embed("Podsumowanie tygodnia", results)
         shown = fields(posted)
