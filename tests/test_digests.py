@@ -155,5 +155,6 @@ def test_a_polish_servers_digest_reads_polish_and_is_still_found_by_a_resend() -
         "Najczęstsze tagi",
     ]
     assert embed.fields[2].value == "Fun (2), Music (1)"  # tags stay as Chatsight wrote them
+    assert embed.fields[5].value == "2,2 godz."  # a decimal comma, as Polish writes it
     # Found by its footer whatever the server's language is when the resend looks.
     assert shown_digest(embed) == f"7-{schedule.due_at_ms}"

@@ -87,7 +87,8 @@ def _duration(ms: int, words: Words) -> str:
         return words("digest.duration.seconds", seconds=max(1, round(ms / 1000)))
     if minutes < 120:
         return words("digest.duration.minutes", minutes=minutes)
-    return words("digest.duration.hours", hours=f"{minutes / 60:.1f}")
+    hours = f"{minutes / 60:.1f}".replace(".", words("digest.decimal_separator"))
+    return words("digest.duration.hours", hours=hours)
 
 
 def schedule_text(schedule: DigestSchedule, *, words: Words) -> str:
