@@ -100,22 +100,17 @@ class AlertsGroup(ConfigGroup, name="alerts", description="Moderator alerts"):
     @app_commands.command(name="undocumented", description="Alert on tags outside Chatsight's list")
     @app_commands.describe(state="on or off")
     async def alerts_undocumented(self, interaction: discord.Interaction, state: Switch) -> None:
-        await bot_of(interaction).guild_config.set_alert_switch(
-            guild_of(interaction), "alert_undocumented", state == "on"
-        )
-        await answer(interaction, member_words(interaction)(f"cogs.config.undocumented_{state}"))
+        await _switch(interaction, "undocumented", state)
 
     @app_commands.command(name="errors", description="Alert when a session fails")
     @app_commands.describe(state="on or off")
     async def alerts_errors(self, interaction: discord.Interaction, state: Switch) -> None:
-        await bot_of(interaction).guild_config.set_alert_switch(
-            guild_of(interaction), "alert_errors", state == "on"
-        )
-        await answer(interaction, member_words(interaction)(f"cogs.config.errors_{state}"))
+        await _switch(interaction, "errors", state)
 
     @app_commands.command(name="window", description="How often a followed stream must be flagged")
     @app_commands.describe(
-        hits="Samples heard flagged (default 2)", samples="Of the last this many (default 3)"
+        hits="Samples heard flagged (default 2)",
+        samples="How many of the latest samples count (default 3)",
     )
     async def alerts_window(
         self,
@@ -145,7 +140,9 @@ class AlertsGroup(ConfigGroup, name="alerts", description="Moderator alerts"):
             interaction, words("cogs.config.reping", minutes=settings.alert_reping_minutes)
         )
 
-    @app_commands.command(name="announced", description="Tags a category an announcement names")
+    @app_commands.command(
+        name="announced", description="The tags expected of a stream announced in a category"
+    )
     @app_commands.describe(
         category="A game or category as announcements name it, such as Chess",
         tags="Tags a stream of it is heard with, comma-separated; empty: no longer checked",
@@ -159,3 +156,11 @@ class AlertsGroup(ConfigGroup, name="alerts", description="Moderator alerts"):
         words = member_words(interaction)
         categories = expectations_text(settings) or words("cogs.config.none")
         await answer(interaction, words("cogs.config.announced", categories=categories))
+
+
+async def _switch(interaction: discord.Interaction, alert_on: str, state: Switch) -> None:
+    """An on/off alert setting (``alert_<alert_on>``) and its answer."""
+    await bot_of(interaction).guild_config.set_alert_switch(
+        guild_of(interaction), f"alert_{alert_on}", state == "on"
+    )
+    await answer(interaction, member_words(interaction)(f"cogs.config.{alert_on}_{state}"))
