@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from bot.language.catalogue import know_commands
 from bot.store import Store, open_store
 from tests import postgres
 from tests.backends import BACKENDS, throwaway_database
@@ -16,6 +17,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     reason = postgres.unavailable_reason()
     if reason is not None:
         terminalreporter.write_line(f"PostgreSQL suite did not run: {reason}", yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def no_known_commands() -> Iterator[None]:
+    """A bot a test started leaves its commands' ids with the language layer (a process has one
+    application); the next test starts from none, as a fresh process would."""
+    yield
+    know_commands({})
 
 
 @pytest.fixture

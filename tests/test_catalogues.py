@@ -7,7 +7,14 @@ import string
 
 import pytest
 
-from bot.language.catalogue import ENGLISH, LANGUAGES, entries, language_of
+from bot.language.catalogue import (
+    ENGLISH,
+    LANGUAGES,
+    Words,
+    entries,
+    know_commands,
+    language_of,
+)
 
 
 def _fields(text: str) -> set[str]:
@@ -55,3 +62,24 @@ def test_a_discord_locale_reads_in_its_language_or_english(
     locale: str | None, language: str
 ) -> None:
     assert language_of(locale) == language
+
+
+def test_a_known_command_in_a_code_span_becomes_its_mention() -> None:
+    english = Words(ENGLISH)
+    know_commands({"chatsight": 11, "chatsight help": 11, "chatsight history": 11, "tag": 22})
+    # A known command alone in its span: Discord shows the mention in the reader's language.
+    assert english("discovery.help.line.help") == "</chatsight help:11>: this list"
+    assert english("cogs.history.not_yours") == (
+        "These buttons belong to the member who asked. Run </chatsight history:11> yourself."
+    )
+    assert Words("de")("discovery.help.line.help").startswith("</chatsight help:11>: ")
+    # A span with options stays code: a mention cannot carry them.
+    assert english("discovery.help.line.tag") == entries(ENGLISH)["discovery.help.line.tag"]
+    # A command the sync did not report (here chatsight-config) stays code.
+    assert "`/chatsight-config`" in english("config_health.notice_kept")
+
+
+def test_until_the_commands_are_known_entries_read_as_written() -> None:
+    key = "discovery.help.line.help"
+    assert Words(ENGLISH)(key) == entries(ENGLISH)[key]
+    assert Words("de")(key) == entries("de")[key]

@@ -19,6 +19,7 @@ from bot.app.chatsight_bot import EXTENSIONS, ChatsightBot
 from bot.app.command_words import (
     CatalogueTranslator,
     choice_key,
+    command_ids,
     command_key,
     option_key,
     spoken,
@@ -28,6 +29,8 @@ from bot.language.catalogue import ENGLISH, LANGUAGES, entries, language_of
 
 # Discord's rule for slash command and option names (docs: Application Commands, Naming).
 SLASH_NAME = re.compile(r"^[-_\w]{1,32}$")
+# A command named in an entry, as the language layer recognises it (bot/language/catalogue.py).
+COMMAND_SPAN = re.compile(r"`/([^`]+)`")
 ContextMenu = app_commands.ContextMenu
 Command = app_commands.Command[Any, ..., Any] | app_commands.Group
 
@@ -168,3 +171,41 @@ async def test_a_spoken_language_reaches_discord_and_english_keeps_the_code_word
 
 def _discord_locale(language: str) -> str:
     return {"es": "es-ES"}.get(language, language)
+
+
+async def test_entries_name_commands_by_their_english_qualified_name(
+    tree: app_commands.CommandTree[discord.Client],
+) -> None:
+    """A span naming a command alone becomes its mention only under the English name the sync
+    reports; one with options must at least start with a command a member can find."""
+    qualified = {command.qualified_name for command in _slash_commands(tree)}
+    top_level = {command.name for command in tree.get_commands()}
+    problems = [
+        f"{language} {key}: `/{span}`"
+        for language in LANGUAGES
+        for key, text in entries(language).items()
+        if not key.startswith("commands.")
+        for span in COMMAND_SPAN.findall(text)
+        if span.split(" ")[0] not in top_level
+        or (not any(mark in span for mark in ":[…") and span not in qualified)
+    ]
+    assert problems == []
+
+
+async def test_command_ids_map_every_slash_path_to_its_top_level_id(
+    tree: app_commands.CommandTree[discord.Client],
+) -> None:
+    # What tree.sync() returns: each command as sent, with the id Discord gave it (a menu has
+    # no description).
+    stored = [
+        {"description": "", **payload, "id": str(number), "application_id": "1", "version": "1"}
+        for number, payload in enumerate(await _payloads(tree), start=100)
+    ]
+    synced = [app_commands.AppCommand(data=data, state=None) for data in stored]  # type: ignore[arg-type]
+    ids = command_ids(synced)
+    by_name = {command.name: command.id for command in synced}
+    assert set(ids) == {command.qualified_name for command in _slash_commands(tree)}
+    assert ids["chatsight-config alerts channel"] == by_name["chatsight-config"]
+    assert ids["chatsight help"] == by_name["chatsight"]
+    assert ids["tag"] == by_name["tag"]
+    assert "Tag stream" not in ids

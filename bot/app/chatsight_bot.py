@@ -23,7 +23,7 @@ import discord
 from discord.ext import commands
 
 from bot.app.background import BackgroundTasks
-from bot.app.command_words import CatalogueTranslator
+from bot.app.command_words import CatalogueTranslator, command_ids
 from bot.app.core import TaggingCore
 from bot.app.discord_api import adopt_gateway
 from bot.app.gateway_intents import (
@@ -52,6 +52,7 @@ from bot.delivery.subscription_sink import DiscordSubscriptionSink
 from bot.domain.clock import Clock, now_ms
 from bot.domain.convo_ids import ConvoIds
 from bot.domain.records import DeliveryKind
+from bot.language.catalogue import know_commands
 from bot.observability import metrics
 from bot.rendering.results import EMBEDS_PER_MESSAGE
 from bot.server.admission import AutomaticSlots, TagGate
@@ -309,7 +310,8 @@ class ChatsightBot(commands.AutoShardedBot):
         await self._identify.wait_turn(shard_id or 0)
 
     async def sync_commands(self) -> int:
-        """To the development guild when one is set (instant), else globally."""
+        """To the development guild when one is set (instant), else globally; then the
+        messages that name a command mention it, shown in each reader's language."""
         if self.settings.dev_guild_id is not None:
             guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -319,6 +321,7 @@ class ChatsightBot(commands.AutoShardedBot):
             synced = await self.tree.sync()
             where = "all guilds"
         log.info("synced %d application commands to %s", len(synced), where)
+        know_commands(command_ids(synced))
         return len(synced)
 
     async def on_ready(self) -> None:

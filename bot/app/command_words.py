@@ -17,7 +17,9 @@ as the key source translators follow; tests/test_command_words.py keeps the two 
 
 from __future__ import annotations
 
-from discord import Locale, app_commands
+from collections.abc import Iterable
+
+from discord import AppCommandType, Locale, app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
 from bot.language.catalogue import CATALOGUES, ENGLISH, entries, language_of
@@ -53,6 +55,25 @@ def context_key(context: app_commands.TranslationContextTypes) -> str | None:
     if isinstance(data, app_commands.Command | app_commands.Group | app_commands.ContextMenu):
         return command_key(data.qualified_name, part)
     return None
+
+
+def command_ids(synced: Iterable[app_commands.AppCommand]) -> dict[str, int]:
+    """Every qualified name of the synced slash commands (``tag``, ``chatsight history``,
+    ``chatsight-config alerts channel``) with the id of its top-level command, the pair a command
+    mention (``</name:id>``) is made of; context menus are not typed, so never mentioned."""
+    ids: dict[str, int] = {}
+
+    def under(parent: app_commands.AppCommand | app_commands.AppCommandGroup, top: int) -> None:
+        for option in parent.options:
+            if isinstance(option, app_commands.AppCommandGroup):
+                ids[option.qualified_name] = top
+                under(option, top)
+
+    for command in synced:
+        if command.type is AppCommandType.chat_input:
+            ids[command.name] = command.id
+            under(command, command.id)
+    return ids
 
 
 def spoken(language: str) -> bool:

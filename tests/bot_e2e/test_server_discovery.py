@@ -56,7 +56,8 @@ def results(world: World) -> set[str]:
 
 
 def help_lines(embed: dict[str, Any]) -> list[str]:
-    return [line.split(":")[0] for line in embed["description"].splitlines()]
+    """What each line names: a command's mention, a code span with its options, or a menu."""
+    return [line.split(": ")[0] for line in embed["description"].splitlines()]
 
 
 async def test_help_lists_only_what_this_member_may_use_here(tmp_path: Path) -> None:
@@ -68,21 +69,26 @@ async def test_help_lists_only_what_this_member_may_use_here(tmp_path: Path) -> 
         await world.emu.set_overwrite(world.channel, world.app.user_id, deny=SEND_MESSAGES)
         muted = await private_embed(world, await slash(world, "chatsight help"))
 
+        chatsight = next(
+            c["id"]
+            for c in world.emu.commands(world.app.application_id, world.guild)
+            if c["name"] == "chatsight"
+        )
         everyone = [
             "`/chatsight status [session]`",
-            "`/chatsight history`",
-            "`/chatsight follows`",
-            "`/chatsight subscribe tag",
-            "`/chatsight unsubscribe tag",
-            "`/chatsight subscriptions`",
-            "`/chatsight help`",
+            f"</chatsight history:{chatsight}>",
+            f"</chatsight follows:{chatsight}>",
+            "`/chatsight subscribe tag:<tag>`",
+            "`/chatsight unsubscribe tag:<tag>`",
+            f"</chatsight subscriptions:{chatsight}>",
+            f"</chatsight help:{chatsight}>",
         ]
-        tagging = ["`/tag url", '"Tag stream" (message menu)']
+        tagging = ["`/tag url:<stream> [seed] [follow]`", '"Tag stream" (message menu)']
         assert help_lines(member) == tagging + everyone
         assert help_lines(moderator) == [
             *tagging,
             *everyone,
-            "`/chatsight unfollow`",
+            f"</chatsight unfollow:{chatsight}>",
             "Stop following",
             "Acknowledge",
             "`/chatsight-config …`",
