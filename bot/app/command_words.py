@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from discord import AppCommandType, Locale, app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
-from bot.language.catalogue import CATALOGUES, ENGLISH, entries, language_of
+from bot.language.catalogue import ENGLISH, entries, language_of
 
 SECTION = "commands"
 DESCRIPTIONS = frozenset(
@@ -58,27 +58,25 @@ def context_key(context: app_commands.TranslationContextTypes) -> str | None:
 
 
 def command_ids(synced: Iterable[app_commands.AppCommand]) -> dict[str, int]:
-    """Every qualified name of the synced slash commands (``tag``, ``chatsight history``,
-    ``chatsight-config alerts channel``) with the id of its top-level command, the pair a command
-    mention (``</name:id>``) is made of; context menus are not typed, so never mentioned."""
+    """Every qualified name of a synced slash command a member can run (``tag``, ``chatsight
+    history``, ``chatsight-config alerts channel``) with the id of its top-level command, the
+    pair a command mention (``</name:id>``) is made of. A group (``chatsight-config``) runs
+    nothing, so it is never mentioned; nor are context menus, which are not typed."""
     ids: dict[str, int] = {}
 
-    def under(parent: app_commands.AppCommand | app_commands.AppCommandGroup, top: int) -> None:
-        for option in parent.options:
-            if isinstance(option, app_commands.AppCommandGroup):
-                ids[option.qualified_name] = top
-                under(option, top)
+    def runnable(
+        item: app_commands.AppCommand | app_commands.AppCommandGroup, name: str, top: int
+    ) -> None:
+        groups = [o for o in item.options if isinstance(o, app_commands.AppCommandGroup)]
+        if not groups:
+            ids[name] = top
+        for group in groups:
+            runnable(group, group.qualified_name, top)
 
     for command in synced:
         if command.type is AppCommandType.chat_input:
-            ids[command.name] = command.id
-            under(command, command.id)
+            runnable(command, command.name, command.id)
     return ids
-
-
-def spoken(language: str) -> bool:
-    """A language whose translator has delivered its file (they arrive one by one)."""
-    return (CATALOGUES / f"{language}.toml").is_file()
 
 
 class CatalogueTranslator(app_commands.Translator):
@@ -94,6 +92,6 @@ class CatalogueTranslator(app_commands.Translator):
     ) -> str | None:
         language = language_of(locale)
         key = context_key(context)
-        if language == ENGLISH or key is None or not spoken(language):
+        if language == ENGLISH or key is None:
             return None
         return entries(language).get(key)
