@@ -62,18 +62,12 @@ class AlertsGroup(ConfigGroup, name="alerts", description="Moderator alerts"):
     @app_commands.command(name="tags-add", description="Tags that raise an alert (comma-separated)")
     @app_commands.describe(tags="Chatsight tags, separated by commas; case does not matter")
     async def alerts_tags_add(self, interaction: discord.Interaction, tags: str) -> None:
-        settings = await bot_of(interaction).guild_config.change_alert_tags(
-            guild_of(interaction), tags, add=True
-        )
-        await answer(interaction, _alert_tags(settings, member_words(interaction)))
+        await _change_tags(interaction, tags, add=True)
 
     @app_commands.command(name="tags-remove", description="Tags that no longer raise an alert")
     @app_commands.describe(tags="Alert tags to drop, separated by commas")
     async def alerts_tags_remove(self, interaction: discord.Interaction, tags: str) -> None:
-        settings = await bot_of(interaction).guild_config.change_alert_tags(
-            guild_of(interaction), tags, add=False
-        )
-        await answer(interaction, _alert_tags(settings, member_words(interaction)))
+        await _change_tags(interaction, tags, add=False)
 
     @alerts_tags_add.autocomplete("tags")
     async def published_tags(
@@ -164,3 +158,11 @@ async def _switch(interaction: discord.Interaction, alert_on: str, state: Switch
         guild_of(interaction), f"alert_{alert_on}", state == "on"
     )
     await answer(interaction, member_words(interaction)(f"cogs.config.{alert_on}_{state}"))
+
+
+async def _change_tags(interaction: discord.Interaction, tags: str, *, add: bool) -> None:
+    """Alert tags added or dropped, answered with the whole list as it now stands."""
+    settings = await bot_of(interaction).guild_config.change_alert_tags(
+        guild_of(interaction), tags, add=add
+    )
+    await answer(interaction, _alert_tags(settings, member_words(interaction)))
