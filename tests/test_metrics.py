@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.domain.store_figures import StoreFigures
 from bot.observability.exporter import MetricsExporter
-from bot.observability.metrics import DatabaseFigures
+from bot.observability.metrics import WEBHOOK_REFUSALS, DatabaseFigures
 from bot.store import Store
 from tests.receiver_harness import Harness, running_receiver, webhook_body
 
@@ -93,13 +93,18 @@ async def test_a_process_not_asked_exports_no_database_figures(harness: Harness)
     assert any(name == "chatsight_webhooks_total" for name, _ in samples)
 
 
-def test_the_dashboard_shows_only_metrics_the_bot_exports() -> None:
+def _exported() -> set[str]:
+    """Every series name the bot exports, counters and histograms with their suffixes."""
     figures = DatabaseFigures()
     figures.update(StoreFigures(0, None, 0), 0)
     exported = {family.name for family in figures.collect()}
     suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
     for family in REGISTRY.collect():
         exported |= {family.name + suffix for suffix in suffixes.get(family.type, ("",))}
+    return exported
+
+
+def test_the_dashboard_shows_only_metrics_the_bot_exports() -> None:
     dashboard = json.loads((ROOT / "deploy" / "grafana" / "chatsight-bot.json").read_text())
     queried = {
         name
@@ -108,4 +113,14 @@ def test_the_dashboard_shows_only_metrics_the_bot_exports() -> None:
         for name in re.findall(r"chatsight_[a-z_]+", target["expr"])
     }
     assert queried
-    assert queried - exported == set()
+    assert queried - _exported() == set()
+
+
+def test_the_alert_rules_watch_only_metrics_and_labels_the_bot_exports() -> None:
+    """A rule on a renamed metric or a label value the bot never writes would never fire."""
+    rules = (ROOT / "deploy" / "prometheus" / "chatsight-bot-alerts.yml").read_text()
+    watched = set(re.findall(r"chatsight_[a-z_]+", rules))
+    assert {"chatsight_outbox_oldest_due_seconds", "chatsight_webhooks_total"} <= watched
+    assert watched - _exported() == set()
+    reasons = set(re.findall(r'reason="([a-z_]+)"', rules))
+    assert reasons <= set(WEBHOOK_REFUSALS.values())
