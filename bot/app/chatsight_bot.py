@@ -22,10 +22,12 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.app import client_options
 from bot.app.background import BackgroundTasks
 from bot.app.command_words import CatalogueTranslator, command_ids
 from bot.app.core import TaggingCore
 from bot.app.discord_api import adopt_gateway
+from bot.app.discord_delivery import discord_delivery
 from bot.app.gateway_intents import (
     drop_content_intent,
     forget_queued_events,
@@ -39,22 +41,13 @@ from bot.app.tree import ChatsightTree
 from bot.chatsight.tag_list import PublishedTags
 from bot.config import Settings
 from bot.delivery.alert_repings import AlertRepings
-from bot.delivery.alert_sink import DiscordAlertSink
-from bot.delivery.channel_buckets import ChannelBuckets
 from bot.delivery.digests import WeeklyDigests
-from bot.delivery.http_trace import counting_trace, pacing_trace
-from bot.delivery.pacing import Pacer
 from bot.delivery.poster import DiscordPoster
-from bot.delivery.radar_sink import RadarSink
-from bot.delivery.request_budget import RequestBudget
 from bot.delivery.result_sink import DiscordResultSink
-from bot.delivery.subscription_sink import DiscordSubscriptionSink
 from bot.domain.clock import Clock, now_ms
 from bot.domain.convo_ids import ConvoIds
-from bot.domain.records import DeliveryKind
 from bot.language.catalogue import know_commands
 from bot.observability import metrics
-from bot.rendering.results import EMBEDS_PER_MESSAGE
 from bot.server.admission import AutomaticSlots, TagGate
 from bot.server.alert_acknowledgement import AlertAcknowledgement
 from bot.server.autotag import AutoTagger
@@ -84,36 +77,6 @@ EXTENSIONS = (
 )
 
 
-def bot_intents(message_content: bool) -> discord.Intents:
-    """Guilds for channels and permissions; guild messages and content only for auto-tagging."""
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.message_content = message_content
-    return intents
-
-
-def _pacing(settings: Settings) -> tuple[Pacer, dict[str, Any]]:
-    """The bot's own pacing (bot/delivery/pacing.py), and the client option through which
-    discord.py's requests spend from it and its answers correct it (and are counted, both ways:
-    bot/observability/metrics.py)."""
-    if not settings.pace_and_pack:
-        return Pacer.unpaced(), {"http_trace": counting_trace()}
-    budget = RequestBudget(settings.discord_global_limit)
-    buckets = ChannelBuckets()
-    return Pacer(budget, buckets), {"http_trace": counting_trace(pacing_trace(budget, buckets))}
-
-
-def _sharding(settings: Settings) -> dict[str, Any]:
-    """No shard settings: as many shards as Discord recommends, all in this process."""
-    sharding: dict[str, Any] = {}
-    if settings.shard_count is not None:
-        sharding["shard_count"] = settings.shard_count
-    if settings.shard_ids is not None:
-        sharding["shard_ids"] = list(settings.shard_ids)
-    return sharding
-
-
 class ChatsightBot(commands.AutoShardedBot):
     def __init__(
         self,
@@ -127,16 +90,16 @@ class ChatsightBot(commands.AutoShardedBot):
         clock: Clock = now_ms,
     ) -> None:
         """``clock``: the time the weekly digest keeps; tests move it to the digest's hour."""
-        pacer, tracing = _pacing(settings)
+        pacer, tracing = client_options.pacing(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=bot_intents(settings.message_content_intent),
+            intents=client_options.bot_intents(settings.message_content_intent),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ChatsightTree,
             # How long discord.py waits for more GUILD_CREATEs before on_ready; tests lower it.
             guild_ready_timeout=guild_ready_timeout,
-            **_sharding(settings),
+            **client_options.sharding(settings),
             **tracing,
         )
         self.settings = settings
@@ -226,31 +189,12 @@ class ChatsightBot(commands.AutoShardedBot):
         self.radar = TagRadar(store, self.guild_config)
         # Every process's requests from one budget, kept in the database they share.
         self.pacer.budget.share_through(store)
-        poster = DiscordPoster(
-            self, self.pacer, nonce_trusted_s=self.settings.nonce_trusted_seconds
+        delivery = discord_delivery(
+            self, store, self.following, self.published_tags, self.settings, self.pacer
         )
-        self.repings = AlertRepings(store, poster)
-        alerts = DiscordAlertSink(
-            poster,
-            store,
-            minute_s=self.settings.follow_minute_seconds,
-            on_raised=self.repings.wake,
-        )
-        self.results = DiscordResultSink(
-            poster,
-            store,
-            self.following,
-            alerts,
-            per_message=EMBEDS_PER_MESSAGE if self.settings.pace_and_pack else 1,
-        )
-        pings = DiscordSubscriptionSink(poster, store)
-        radar = RadarSink(store, self.published_tags)
+        self.results, self.repings = delivery.results, delivery.repings
         await self.core.serve(
-            {
-                DeliveryKind.ALERT: alerts,
-                DeliveryKind.SUBSCRIPTION: pings,
-                DeliveryKind.RADAR: radar,
-            },
+            delivery.sinks,
             packs=self.results,
             pacer=self.pacer,
             deliver_after=self.guilds_known,
