@@ -3,8 +3,9 @@
 Results, alerts, re-pings and timelines are posted into a channel for everyone there, so they
 read in the server's language (Community settings, "Server Primary Language"), never in the
 language of the member who asked. discord.py's cache knows it from the guild's GUILD_CREATE and
-keeps it current on GUILD_UPDATE; a guild it does not know (delivery works from ids alone, and
-may run before the guilds have arrived) reads in English rather than wait or spend a request.
+keeps it current on GUILD_UPDATE. A start posts nothing before the guilds have arrived (at
+most 15 s: ``ChatsightBot.guilds_known``); a guild still unknown after that reads in English
+rather than wait longer or spend a request.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ def tag_choices(
 
 
 def follows_titles() -> frozenset[str]:
-    """The follows list's title in every language written so far: a click on its Stop button
+    """The follows list's title in every language: a click on its Stop button
     renews the list, whichever language it was shown in."""
     return in_every_language("discovery.follows.title")
 

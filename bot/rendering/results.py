@@ -13,7 +13,7 @@ message only, and keeps its footer ("Session <convoId>"), by which a member and 
 
 Every sentence comes from the catalogue, in the words given: a public post in its server's
 language, an ephemeral answer in its member's. The bot recognises its own posts by their titles
-and footers in every language written so far (``in_every_language``), since a server may change
+and footers in every language (``in_every_language``), since a server may change
 its language between a post and the resend that looks for it.
 """
 
@@ -30,7 +30,7 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.domain.records import SessionRecord, SessionState
 from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_urls import canonical_stream_url
-from bot.language.catalogue import CATALOGUES, ENGLISH_WORDS, LANGUAGES, Words
+from bot.language.catalogue import ENGLISH_WORDS, LANGUAGES, Words
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256
@@ -61,10 +61,9 @@ def safe(text: str) -> str:
 
 @cache
 def in_every_language(key: str) -> frozenset[str]:
-    """An entry as every catalogue written so far says it, to recognise the bot's own posts
-    whichever language they were posted in."""
-    written = [lang for lang in LANGUAGES if (CATALOGUES / f"{lang}.toml").exists()]
-    return frozenset(Words(language)(key) for language in written)
+    """An entry as every catalogue says it, to recognise the bot's own posts whichever language
+    they were posted in."""
+    return frozenset(Words(language)(key) for language in LANGUAGES)
 
 
 @cache
@@ -226,7 +225,7 @@ RESULT_TITLE_KEYS = ("results.tags.title", "results.failed.title", "results.expi
 
 
 def result_titles() -> frozenset[str]:
-    """A result's titles in every language written so far."""
+    """A result's titles in every language."""
     return frozenset().union(*map(in_every_language, RESULT_TITLE_KEYS))
 
 
