@@ -168,15 +168,17 @@ class Servers:
             process.wait(timeout=30)
 
 
-def start_servers(count: int, database_url: str | None, log_dir: Path) -> Servers:
-    """``count`` bare handlers (``database_url`` None) or ``serve-webhooks`` receivers, each
-    logging to a file in ``log_dir`` that is shown when one fails to start."""
+def start_servers(
+    count: int, database_url: str | None, log_dir: Path, bare: str = "app"
+) -> Servers:
+    """``count`` bare handlers of kind ``bare`` (``database_url`` None) or ``serve-webhooks``
+    receivers, each logging to a file in ``log_dir`` that is shown when one fails to start."""
     servers = Servers([], [])
     logs = []
     for _ in range(count):
         port = free_port()
         if database_url is None:
-            command = [sys.executable, "-m", "bench.ingest_servers", "--bare", str(port)]
+            command = [sys.executable, "-m", "bench.ingest_servers", "--bare", str(port), bare]
             env = None
         else:
             command = [CLI, "serve-webhooks"]
@@ -212,18 +214,26 @@ def start_servers(count: int, database_url: str | None, log_dir: Path) -> Server
     return servers
 
 
-async def serve_bare(port: int) -> None:
-    async def bare(request: web.Request) -> web.Response:
+async def serve_bare(port: int, kind: str) -> None:
+    """``app``: a handler in an ``Application``, the yardstick the target is set against.
+    ``server``: the same handler on aiohttp's low-level server, as the receiver is served."""
+
+    async def bare(request: web.BaseRequest) -> web.Response:
         await request.read()
         return web.Response(text="OK")
 
-    app = web.Application()
-    app.router.add_post("/webhooks/chatsight/{token}", bare)
-    await WebhookServer(app).start("127.0.0.1", port)
+    if kind == "app":
+        app = web.Application()
+        app.router.add_post("/webhooks/chatsight/{token}", bare)
+        await WebhookServer(app).start("127.0.0.1", port)
+    else:
+        await WebhookServer(web.Server(bare, access_log=None)).start("127.0.0.1", port)
     await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="the bare aiohttp handler, alone")
     parser.add_argument("--bare", type=int, required=True, metavar="PORT")
-    asyncio.run(serve_bare(parser.parse_args().bare))
+    parser.add_argument("kind", choices=["app", "server"])
+    arguments = parser.parse_args()
+    asyncio.run(serve_bare(arguments.bare, arguments.kind))

@@ -32,6 +32,10 @@ class Harness:
     ring: SecretRing
     wakes: list[int]
 
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
     async def session(self, convo_id: str) -> str:
         """An awaiting session; returns the token of its webhook URL."""
         token = secrets.token_urlsafe(24)
@@ -85,7 +89,7 @@ async def running_receiver(store: Store) -> AsyncIterator[Harness]:
         receiver = WebhookReceiver(
             service, WebhookVerifier(ring, max_skew_ms=300_000), reload_secrets=reload
         )
-        server = WebhookServer(receiver.app())
+        server = WebhookServer(receiver.server())
         port = await server.start("127.0.0.1", 0)
         try:
             yield Harness(store, http, f"http://127.0.0.1:{port}", ring, wakes)

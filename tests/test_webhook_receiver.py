@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import pytest
 from bot.domain.clock import now_ms
 from bot.domain.records import DeliveryState, SessionState
 from bot.store import Store, writer
+from bot.webhook.receiver import JSON
 from bot.webhook.signing import sign_time
 from tests.receiver_harness import Harness, running_receiver, webhook_body
 
@@ -111,11 +113,62 @@ async def test_token_must_belong_to_the_payloads_session(harness: Harness) -> No
     await assert_unchanged(harness, "b")
 
 
-async def test_only_post_is_allowed(harness: Harness) -> None:
+async def test_each_path_takes_only_its_method_and_other_paths_are_404(
+    harness: Harness,
+) -> None:
     token = await harness.session("c1")
-    async with harness.http.get(f"{harness.base_url}/webhooks/chatsight/{token}") as response:
-        assert response.status == 405
+    webhook = f"{harness.base_url}/webhooks/chatsight/{token}"
+    async with harness.http.get(webhook) as response:
+        assert (response.status, response.headers["Allow"]) == (405, "POST")
+    async with harness.http.post(f"{harness.base_url}/healthz") as response:
+        assert (response.status, response.headers["Allow"]) == (405, "GET,HEAD")
+    async with harness.http.head(f"{harness.base_url}/healthz") as response:
+        assert response.status == 200
+    for path in ("/", "/webhooks/chatsight/", f"/webhooks/chatsight/{token}/x", "/healthz/"):
+        async with harness.http.post(harness.base_url + path, data=webhook_body("c1")) as response:
+            assert response.status == 404, path
     await assert_unchanged(harness, "c1")
+
+
+async def exchange(harness: Harness, head: str, body: bytes | None) -> list[bytes]:
+    """A raw HTTP/1.1 exchange: the head, then the body only once ``100 Continue`` arrived (as
+    curl does), returning the status lines read."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", harness.port)
+    try:
+        writer.write(head.encode())
+        statuses = [await reader.readline()]
+        if body is not None and statuses[0].startswith(b"HTTP/1.1 100"):
+            await reader.readline()
+            writer.write(body)
+            statuses.append(await reader.readline())
+        return statuses
+    finally:
+        writer.close()
+
+
+async def test_expect_100_continue_asks_for_the_body_only_when_the_headers_pass(
+    harness: Harness,
+) -> None:
+    token = await harness.session("c1")
+    body = webhook_body("c1")
+
+    def head(content_type: str, expect: str = "100-continue") -> str:
+        return (
+            f"POST /webhooks/chatsight/{token} HTTP/1.1\r\nHost: x\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+            f"Expect: {expect}\r\n\r\n"
+        )
+
+    refused = await exchange(harness, head("text/plain"), body)
+    assert refused == [b"HTTP/1.1 415 Unsupported Media Type\r\n"]
+    assert (await exchange(harness, head(JSON, "something-else"), body))[0].startswith(
+        b"HTTP/1.1 417"
+    )
+    await assert_unchanged(harness, "c1")
+    accepted = await exchange(harness, head(JSON), body)
+    assert accepted == [b"HTTP/1.1 100 Continue\r\n", b"HTTP/1.1 200 OK\r\n"]
+    session = await harness.store.get_session("c1")
+    assert session is not None and session.state is SessionState.COMPLETED
 
 
 async def test_rotated_secret_from_the_store_is_picked_up(harness: Harness) -> None:

@@ -132,7 +132,7 @@ class TaggingCore:
                 self.ring, max_skew_ms=int(self.settings.webhook_max_skew_seconds * 1000)
             )
             receiver = WebhookReceiver(self.service, verifier, reload_secrets=self.reload_secrets)
-            self.server = WebhookServer(receiver.app())
+            self.server = WebhookServer(receiver.server())
             await self.server.start(self.settings.webhook_host, self.settings.webhook_port)
         if sinks or packs is not None:
             delivery = ResultDelivery(self.store, sinks, packs=packs, pacer=pacer)

@@ -15,12 +15,17 @@ Two choices make the batches large and cheap on a busy loop (measured with bench
   a lock on the loop: its busy timeout is zero there, and when another process holds the write
   lock, ``BEGIN`` waits for it on the writer's thread instead. The connection is used by one side
   at a time, in turn, never by both at once.
+- The WAL is checkpointed after the callers are answered, not inside a commit: SQLite's automatic
+  checkpoint runs in the ``COMMIT`` that crosses its threshold, so every ~50th batch waited
+  ~1.5 ms more for its 200 (commit p99 1.54 ms against 0.56 ms without it). The writer's thread
+  checkpoints while the loop gathers the next batch, whose ``BEGIN`` waits for it to finish.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import sqlite3
 import threading
@@ -32,6 +37,8 @@ from typing import Any
 from bot.domain.records import Completion, CompletionOutcome
 from bot.store.base import StoreUnavailable
 
+log = logging.getLogger(__name__)
+
 Write = Callable[[sqlite3.Connection], Any]
 ApplyCompletions = Callable[[sqlite3.Connection, Sequence[Completion]], list[CompletionOutcome]]
 
@@ -40,6 +47,9 @@ ApplyCompletions = Callable[[sqlite3.Connection, Sequence[Completion]], list[Com
 SETTLE_ROUNDS = 4
 # How long BEGIN waits, on the writer's thread, for a write lock another process holds.
 LOCK_WAIT_MS = 5000
+# At most one checkpoint per interval: under load a batch commits every few ms and writes ~20
+# pages, so the WAL stays a few MB; after a quiet spell the first commit checkpoints at once.
+CHECKPOINT_EVERY_S = 0.25
 
 
 @dataclass(eq=False, slots=True)
@@ -60,6 +70,8 @@ class GroupCommitWriter:
         self._task: asyncio.Task[None] | None = None
         # Kept rather than looked up: on Python 3.11 get_running_loop() costs a getpid() call.
         self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._checkpoint: asyncio.Future[Any] | None = None
+        self._last_checkpoint = 0.0
 
     @property
     def running(self) -> bool:
@@ -76,6 +88,7 @@ class GroupCommitWriter:
             self._thread = None
             raise
         self._db.execute("PRAGMA busy_timeout = 0")
+        self._db.execute("PRAGMA wal_autocheckpoint = 0")
         self._task = asyncio.create_task(self._loop(), name="store-writer")
 
     async def stop(self) -> None:
@@ -84,6 +97,7 @@ class GroupCommitWriter:
             self._push(None)
             await self._task
             self._task = None
+        await self._checkpointed()
         if self._db is not None:
             await self._in_thread(self._db.close)
             self._db = None
@@ -139,6 +153,24 @@ class GroupCommitWriter:
                     break
                 batch.append(job)
             await self._commit(batch)
+            self._checkpoint_soon()
+
+    def _checkpoint_soon(self) -> None:
+        assert self._event_loop is not None and self._db is not None
+        now = self._event_loop.time()
+        if self._checkpoint is None and now - self._last_checkpoint >= CHECKPOINT_EVERY_S:
+            self._last_checkpoint = now
+            self._checkpoint = self._in_thread(self._db.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+
+    async def _checkpointed(self) -> None:
+        """Waits for the checkpoint under way; one that fails is retried at the next interval."""
+        checkpoint, self._checkpoint = self._checkpoint, None
+        if checkpoint is None:
+            return
+        try:
+            await checkpoint
+        except sqlite3.Error as error:
+            log.warning("WAL checkpoint failed (retried later): %s", error)
 
     async def _commit(self, batch: list[_Job]) -> None:
         try:
@@ -162,6 +194,7 @@ class GroupCommitWriter:
     async def _transaction(self, batch: list[_Job]) -> list[Any]:
         db = self._db
         assert db is not None
+        await self._checkpointed()
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:

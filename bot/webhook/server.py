@@ -8,10 +8,15 @@ from aiohttp import web
 
 
 class WebhookServer:
-    """Serves an app on an already running loop (AppRunner + TCPSite), as the bot needs."""
+    """Serves on an already running loop, as the bot needs: the receiver's low-level server, or
+    an application (the ingest benchmark's yardstick, bench/webhook_ingest.py)."""
 
-    def __init__(self, app: web.Application) -> None:
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
+    def __init__(self, handler: web.Server | web.Application) -> None:
+        self._runner: web.BaseRunner
+        if isinstance(handler, web.Application):
+            self._runner = web.AppRunner(handler, access_log=None, shutdown_timeout=10.0)
+        else:
+            self._runner = web.ServerRunner(handler, shutdown_timeout=10.0)
         self.port: int | None = None
 
     async def start(self, host: str, port: int) -> int:
