@@ -8,13 +8,20 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import pytest
 
-from bot.domain.records import Completion, CompletionOutcome, DeliveryState, SessionState
+from bot.domain.records import (
+    Completion,
+    CompletionOutcome,
+    DeliveryKind,
+    DeliveryState,
+    SessionState,
+)
 from bot.domain.refusals import TooManyAlertTags
 from bot.domain.tags import TagResult
 from bot.errors import ConfigError
@@ -74,6 +81,31 @@ async def test_one_failing_write_does_not_fail_its_batch(sqlite_store: SQLiteSto
     assert isinstance(results[1], sqlite3.IntegrityError)
     assert await store.shared_secrets() == [("s", 1)]
     assert len(await store.deliveries_for("c1")) == 1
+
+
+async def test_a_full_batch_of_results_is_stored_each_once_with_all_its_outbox_rows(
+    sqlite_store: SQLiteStore,
+) -> None:
+    """A batch past one statement's rows (300 results, 4 outbox rows each, a repeat and an
+    unknown session among them) commits every result once and queues every row."""
+    store = sqlite_store
+    kinds = (DeliveryKind.RESULT, DeliveryKind.ALERT, DeliveryKind.SUBSCRIPTION, DeliveryKind.RADAR)
+    for index in range(300):
+        await store.create_session(replace(request(f"b{index}"), deliveries=kinds), None)
+
+    def completion(convo_id: str) -> Completion:
+        return Completion(convo_id, SessionState.COMPLETED, TagResult((convo_id,)))
+
+    convo_ids = [f"b{index}" for index in range(300)]
+    outcomes = await asyncio.gather(
+        *(store.complete(completion(c)) for c in [*convo_ids, "b7", "nobody"])
+    )
+    assert outcomes[:300] == [CompletionOutcome.COMPLETED] * 300
+    assert outcomes[300:] == [CompletionOutcome.DUPLICATE, CompletionOutcome.UNKNOWN]
+    for convo_id in ("b0", "b127", "b128", "b299"):
+        session = await store.get_session(convo_id)
+        assert session is not None and session.result == TagResult((convo_id,))
+        assert {d.kind for d in await store.deliveries_for(convo_id)} == set(kinds)
 
 
 async def test_a_refused_edit_keeps_its_neighbours_in_one_commit(

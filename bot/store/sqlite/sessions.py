@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.domain.clock import now_ms
@@ -28,7 +29,6 @@ from bot.store.sqlite.tables import Tables, marks
 from bot.store.statements import (
     AWAITING_IN_GUILD,
     CHANNEL_SESSIONS,
-    COMPLETE_SESSION,
     CREATE_SESSION,
     DROP_HOLD,
     MARK_RUNNING,
@@ -41,6 +41,29 @@ from bot.store.statements import (
 
 _AWAITING_VALUES = frozenset(s.value for s in SessionState if s.awaiting)
 _PENDING = DeliveryState.PENDING.value
+_ROW = "(?, ?, ?, ?, ?, ?, ?)"
+# COMPLETE_SESSION for many sessions in one statement, its values in completion_values' order.
+_COMPLETE_FROM = (
+    "WITH v (state, tags, undocumented, error, completed_at, updated_at, convo_id) AS"
+    " (VALUES {rows}) UPDATE sessions SET state = v.state, tags = v.tags,"
+    " undocumented = v.undocumented, error = v.error, completed_at = v.completed_at,"
+    " updated_at = v.updated_at FROM v WHERE sessions.convo_id = v.convo_id"
+)
+
+
+# Rows per statement: 128 rows of 7 values stay under 999, the oldest builds' variable limit.
+_CHUNK = 128
+
+
+@functools.lru_cache(maxsize=_CHUNK)
+def _complete_many(count: int) -> str:
+    return _COMPLETE_FROM.format(rows=", ".join([_ROW] * count))
+
+
+@functools.lru_cache(maxsize=_CHUNK)
+def _queue_many(count: int) -> str:
+    head, tail = QUEUE_DELIVERY.split(_ROW)
+    return head + ", ".join([_ROW] * count) + tail
 
 
 class SessionTables(Tables):
@@ -96,7 +119,12 @@ class SessionTables(Tables):
 def apply_completions(
     db: sqlite3.Connection, completions: Sequence[Completion]
 ) -> list[CompletionOutcome]:
-    """The group-commit writer's handler for a run of completions, in its transaction."""
+    """The group-commit writer's handler for a run of completions, in its transaction.
+
+    The updates and the outbox rows go in one statement each, not executemany: stepping one
+    statement over many rows costs ~2 µs less per webhook than binding, stepping and resetting
+    it once per row (bench/webhook_ingest.py). ``UPDATE … FROM`` needs SQLite 3.33.
+    """
     ids = [c.convo_id for c in completions]
     known = {
         row[0]: row
@@ -134,8 +162,14 @@ def apply_completions(
             for kind in kinds.split(","):
                 if kind:
                     inserts.append((convo_id, kind, _PENDING, now, channel_id, reply_to, now))
-    if updates:
-        db.executemany(COMPLETE_SESSION, updates)
-    if inserts:
-        db.executemany(QUEUE_DELIVERY, inserts)
+    _in_chunks(db, _complete_many, updates)
+    _in_chunks(db, _queue_many, inserts)
     return outcomes
+
+
+def _in_chunks(
+    db: sqlite3.Connection, statement: Callable[[int], str], rows: list[tuple[Any, ...]]
+) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        db.execute(statement(len(chunk)), [value for row in chunk for value in row])
