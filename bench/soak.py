@@ -54,6 +54,11 @@ class Report:
     faults: list[str]
     runs: list[Run]
     depths: list[tuple[float, float | None]]  # (seconds into the soak, outbox depth)
+    stalled_posts: int = 0  # warnings in the bot's log of a post outliving its lease
+
+    @property
+    def keep_log(self) -> bool:
+        return not self.passed or self.stalled_posts > 0
 
     def grown(self) -> list[int]:
         """The runs (numbered from 1) that ended above their warm-up RSS by more than allowed."""
@@ -96,6 +101,7 @@ class Report:
                 for at, depth in self.depths
             )
         )
+        out.append(f"posts that outlived their lease (the bot's log warns): {self.stalled_posts}")
         verdict = [f"{len(self.lost)} lost"] if self.lost else []
         verdict += [f"{len(self.doubled)} doubled"] if self.doubled else []
         verdict += [f"run {n} grew past {plan.rss_growth:.0%}" for n in self.grown()]
@@ -182,6 +188,7 @@ def _tally(
         faults=faults,
         runs=world.runs,
         depths=depths,
+        stalled_posts=world.bot.log_path.read_text(errors="replace").count("past its lease"),
     )
 
 
@@ -213,10 +220,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="chatsight-soak-"))
     report = asyncio.run(soak(plan, workdir))
     print("\n".join(report.lines()))
-    if report.passed:
-        shutil.rmtree(workdir)
-    else:
+    if report.keep_log:
         print(f"the bot's log: {workdir / 'soak-bot.log'}")
+    else:
+        shutil.rmtree(workdir)
+    if not report.passed:
         sys.exit(1)
 
 

@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.delivery.retries import DeliveryFailed
 from bot.delivery.worker import ResultDelivery
@@ -223,8 +225,10 @@ class StuckSink(RecordingSink):
     def __init__(self) -> None:
         super().__init__()
         self.entered = asyncio.Event()
+        self.entries = 0
 
     async def deliver(self, delivery: Delivery, session: SessionRecord) -> int | None:
+        self.entries += 1
         self.entered.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
@@ -243,3 +247,29 @@ async def test_a_stop_hands_back_the_posts_it_interrupted_at_once(store: Store) 
     [row] = await store.deliveries_for("c1")
     assert row.state is DeliveryState.DELIVERED
     assert row.attempts == 1
+
+
+async def test_a_post_that_outlives_its_lease_is_reported_once_with_where_it_waits(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing fails while a post hangs, so without this the outbox would only grow quietly."""
+    await finished(store, "c1")
+    stuck = StuckSink()
+    worker = ResultDelivery(store, {"result": stuck}, lease_ms=100, max_idle_s=0.02)
+    task = asyncio.create_task(worker.run())
+    try:
+        await asyncio.wait_for(stuck.entered.wait(), 5)
+        for _ in range(100):
+            if "past its lease" in caplog.text:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)  # more rounds of the worker, none warning twice of one post
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    # Its lease run out, the row is claimed again and posted again (a nonce or a look in the
+    # channel keeps it from showing twice): each post is reported once.
+    warnings = [r.getMessage() for r in caplog.records if "past its lease" in r.getMessage()]
+    assert 1 <= len(warnings) <= stuck.entries
+    assert "a post of 1 outbox rows (channels 3)" in warnings[0]
+    assert " > StuckSink.deliver:" in warnings[0]

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from bot.delivery.pacing import Pacer
 from bot.delivery.packs import PackDelivery, PackSink
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
+from bot.delivery.stalls import StalledPosts
 from bot.domain.clock import now_ms
 from bot.domain.records import SERVER_DELIVERIES, Delivery, DeliveryKind, SessionRecord
 from bot.observability import metrics
@@ -87,6 +89,7 @@ class ResultDelivery:
         self._clock = clock
         self._wakeup = asyncio.Event()
         self._held: Counter[int | None] = Counter()  # rows in hand, by the channel asked in
+        self._stalls = StalledPosts(lease_ms / 1000, time.monotonic)
 
     def wake(self) -> None:
         """Called when a result is committed, so it goes out now rather than at the next tick."""
@@ -130,6 +133,7 @@ class ResultDelivery:
 
         task = asyncio.create_task(job.start(), name="delivery")
         task.add_done_callback(finished)
+        self._stalls.started(task, channels)
         return task
 
     async def run_once(self) -> int:
@@ -213,6 +217,7 @@ class ResultDelivery:
                     in_flight.add(task)
                     task.add_done_callback(settled)
                 await self._idle(full=self._held.total() >= self._batch)
+                self._stalls.report()
         finally:
             for task in in_flight:
                 task.cancel()
