@@ -15,20 +15,15 @@ Two choices make the batches large and cheap on a busy loop (measured with bench
   a lock on the loop: its busy timeout is zero there, and when another process holds the write
   lock, ``BEGIN`` waits for it on the writer's thread instead. The connection is used by one side
   at a time, in turn, never by both at once.
-- The WAL is checkpointed after the callers are answered, not inside a commit: SQLite's automatic
-  checkpoint runs in the ``COMMIT`` that crosses its threshold, so every ~50th batch waited
-  ~1.5 ms more for its 200 (commit p99 1.54 ms against 0.56 ms without it). The writer's thread
-  checkpoints while the loop gathers the next batch, whose ``BEGIN`` waits for it to finish.
+- The WAL is checkpointed beside the commits, on a connection and thread of its own
+  (wal_checkpointer.py), so no batch waits for a checkpoint to get its 200s.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import queue
 import sqlite3
-import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +31,8 @@ from typing import Any
 
 from bot.domain.records import Completion, CompletionOutcome
 from bot.store.base import StoreUnavailable
+from bot.store.blocking_thread import BlockingThread
+from bot.store.wal_checkpointer import WalCheckpointer
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +44,6 @@ ApplyCompletions = Callable[[sqlite3.Connection, Sequence[Completion]], list[Com
 SETTLE_ROUNDS = 4
 # How long BEGIN waits, on the writer's thread, for a write lock another process holds.
 LOCK_WAIT_MS = 5000
-# At most one checkpoint per interval: under load a batch commits every few ms and writes ~20
-# pages, so the WAL stays a few MB; after a quiet spell the first commit checkpoints at once.
-CHECKPOINT_EVERY_S = 0.25
 
 
 @dataclass(eq=False, slots=True)
@@ -65,13 +59,12 @@ class GroupCommitWriter:
         self._max_batch = max_batch
         self._queue: deque[_Job | None] = deque()
         self._wake: asyncio.Future[None] | None = None
-        self._thread: _WriterThread | None = None
+        self._thread: BlockingThread | None = None
         self._db: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         # Kept rather than looked up: on Python 3.11 get_running_loop() costs a getpid() call.
         self._event_loop: asyncio.AbstractEventLoop | None = None
-        self._checkpoint: asyncio.Future[Any] | None = None
-        self._last_checkpoint = 0.0
+        self._wal: WalCheckpointer | None = None
 
     @property
     def running(self) -> bool:
@@ -80,12 +73,13 @@ class GroupCommitWriter:
     async def start(self, connect: Callable[[], sqlite3.Connection]) -> None:
         """``connect`` runs on the writer's thread; it must allow use from the loop's thread too."""
         self._event_loop = asyncio.get_running_loop()
-        self._thread = _WriterThread(self._event_loop)
+        self._thread = BlockingThread(self._event_loop, "store-writer")
         try:
             self._db = await self._in_thread(connect)
+            self._wal = WalCheckpointer(self._event_loop)
+            await self._wal.start(self._db)
         except BaseException:
-            self._thread.stop()
-            self._thread = None
+            await self._close()
             raise
         self._db.execute("PRAGMA busy_timeout = 0")
         self._db.execute("PRAGMA wal_autocheckpoint = 0")
@@ -97,7 +91,12 @@ class GroupCommitWriter:
             self._push(None)
             await self._task
             self._task = None
-        await self._checkpointed()
+        await self._close()
+
+    async def _close(self) -> None:
+        if self._wal is not None:
+            await self._wal.stop()
+            self._wal = None
         if self._db is not None:
             await self._in_thread(self._db.close)
             self._db = None
@@ -153,24 +152,8 @@ class GroupCommitWriter:
                     break
                 batch.append(job)
             await self._commit(batch)
-            self._checkpoint_soon()
-
-    def _checkpoint_soon(self) -> None:
-        assert self._event_loop is not None and self._db is not None
-        now = self._event_loop.time()
-        if self._checkpoint is None and now - self._last_checkpoint >= CHECKPOINT_EVERY_S:
-            self._last_checkpoint = now
-            self._checkpoint = self._in_thread(self._db.execute, "PRAGMA wal_checkpoint(PASSIVE)")
-
-    async def _checkpointed(self) -> None:
-        """Waits for the checkpoint under way; one that fails is retried at the next interval."""
-        checkpoint, self._checkpoint = self._checkpoint, None
-        if checkpoint is None:
-            return
-        try:
-            await checkpoint
-        except sqlite3.Error as error:
-            log.warning("WAL checkpoint failed (retried later): %s", error)
+            assert self._wal is not None
+            self._wal.after_commit()
 
     async def _commit(self, batch: list[_Job]) -> None:
         try:
@@ -192,9 +175,10 @@ class GroupCommitWriter:
                 job.future.set_result(result)
 
     async def _transaction(self, batch: list[_Job]) -> list[Any]:
-        db = self._db
-        assert db is not None
-        await self._checkpointed()
+        db, wal, thread = self._db, self._wal, self._thread
+        assert db is not None and wal is not None and thread is not None
+        if wal.over_bound:
+            await wal.restart_wal(db, thread)
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -269,49 +253,3 @@ def _begin_when_free(db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
     finally:
         db.execute("PRAGMA busy_timeout = 0")
-
-
-class _WriterThread:
-    """Runs blocking calls one at a time, in order, and answers each on its caller's loop.
-
-    A bare thread and queue rather than a ThreadPoolExecutor: every commit crosses to this thread
-    and back, and the executor's concurrent future, its chaining to an asyncio future and its
-    locks made that crossing cost about twice as much (callgrind: ~190k against ~100k
-    instructions per commit).
-    """
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._event_loop = loop
-        self._calls: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
-        self._thread.start()
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
-        future = self._event_loop.create_future()
-        self._calls.put((future, fn, args))
-        return future
-
-    def stop(self) -> None:
-        self._calls.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        while (call := self._calls.get()) is not None:
-            future, fn, args = call
-            result, error = None, None
-            try:
-                result = fn(*args)
-            except BaseException as caught:  # handed to the caller, as an executor would
-                error = caught
-            # RuntimeError: the loop closed without stopping this thread, so nobody is waiting.
-            with contextlib.suppress(RuntimeError):
-                self._event_loop.call_soon_threadsafe(_settle, future, result, error)
-
-
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import sys
 import threading
@@ -26,7 +27,7 @@ from bot.domain.refusals import TooManyAlertTags
 from bot.domain.tags import TagResult
 from bot.errors import ConfigError
 from bot.server.guild_config import MAX_ALERT_TAGS, GuildConfig
-from bot.store import writer
+from bot.store import wal_checkpointer, writer
 from bot.store.base import StoreUnavailable
 from bot.store.migrations import available_migrations
 from bot.store.sqlite import AWAITING_IN_GUILD, OVERDUE_SESSIONS, DatabaseInUse, SQLiteStore
@@ -179,12 +180,14 @@ def wal_size(path: Path) -> int:
 
 
 @pytest.mark.parametrize("every_s", [0.0, 3600.0])
-async def test_the_writer_checkpoints_the_wal_between_commits(
+async def test_the_wal_stays_bounded_while_commits_run_back_to_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every_s: float
 ) -> None:
-    """SQLite's own checkpoint is off (it ran inside a commit, delaying its callers' 200s): the
-    writer's keeps the WAL from growing, and a reader still sees every committed row."""
-    monkeypatch.setattr(writer, "CHECKPOINT_EVERY_S", every_s)
+    """SQLite's own checkpoint is off (it ran inside a commit, delaying its callers' 200s), and
+    the writer's runs beside the commits, where it can keep losing the race to restart the WAL:
+    past its bound the WAL is restarted between two transactions. A reader sees every row."""
+    monkeypatch.setattr(wal_checkpointer, "CHECKPOINT_EVERY_S", every_s)
+    monkeypatch.setattr(wal_checkpointer, "WAL_FRAMES_BOUND", 16 if every_s == 0 else 10**9)
     path = tmp_path / "wal.db"
     store = SQLiteStore(path)
     await store.open()
@@ -198,7 +201,62 @@ async def test_the_writer_checkpoints_the_wal_between_commits(
     if every_s:
         assert wal_bytes - opened_bytes > 1_000_000
     else:
-        assert wal_bytes - opened_bytes < 100_000
+        assert wal_bytes - opened_bytes < 200_000
+
+
+async def test_commits_do_not_wait_for_a_checkpoint_under_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint fsyncs the database file: callers of the commits beside it get their answers
+    without waiting for it, and closing the store waits for it to finish."""
+    release = threading.Event()
+    started = threading.Event()
+    checkpoint = wal_checkpointer._checkpoint
+
+    def slow_checkpoint(db: sqlite3.Connection | None) -> tuple[int, int, int]:
+        started.set()
+        release.wait(10)
+        return checkpoint(db)
+
+    monkeypatch.setattr(wal_checkpointer, "_checkpoint", slow_checkpoint)
+    monkeypatch.setattr(wal_checkpointer, "CHECKPOINT_EVERY_S", 0.0)
+    store = SQLiteStore(tmp_path / "slow.db")
+    await store.open()
+    try:
+        assert await store.create_session(request("first", channel=1), "hash")
+        assert await asyncio.to_thread(started.wait, 5)
+        for index in range(20):
+            created = store.create_session(request(f"c{index}", channel=index), "hash")
+            assert await asyncio.wait_for(created, timeout=2)
+        closing_store = asyncio.ensure_future(store.close())
+        await asyncio.sleep(0.05)
+        assert not closing_store.done()
+    finally:
+        release.set()
+    await asyncio.wait_for(closing_store, timeout=5)
+    reopened = SQLiteStore(tmp_path / "slow.db")
+    await reopened.open()
+    assert (await reopened.get_session("c19")) is not None
+    await reopened.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+async def test_the_checkpoint_runs_as_background_work(tmp_path: Path) -> None:
+    """At nice 19 on its own thread, so on a busy core it never preempts the loop mid-batch."""
+    store = SQLiteStore(tmp_path / "nice.db")
+    await store.open()
+    try:
+        (checkpointer,) = [t for t in threading.enumerate() if t.name == "store-checkpointer"]
+        assert checkpointer.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, checkpointer.native_id) == 19
+        (writer_thread,) = [t for t in threading.enumerate() if t.name == "store-writer"]
+        assert writer_thread.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, writer_thread.native_id) == os.getpriority(
+            os.PRIO_PROCESS, 0
+        )
+    finally:
+        await store.close()
+    assert not [t for t in threading.enumerate() if t.name == "store-checkpointer"]
 
 
 async def test_store_refuses_writes_when_closed(tmp_path: Path) -> None:
