@@ -16,7 +16,7 @@ Two choices make the batches large and cheap on a busy loop (measured with bench
   lock, ``BEGIN`` waits for it on the writer's thread instead. The connection is used by one side
   at a time, in turn, never by both at once.
 - The WAL is checkpointed beside the commits, on a connection and thread of its own
-  (wal_checkpointer.py), so no batch waits for a checkpoint to get its 200s.
+  (wal_checkpointer.py); a batch waits only for the short end of it, not for a whole one.
 """
 
 from __future__ import annotations
@@ -177,8 +177,8 @@ class GroupCommitWriter:
     async def _transaction(self, batch: list[_Job]) -> list[Any]:
         db, wal, thread = self._db, self._wal, self._thread
         assert db is not None and wal is not None and thread is not None
-        if wal.over_bound:
-            await wal.restart_wal(db, thread)
+        if wal.to_finish:
+            await wal.finish(db, thread)
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
