@@ -8,11 +8,15 @@ and every death, spending too much meanwhile. The schedule in the database is ex
 moment and costs one single-row upsert per request, far below 50 a second for PostgreSQL; SQLite
 serves one process, whose store keeps the schedule in memory.
 
-Spent at 95% of the limit, since a slot is taken when a request is about to go and Discord counts
-it when it arrives: the margin absorbs the difference. Interaction routes (callbacks, follow-ups,
-edits of the original answer, by the interaction's token) are outside the bot's global limit on
-Discord (docs/discord-notes.md) and spend nothing here; everything else the bot asks with its
-token, slash commands' work included, takes a slot (http_trace.py).
+Spent at 90% of the limit, since a slot is taken when a request is about to go and Discord counts
+it when it arrives: the margin absorbs the difference. At 95% a stall of the loop or of the
+database's answer that sent five requests late into the next second drew five global 429s in a
+burst test on a loaded CI machine; 90% absorbs ~100 ms of it.
+
+Interaction routes (callbacks, follow-ups, edits of the original answer, by the interaction's
+token) are outside the bot's global limit on Discord (docs/discord-notes.md) and spend nothing
+here; everything else the bot asks with its token, slash commands' work included, takes a slot
+(http_trace.py).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from bot.store.interface import RequestBudgetStore
 
 log = logging.getLogger(__name__)
 
-HEADROOM = 0.95
+HEADROOM = 0.9
 # A store slower than this to hand out a slot (a database failing over) is not waited for: the
 # request goes on this process's own schedule instead.
 STORE_WAIT_S = 0.5

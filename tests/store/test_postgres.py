@@ -158,6 +158,31 @@ async def test_two_processes_spend_one_request_budget_between_them(postgres_url:
         assert held.wait_ms >= 100 * interval
 
 
+async def test_a_slot_reserved_behind_the_row_lock_still_leaves_an_interval(
+    postgres_url: str,
+) -> None:
+    """A reservation that waited for the row lock (a burst of posts, another process) answers a
+    wait counted from when it got the lock, not from when it asked: otherwise its request goes
+    that much late, in the same moment as the next one (two requests where Discord allows one)."""
+    interval_ms, locked_s = 50, 0.3
+    async with opened(postgres_url) as store:
+        loop = asyncio.get_running_loop()
+        await store.reserve_request_slot(interval_ms)
+        other = await asyncpg.connect(postgres_url)
+        try:
+            async with other.transaction():
+                await other.execute("SELECT * FROM request_slots FOR UPDATE")
+                behind = asyncio.ensure_future(store.reserve_request_slot(interval_ms))
+                await asyncio.sleep(locked_s)
+        finally:
+            await other.close()
+        late = await behind
+        late_goes = loop.time() + late.wait_ms / 1000
+        after = await store.reserve_request_slot(interval_ms)
+        after_goes = loop.time() + after.wait_ms / 1000
+        assert after_goes - late_goes >= (interval_ms - 15) / 1000
+
+
 # -- bounds -----------------------------------------------------------------------------------
 
 

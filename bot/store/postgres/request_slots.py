@@ -5,8 +5,11 @@ from __future__ import annotations
 from bot.domain.request_slots import RequestSlot
 from bot.store.postgres.tables import Tables
 
-# The statement's own start time, in ms, by the server's clock: the same for every process.
-_NOW_MS = "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
+# The server's clock, the same for every process, read when the row is locked and again when the
+# slot is returned: not the statement's start, since a reservation that waited for the row lock
+# behind a burst of others would count that wait twice, once in the database and once again
+# after the answer, and its request would go late, into the next second's share (a global 429).
+_NOW_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 BUDGET = "discord"
 # next_at = max(next_at, now + hold) + interval; subtracting the interval again gives the slot
 # this reservation takes (as bot/domain/request_slots.py does in memory). A concurrent
