@@ -8,10 +8,10 @@ and every death, spending too much meanwhile. The schedule in the database is ex
 moment and costs one single-row upsert per request, far below 50 a second for PostgreSQL; SQLite
 serves one process, whose store keeps the schedule in memory.
 
-Spent at 90% of the limit, since a slot is taken when a request is about to go and Discord counts
-it when it arrives: the margin absorbs the difference. At 95% a stall of the loop or of the
-database's answer that sent five requests late into the next second drew five global 429s in a
-burst test on a loaded CI machine; 90% absorbs ~100 ms of it.
+Spent at 95% of the limit, since a slot is taken when a request is about to go and Discord counts
+it when it arrives: the margin absorbs the difference. Not lower: at 90% the delivery benchmark's
+burst (1,000 results in 50 channels) took 6.5 s instead of 1.3 s, in 223 messages instead of
+157, since the global schedule then falls behind the channels' turns.
 
 Interaction routes (callbacks, follow-ups, edits of the original answer, by the interaction's
 token) are outside the bot's global limit on Discord (docs/discord-notes.md) and spend nothing
@@ -35,7 +35,7 @@ from bot.store.interface import RequestBudgetStore
 
 log = logging.getLogger(__name__)
 
-HEADROOM = 0.9
+HEADROOM = 0.95
 # A store slower than this to hand out a slot (a database failing over) is not waited for: the
 # request goes on this process's own schedule instead.
 STORE_WAIT_S = 0.5
