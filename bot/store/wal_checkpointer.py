@@ -39,15 +39,17 @@ class WalCheckpointer:
         self._event_loop = loop
         self._thread: BlockingThread | None = None
         self._db: sqlite3.Connection | None = None
-        self._running: asyncio.Future[tuple[int, int, int]] | None = None
+        self._writer: tuple[sqlite3.Connection, BlockingThread] | None = None
+        self._running: asyncio.Future[None] | None = None
         self._last = 0.0
         self._copied = False
 
-    async def start(self, writer: sqlite3.Connection) -> None:
+    async def start(self, writer: sqlite3.Connection, writer_thread: BlockingThread) -> None:
         """Opens its own connection to the writer's file; an in-memory database has no WAL."""
         path, synchronous = _file_of(writer)
         if not path:
             return
+        self._writer = (writer, writer_thread)
         self._thread = BlockingThread(self._event_loop, "store-checkpointer", nice=CHECKPOINT_NICE)
         try:
             self._db = await self._thread.call(_connect, path, synchronous)
@@ -57,18 +59,15 @@ class WalCheckpointer:
             raise
 
     async def stop(self) -> None:
-        await self.finished()
+        """Waits for the checkpoint under way, if any (its failure is logged), then closes."""
+        if self._running is not None:
+            await asyncio.wait([self._running])
         if self._thread is not None:
             if self._db is not None:
                 await self._thread.call(self._db.close)
                 self._db = None
             self._thread.stop()
             self._thread = None
-
-    @property
-    def to_finish(self) -> bool:
-        """A checkpoint has copied most of the WAL beside the commits: finish it before the next."""
-        return self._copied
 
     def after_commit(self) -> None:
         """Starts a checkpoint when the interval has passed and none is under way or unfinished."""
@@ -81,9 +80,8 @@ class WalCheckpointer:
         self._running = self._thread.call(_checkpoint, self._db)
         self._running.add_done_callback(self._done)
 
-    def _done(self, running: asyncio.Future[tuple[int, int, int]]) -> None:
-        if self._running is running:
-            self._running = None
+    def _done(self, running: asyncio.Future[None]) -> None:
+        self._running = None
         if running.cancelled():
             return
         error = running.exception()
@@ -92,16 +90,16 @@ class WalCheckpointer:
             return
         self._copied = True
 
-    async def finished(self) -> None:
-        """Waits for the checkpoint under way, if any; its failure is already logged."""
-        if self._running is not None:
-            await asyncio.wait([self._running])
-
-    async def finish(self, writer: sqlite3.Connection, thread: BlockingThread) -> None:
-        """Between two transactions, on the writer's connection and thread: with nothing appended
-        while it runs, the checkpoint copies the rest of the WAL and the next write starts it
-        over (unless a reader's snapshot still needs it; then the next interval tries again)."""
+    async def before_transaction(self) -> None:
+        """Once a checkpoint beside the commits is done, finishes it on the writer's connection
+        and thread: with nothing appended while it runs, it copies the rest of the WAL and the
+        next write starts it over (unless a reader's snapshot still needs it; then the next
+        interval tries again)."""
+        if not self._copied:
+            return
         self._copied = False
+        assert self._writer is not None  # set whenever a checkpoint could run
+        writer, thread = self._writer
         try:
             await thread.call(_checkpoint, writer)
         except sqlite3.Error as error:
@@ -122,8 +120,6 @@ def _connect(path: str, synchronous: int) -> sqlite3.Connection:
     return db
 
 
-def _checkpoint(db: sqlite3.Connection | None) -> tuple[int, int, int]:
-    """(busy, frames in the WAL, frames copied), as SQLite's pragma answers."""
+def _checkpoint(db: sqlite3.Connection | None) -> None:
     assert db is not None
-    row = db.execute(CHECKPOINT).fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+    db.execute(CHECKPOINT)

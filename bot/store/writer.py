@@ -77,7 +77,7 @@ class GroupCommitWriter:
         try:
             self._db = await self._in_thread(connect)
             self._wal = WalCheckpointer(self._event_loop)
-            await self._wal.start(self._db)
+            await self._wal.start(self._db, self._thread)
         except BaseException:
             await self._close()
             raise
@@ -175,10 +175,9 @@ class GroupCommitWriter:
                 job.future.set_result(result)
 
     async def _transaction(self, batch: list[_Job]) -> list[Any]:
-        db, wal, thread = self._db, self._wal, self._thread
-        assert db is not None and wal is not None and thread is not None
-        if wal.to_finish:
-            await wal.finish(db, thread)
+        db, wal = self._db, self._wal
+        assert db is not None and wal is not None
+        await wal.before_transaction()
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:

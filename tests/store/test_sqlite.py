@@ -212,10 +212,10 @@ async def test_commits_do_not_wait_for_a_checkpoint_under_way(
     started = threading.Event()
     checkpoint = wal_checkpointer._checkpoint
 
-    def slow_checkpoint(db: sqlite3.Connection | None) -> tuple[int, int, int]:
+    def slow_checkpoint(db: sqlite3.Connection | None) -> None:
         started.set()
         release.wait(10)
-        return checkpoint(db)
+        checkpoint(db)
 
     monkeypatch.setattr(wal_checkpointer, "_checkpoint", slow_checkpoint)
     monkeypatch.setattr(wal_checkpointer, "CHECKPOINT_EVERY_S", 0.0)
