@@ -13,11 +13,12 @@ from bot.domain.announced import (
     parse_expectations,
     with_expectation,
 )
+from bot.domain.failure_reasons import stopped_error
 from bot.domain.records import SessionRecord, SessionSource, SessionState
 from bot.domain.refusals import IntervalOutOfRange, NoTagsGiven, SeedTooLong, TooManyCategories
 from bot.domain.server_records import GuildSettings
 from bot.domain.stream_details import StreamDetails
-from bot.domain.stream_end import stopped_error, stream_ended
+from bot.domain.stream_end import stream_ended
 from bot.domain.tags import TagResult
 from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.refusals import refusal_text

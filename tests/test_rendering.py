@@ -6,11 +6,12 @@ import discord
 
 from bot.domain.alert_policy import AlertDecision
 from bot.domain.convo_ids import Trigger
+from bot.domain.failure_reasons import expired_error, stopped_error
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import Follow, FollowState, GuildSettings
 from bot.domain.stream_details import StreamDetails
 from bot.domain.tags import TagResult
-from bot.language.catalogue import ENGLISH_WORDS
+from bot.language.catalogue import ENGLISH_WORDS, words_for
 from bot.rendering.alerts import alert_embed
 from bot.rendering.results import (
     EMBED_TOTAL_LIMIT,
@@ -145,6 +146,37 @@ def test_failed_and_expired_sessions_explain_why() -> None:
         session(state=SessionState.EXPIRED, result=None, error="no result"), words=ENGLISH_WORDS
     )
     assert expired.title == "Tagging expired"
+
+
+def test_reasons_the_bot_words_itself_read_in_the_servers_language() -> None:
+    """Chatsight's own stop reason stays as it sent it; a reason stored in any other form (a
+    start Chatsight refused) reads as stored."""
+    cases = [
+        ("pl", SessionState.EXPIRED, expired_error(30), "brak wyniku z Chatsight po 30 min"),
+        (
+            "de",
+            SessionState.FAILED,
+            stopped_error("out of memory"),
+            "Chatsight hat die Sitzung beendet: out of memory",
+        ),
+        (
+            "ja",
+            SessionState.FAILED,
+            stopped_error(None),
+            "Chatsight が理由を示さずにセッションを停止しました",
+        ),
+        ("pl", SessionState.FAILED, "Chatsight refused the URL.", "Chatsight refused the URL."),
+        ("en", SessionState.EXPIRED, expired_error(5), "no result from Chatsight after 5 minutes"),
+    ]
+    for language, state, error, shown in cases:
+        failed = session(state=state, result=None, error=error)
+        words = words_for(language)
+        assert result_embed(failed, words=words).description == shown
+        [entry] = history_embed([failed], words=words).fields
+        assert str(entry.value).splitlines()[0] == shown
+        decision = AlertDecision((), False, error)
+        alert = alert_embed(failed, decision, result_url=None, words=words)
+        assert shown in [field.value for field in alert.fields]
 
 
 def test_history_shows_each_stream_in_its_canonical_form() -> None:

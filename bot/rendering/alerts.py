@@ -15,6 +15,7 @@ from bot.domain.alert_policy import AlertDecision, SustainedSignal
 from bot.domain.records import SessionRecord
 from bot.domain.server_records import AlertRecord
 from bot.language.catalogue import Words
+from bot.rendering.failure_reasons import failure_reason
 from bot.rendering.results import (
     FIELD_VALUE_LIMIT,
     clip,
@@ -86,7 +87,7 @@ def alert_embed(
     if decision.error:
         embed.add_field(
             name=words("results.alert.field.error"),
-            value=clip(safe(decision.error), FIELD_VALUE_LIMIT),
+            value=clip(safe(failure_reason(decision.error, "", words=words)), FIELD_VALUE_LIMIT),
         )
     if decision.mismatch:
         embed.add_field(

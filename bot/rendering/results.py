@@ -31,6 +31,7 @@ from bot.domain.records import SessionRecord, SessionState
 from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_urls import canonical_stream_url
 from bot.language.catalogue import ENGLISH_WORDS, LANGUAGES, Words
+from bot.rendering.failure_reasons import failure_reason
 
 FIELD_VALUE_LIMIT = 1024
 TITLE_LIMIT = 256
@@ -247,7 +248,10 @@ def error_embed(session: SessionRecord, *, words: Words) -> discord.Embed:
     expired = session.state is SessionState.EXPIRED
     embed = discord.Embed(
         title=words("results.expired.title" if expired else "results.failed.title"),
-        description=clip(safe(session.error or words("results.no_reason")), FIELD_VALUE_LIMIT),
+        description=clip(
+            safe(failure_reason(session.error, words("results.no_reason"), words=words)),
+            FIELD_VALUE_LIMIT,
+        ),
         colour=COLOURS[session.state],
     )
     _stream_field(embed, session, words)
@@ -282,7 +286,7 @@ def history_embed(sessions: Sequence[SessionRecord], *, words: Words) -> discord
         if session.state is SessionState.COMPLETED and session.result is not None:
             value = tag_list(session.result.tags, 300, words=words)
         else:
-            value = clip(safe(session.error or state), 300)
+            value = clip(safe(failure_reason(session.error, state, words=words)), 300)
         when = f"<t:{session.created_at_ms // 1000}:R>"
         name = clip(words("results.history.name", when=when, state=state), 256)
         # The canonical form: one stream reads the same in every session, whatever link

@@ -18,6 +18,7 @@ from bot.domain.records import SessionRecord, SessionState
 from bot.domain.server_records import Follow, FollowState
 from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.language.catalogue import Words
+from bot.rendering.failure_reasons import failure_reason
 from bot.rendering.results import (
     DESCRIPTION_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -108,7 +109,8 @@ def _timeline_line(sample: SessionRecord, words: Words) -> str:
         return words("results.timeline.line.tags", when=when, tags=tags)
     if sample.state.awaiting:
         return words("results.timeline.line.listening", when=when)
-    error = clip(safe(sample.error or words("results.timeline.no_reason")), 200)
+    no_reason = words("results.timeline.no_reason")
+    error = clip(safe(failure_reason(sample.error, no_reason, words=words)), 200)
     state = state_name(sample.state, words=words)
     return words("results.timeline.line.failed", when=when, state=state, error=error)
 

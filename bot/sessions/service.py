@@ -15,6 +15,7 @@ from collections.abc import Callable
 from bot.chatsight.client import ChatsightClient
 from bot.chatsight.locator import StreamLocator
 from bot.chatsight.wire import SessionPhase, SessionStatus
+from bot.domain.failure_reasons import expired_error, stopped_error
 from bot.domain.records import (
     Completion,
     CompletionOutcome,
@@ -24,7 +25,6 @@ from bot.domain.records import (
 )
 from bot.domain.refusals import Refusal
 from bot.domain.stream_details import NO_DETAILS
-from bot.domain.stream_end import stopped_error
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.tags import TagResult
 from bot.errors import ChatsightError
@@ -151,18 +151,15 @@ class TaggingService:
             Completion(
                 record.convo_id,
                 SessionState.EXPIRED,
-                error=f"no result from Chatsight after {minutes} minutes",
+                error=expired_error(minutes),
             )
         )
 
 
 def _completion_from_status(status: SessionStatus) -> Completion:
     if status.error:
-        reason = status.stop_reason or "no reason given"
         return Completion(
-            status.convo_id,
-            SessionState.FAILED,
-            error=stopped_error(reason),
+            status.convo_id, SessionState.FAILED, error=stopped_error(status.stop_reason)
         )
     return Completion(
         status.convo_id,
