@@ -131,7 +131,7 @@ def test_the_digest_message_in_english() -> None:
     schedule = DigestSchedule(7, due_at_ms=ms(2026, 12, 7, 9, tz=BERLIN), timezone=BERLIN)
     embed = digest_embed(week_figures(), schedule, words=ENGLISH_WORDS)
     assert embed.title == "Weekly digest"
-    assert embed.description == "What this server's streams were heard with, 30 Nov to 06 Dec."
+    assert embed.description == "What this server's streams were heard with, 30 Nov to 6 Dec."
     assert [(f.name, f.value) for f in embed.fields] == [
         ("Streams tagged", "2"),
         ("Sessions heard", "2"),
@@ -144,11 +144,27 @@ def test_the_digest_message_in_english() -> None:
     assert shown_digest(embed) == f"7-{schedule.due_at_ms}"
 
 
+def test_each_language_writes_the_weeks_days_its_own_way() -> None:
+    """The day of the month as a number, unpadded: Japanese reads 12月6日, not 12月06日."""
+    schedule = DigestSchedule(7, due_at_ms=ms(2026, 12, 7, 9, tz=BERLIN), timezone=BERLIN)
+    described = {
+        language: digest_embed(week_figures(), schedule, words=words_for(language)).description
+        for language in ("ja", "de", "pt-BR")
+    }
+    assert described == {
+        "ja": "11月30日〜12月6日 にこのサーバーの配信で検出されたタグ。",
+        "de": "Womit die Streams dieses Servers vom 30. Nov bis 6. Dez erkannt wurden.",
+        "pt-BR": (
+            "As tags com que as transmissões deste servidor foram ouvidas, de 30 de nov a 6 de dez."
+        ),
+    }
+
+
 def test_a_polish_servers_digest_reads_polish_and_is_still_found_by_a_resend() -> None:
     schedule = DigestSchedule(7, due_at_ms=ms(2026, 12, 7, 9, tz=BERLIN), timezone=BERLIN)
     embed = digest_embed(week_figures(), schedule, words=words_for("pl"))
     assert embed.title == "Podsumowanie tygodnia"
-    assert embed.description == "Tagi usłyszane w transmisjach tego serwera od 30 lis do 06 gru."
+    assert embed.description == "Tagi usłyszane w transmisjach tego serwera od 30 lis do 6 gru."
     assert [f.name for f in embed.fields][:3] == [
         "Otagowane transmisje",
         "Wysłuchane sesje",

@@ -78,7 +78,7 @@ def shown_digest(embed: discord.Embed) -> str | None:
 
 def _date(day: date, words: Words) -> str:
     month = words(f"digest.month.short.{_MONTHS[day.month - 1]}")
-    return words("digest.date", day=f"{day.day:02d}", month=month)
+    return words("digest.date", day=day.day, month=month)
 
 
 def _duration(ms: int, words: Words) -> str:
