@@ -131,13 +131,14 @@ async def test_check_config_names_what_is_wrong(tmp_path: Path) -> None:
 def test_every_setting_has_its_variable_shown_and_documented() -> None:
     """check-config lists every variable it validates, and .env.example explains each."""
     fields = {f.name for f in dataclasses.fields(Settings)}
-    # A sample interval's minute, the identify spacing, the nonce's memory and switching pacing
-    # and packing off exist for tests and benchmarks only: no variable sets them (Discord's own
-    # values and the bot's own behaviour hold in production).
+    # A sample interval's minute, the identify spacing, the nonce's memory, a request's wait for
+    # Discord's answer and switching pacing and packing off exist for tests and benchmarks only:
+    # no variable sets them (Discord's own values and the bot's own behaviour hold in production).
     test_only = {
         "follow_minute_seconds",
         "identify_spacing_seconds",
         "nonce_trusted_seconds",
+        "discord_request_timeout_seconds",
         "pace_and_pack",
     }
     assert {field for _, field in VARIABLES} == fields - test_only

@@ -221,6 +221,7 @@ class ChatsightBot(commands.AutoShardedBot):
             self,
             self.pacer,
             nonce_trusted_s=self.settings.nonce_trusted_seconds,
+            request_timeout_s=self.settings.discord_request_timeout_seconds,
             clock=self._clock,
         )
         self.digests = WeeklyDigests(store, poster, clock=self._clock)

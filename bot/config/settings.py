@@ -61,6 +61,9 @@ class Settings:
     # whether delivery paces itself and packs results: both Discord's and the bot's own
     # behaviour in production, changed only by tests and the delivery benchmark's baseline.
     nonce_trusted_seconds: float = 60.0
+    # How long one request to Discord may wait for its answer before it goes again later
+    # (bot/delivery/poster.py); shortened only by tests of a lost answer.
+    discord_request_timeout_seconds: float = 20.0
     pace_and_pack: bool = True
     message_content_intent: bool = True
     serve_webhooks: bool = True

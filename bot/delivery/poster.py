@@ -16,8 +16,9 @@ it wherever it posts (cogs/tagging.py, cogs/config.py).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +39,11 @@ NONCE_TRUSTED_S = 60.0
 # how many messages it reads at most before giving up and posting.
 SEARCH_MARGIN_MS = 60_000
 SEARCH_LIMIT = 300
+# How long one request to Discord may take before it counts as failed and goes again later with
+# the same nonce. discord.py waits aiohttp's default 300 s for an answer that is lost: meanwhile
+# the post holds its channel's turn and outlives its rows' 30 s lease. Discord answers within a
+# second; a request that waited for discord.py's own retry of a 429 or a 5xx still fits.
+REQUEST_TIMEOUT_S = 20.0
 # Discord's JSON error code for an edit in an archived thread.
 ARCHIVED_THREAD = 50083
 
@@ -68,6 +74,7 @@ class DiscordPoster:
         pacer: Pacer | None = None,
         *,
         nonce_trusted_s: float = NONCE_TRUSTED_S,
+        request_timeout_s: float = REQUEST_TIMEOUT_S,
         clock: Callable[[], int] = now_ms,
     ) -> None:
         self._client = client
@@ -75,6 +82,7 @@ class DiscordPoster:
         self.guild_words = GuildWords(client)
         self._pacer = pacer or Pacer.unpaced()
         self._nonce_trusted_ms = int(nonce_trusted_s * 1000)
+        self._request_timeout_s = request_timeout_s
         self._clock = clock
 
     async def send(
@@ -104,7 +112,7 @@ class DiscordPoster:
                 found = await self.find_posted(channel_id, earlier)
                 if found is not None:
                     return found
-            with _failures():
+            async with self._request():
                 message = await channel.send(
                     content=content,
                     embeds=list(embeds),
@@ -128,15 +136,14 @@ class DiscordPoster:
         unarchived, which the bot may do in a thread it posted in (docs/discord-notes.md,
         Channels); when it may not (a locked thread), the failure is permanent like any 403."""
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
-        async with self._pacer.turn(channel_id, MessageBucket.EDIT):
-            with _failures():
-                try:
-                    await message.edit(embed=embed, view=view)
-                except discord.HTTPException as error:
-                    if error.code != ARCHIVED_THREAD:
-                        raise
-                    await self._client.http.edit_channel(channel_id, archived=False)
-                    await message.edit(embed=embed, view=view)
+        async with self._pacer.turn(channel_id, MessageBucket.EDIT), self._request():
+            try:
+                await message.edit(embed=embed, view=view)
+            except discord.HTTPException as error:
+                if error.code != ARCHIVED_THREAD:
+                    raise
+                await self._client.http.edit_channel(channel_id, archived=False)
+                await message.edit(embed=embed, view=view)
 
     async def find_posted(self, channel_id: int, earlier: EarlierAttempt) -> int | None:
         """The bot's message in the channel since the earlier attempt that shows it, if any."""
@@ -144,7 +151,7 @@ class DiscordPoster:
         since = datetime.fromtimestamp((earlier.since_ms - SEARCH_MARGIN_MS) / 1000, UTC)
         after = discord.Object(discord.utils.time_snowflake(since))
         channel = self._client.get_partial_messageable(channel_id)
-        with _failures():
+        async with self._request():
             async for message in channel.history(
                 limit=SEARCH_LIMIT, after=after, oldest_first=True
             ):
@@ -152,16 +159,16 @@ class DiscordPoster:
                     return message.id
         return None
 
-
-@contextlib.contextmanager
-def _failures() -> Iterator[None]:
-    """Discord's and the network's failures, as DeliveryFailed."""
-    try:
-        yield
-    except discord.HTTPException as error:
-        raise classify(error) from error
-    except (TimeoutError, aiohttp.ClientError, OSError) as error:
-        raise DeliveryFailed(f"network: {type(error).__name__}", permanent=False) from error
+    @contextlib.asynccontextmanager
+    async def _request(self) -> AsyncIterator[None]:
+        """A request to Discord: bounded in time, and its failures as DeliveryFailed."""
+        try:
+            async with asyncio.timeout(self._request_timeout_s):
+                yield
+        except discord.HTTPException as error:
+            raise classify(error) from error
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            raise DeliveryFailed(f"network: {type(error).__name__}", permanent=False) from error
 
 
 def classify(error: discord.HTTPException) -> DeliveryFailed:

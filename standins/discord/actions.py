@@ -9,7 +9,7 @@ from .core import EmulatorCore
 from .gateway import HEARTBEAT, RECONNECT
 from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE_INTERACTION, MESSAGE_COMPONENT
 from .model import JSON, BotApp, Interaction, StoredMessage, User
-from .ratelimit import Fault
+from .ratelimit import STALLED, Fault
 from .serialize import emoji_json
 
 
@@ -241,6 +241,11 @@ class ActionControl(EmulatorCore):
             raise ValueError("a 429 is either global or shared")
         scope = "global" if is_global else "shared" if shared else "user"
         self.limiter.faults.append(Fault(pattern, count, 429, retry_after, scope))
+
+    def inject_stall(self, pattern: str, *, seconds: float, count: int = 1) -> None:
+        """Handle the next ``count`` matching requests, but answer each only ``seconds`` later:
+        a message is created, while the client hears nothing (an answer lost on its way)."""
+        self.limiter.faults.append(Fault(pattern, count, STALLED, stall_s=seconds))
 
     def inject_server_error(self, pattern: str, *, count: int = 1, status: int = 500) -> None:
         """Answer the next ``count`` matching requests with ``status`` (500, 502, 503...)."""

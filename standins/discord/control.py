@@ -47,6 +47,7 @@ ACTIONS = (
     "react_as",
     "inject_ratelimit",
     "inject_server_error",
+    "inject_stall",
     "drop_gateway",
     "invalidate_session",
     "request_heartbeat",

@@ -9,6 +9,7 @@ or a 5xx on a route.
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import hashlib
 import time
@@ -59,6 +60,11 @@ class Fault:
     status: int
     retry_after: float = 0.0
     scope: str = "user"  # X-RateLimit-Scope of an injected 429: "user", "global" or "shared"
+    stall_s: float = 0.0  # status STALLED: the request takes effect, its answer this much later
+
+
+# An injected fault that is no error: the request is handled, and its answer held back.
+STALLED = 0
 
 
 @dataclass
@@ -195,7 +201,10 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
         if route is not None:
             consume = fault is None and global_ok
             allowed, slot = limiter.take(route.key, route.limit, route.window, consume=consume)
-        if fault is not None and fault.status == 429:
+        if fault is not None and fault.status == STALLED:
+            fault_label = "stalled"
+            response = await _answer(request, handler)
+        elif fault is not None and fault.status == 429:
             fault_label = "429" if fault.scope == "user" else f"429-{fault.scope}"
             response = _rate_limited(fault.retry_after, fault.scope)
         elif fault is not None:
@@ -216,6 +225,8 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
         state.request_log.append(
             RequestLogEntry(request.method, path, response.status, time.time(), fault_label)
         )
+        if fault is not None and fault.status == STALLED:
+            await asyncio.sleep(fault.stall_s)
         return response
 
     return middleware

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from standins.discord import StoredMessage
@@ -9,6 +10,7 @@ from tests.bot_e2e.harness import running_world
 from tests.bot_e2e.tag_steps import TAGS_TITLE, session_of, started, tag, titled
 
 STREAM = "https://streams.example/live?tags=Fun,Relaxed"
+STALL_S = 3.0
 
 
 async def test_a_dropped_gateway_loses_neither_the_result_nor_a_command(tmp_path: Path) -> None:
@@ -32,6 +34,26 @@ async def test_a_dropped_gateway_loses_neither_the_result_nor_a_command(tmp_path
         by_session = {session_of(m): m.data["embeds"][0]["description"] for m in results}
         assert by_session == {first: "Fun, Relaxed", second: "Music"}
         assert len(titled(world, TAGS_TITLE)) == 2
+
+
+async def test_an_answer_discord_never_sends_does_not_hold_the_result(tmp_path: Path) -> None:
+    """Discord made the result's message, but its answer is lost: the post gives up after its
+    timeout instead of discord.py's 300 s, and goes again with the same nonce, which Discord
+    answers with the message it made. One message; the row settled long before the answer."""
+    async with running_world(tmp_path, discord_request_timeout_seconds=0.5) as world:
+        world.sim.faults.stick_next_session("running")
+        session = session_of(await started(world, await tag(world, STREAM)))
+        posts = "POST /channels/*/messages"
+        world.emu.inject_stall(posts, seconds=STALL_S)
+        await world.sim.finish(session)
+
+        async with asyncio.timeout(STALL_S):
+            while len(world.emu.requests(posts)) < 2:
+                await asyncio.sleep(0.05)
+        first, again = world.emu.requests(posts)
+        assert (first.fault, again.fault, again.status) == ("stalled", None, 200)
+        [result] = titled(world, TAGS_TITLE)
+        assert session_of(result) == session
 
 
 async def test_a_restart_between_tag_and_webhook_delivers_once(tmp_path: Path) -> None:

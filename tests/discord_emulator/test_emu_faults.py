@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import discord
@@ -50,6 +51,23 @@ async def test_5xx_is_retried_by_discord_py(
     emulator.inject_server_error("POST /channels/*/messages", status=503)
     with pytest.raises(discord.DiscordServerError):
         await channel.send("never")
+
+
+async def test_a_stalled_answer_leaves_its_message_made(
+    emulator: DiscordEmulator, world: World, runner: ClientRunner
+) -> None:
+    """The request takes effect at once; the client waits for an answer that comes late."""
+    channel = await _channel(runner, world)
+    emulator.inject_stall("POST /channels/*/messages", seconds=1.5)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.5):
+            await channel.send("answered too late")
+    assert [m.data["content"] for m in emulator.messages(world.general)] == ["answered too late"]
+    await channel.send("answered at once")
+    assert [(r.status, r.fault) for r in emulator.requests("POST /channels/*/messages")] == [
+        (200, "stalled"),
+        (200, None),
+    ]
 
 
 @pytest.fixture
