@@ -26,6 +26,7 @@ ACTIONS = (
     "create_guild",
     "create_role",
     "update_role",
+    "delete_role",
     "create_channel",
     "set_overwrite",
     "delete_channel",

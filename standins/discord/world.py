@@ -115,6 +115,22 @@ class WorldControl(EmulatorCore):
             role.mentionable = mentionable
         await self.events.role("GUILD_ROLE_UPDATE", role)
 
+    async def delete_role(self, role_id: int) -> None:
+        """As Discord does: the role leaves its guild, every member who held it and every
+        channel overwrite naming it. @everyone cannot be deleted."""
+        role = self.state.roles[role_id]
+        if role_id == role.guild_id:
+            raise ValueError("@everyone cannot be deleted")
+        guild = self.state.guild(role.guild_id)
+        guild.role_ids.remove(role_id)
+        for member in guild.members.values():
+            if role_id in member.roles:
+                member.roles.remove(role_id)
+        for channel_id in guild.channel_ids:
+            self.state.channels[channel_id].overwrites.pop(role_id, None)
+        del self.state.roles[role_id]
+        await self.events.role("GUILD_ROLE_DELETE", role)
+
     async def create_channel(
         self, guild_id: int, name: str, *, type: int = 0, topic: str | None = None
     ) -> int:

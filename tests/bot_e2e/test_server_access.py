@@ -139,6 +139,21 @@ async def test_access_lost_to_the_alerts_channel_is_degraded_and_told(tmp_path: 
         assert answer.data["mention_roles"] == [] and answer.ephemeral_for is None
 
 
+async def test_a_deleted_alert_role_is_degraded_and_told_without_a_ping(tmp_path: Path) -> None:
+    async with running_world(tmp_path) as world:
+        pinged = await world.emu.create_role(world.guild, "stream-mods", mentionable=True)
+        await configure(world, "alerts role", {"role": pinged})
+        assert (await shown(world))["Alert role"] == f"<@&{pinged}>"
+        await world.emu.delete_role(pinged)
+        (notice,) = await world.emu.wait_for(lambda: notices(world), timeout=5)
+        assert f"alert role <@&{pinged}>: deleted" in notice
+        fields = await shown(world)
+        assert fields["Alert role"] == f"<@&{pinged}>"  # kept, never deleted
+        assert fields["Degraded"] == f"alert role <@&{pinged}>: deleted"
+        (answer,) = [m for m in world.bot_messages(world.channel) if NOTICE in m.content]
+        assert answer.data["mention_roles"] == []
+
+
 async def test_a_follow_whose_posts_discord_refuses_for_good_ends(tmp_path: Path) -> None:
     """No event says so when the bot loses a channel to an overwrite; Discord's 403 on the
     timeline's next post ends the follow, after at most the sample that met it."""

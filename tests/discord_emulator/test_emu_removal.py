@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from standins.discord import DiscordEmulator
-from tests.discord_emulator.emu_helpers import ClientRunner, World
+from tests.discord_emulator.emu_helpers import ClientRunner, World, raw_request
 
 
 async def test_a_removed_bot_gets_guild_delete_and_no_more_access(
@@ -28,3 +28,33 @@ async def test_a_removed_bot_gets_guild_delete_and_no_more_access(
     with pytest.raises(discord.Forbidden) as refused:
         await bot.get_partial_messageable(world.general).send("still here?")
     assert refused.value.code == 50001  # Missing Access
+
+
+async def test_a_deleted_role_leaves_its_guild_members_and_overwrites(
+    emulator: DiscordEmulator, world: World, runner: ClientRunner
+) -> None:
+    """As on Discord: GUILD_ROLE_DELETE, and the role gone from everywhere it was named."""
+    await emulator.set_overwrite(world.general, world.mods, allow=discord.Permissions.none().value)
+    bot = runner.make_bot()
+    await runner.start(bot, world.bot.token)
+    deleted = asyncio.ensure_future(bot.wait_for("guild_role_delete", timeout=5))
+    await emulator.delete_role(world.mods)
+    assert (await deleted).id == world.mods
+    guild = bot.get_guild(world.guild)
+    assert guild is not None and guild.get_role(world.mods) is None
+    shown = await raw_request(
+        "GET", f"{emulator.api_base}/guilds/{world.guild}", token=world.bot.token
+    )
+    assert str(world.mods) not in {role["id"] for role in shown.body["roles"]}
+    member = await raw_request(
+        "GET",
+        f"{emulator.api_base}/guilds/{world.guild}/members/{world.bob}",
+        token=world.bot.token,
+    )
+    assert member.body["roles"] == []
+    channel = await raw_request(
+        "GET", f"{emulator.api_base}/channels/{world.general}", token=world.bot.token
+    )
+    assert str(world.mods) not in {o["id"] for o in channel.body["permission_overwrites"]}
+    with pytest.raises(ValueError, match="@everyone"):
+        await emulator.delete_role(world.guild)
