@@ -192,6 +192,10 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
         response: web.StreamResponse
 
         fault = limiter.take_fault(request.method, path)
+        # A stalled request is an ordinary one to the limits: it takes effect.
+        stall_s = fault.stall_s if fault is not None and fault.status == STALLED else None
+        if stall_s is not None:
+            fault = None
         global_ok = (
             fault is not None
             or (route is not None and route.exempt_from_global)
@@ -201,10 +205,7 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
         if route is not None:
             consume = fault is None and global_ok
             allowed, slot = limiter.take(route.key, route.limit, route.window, consume=consume)
-        if fault is not None and fault.status == STALLED:
-            fault_label = "stalled"
-            response = await _answer(request, handler)
-        elif fault is not None and fault.status == 429:
+        if fault is not None and fault.status == 429:
             fault_label = "429" if fault.scope == "user" else f"429-{fault.scope}"
             response = _rate_limited(fault.retry_after, fault.scope)
         elif fault is not None:
@@ -218,6 +219,7 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
             response = _rate_limited(slot.reset_at - time.monotonic(), "user")
         else:
             response = await _answer(request, handler)
+            fault_label = None if stall_s is None else "stalled"
         global_429 = response.headers.get("X-RateLimit-Scope") == "global"
         if route is not None and slot is not None and not global_429:
             _route_headers(response, route.limit, slot, route.hash)
@@ -225,8 +227,8 @@ def make_middleware(limiter: RateLimiter) -> Middleware:
         state.request_log.append(
             RequestLogEntry(request.method, path, response.status, time.time(), fault_label)
         )
-        if fault is not None and fault.status == STALLED:
-            await asyncio.sleep(fault.stall_s)
+        if stall_s is not None and fault_label == "stalled":
+            await asyncio.sleep(stall_s)
         return response
 
     return middleware
