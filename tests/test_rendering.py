@@ -148,6 +148,15 @@ def test_failed_and_expired_sessions_explain_why() -> None:
     assert expired.title == "Tagging expired"
 
 
+FOLLOW = Follow(
+    *(1, "https://streams.test/live.m3u8", SessionSource.SLASH, FollowState.ACTIVE, 400, 600_000),
+    *(0, 10**12),
+    created_at_ms=0,
+    origin=Origin(1, 5),
+    trigger=Trigger(7),
+)
+
+
 def test_reasons_the_bot_words_itself_read_in_the_servers_language() -> None:
     """Chatsight's own stop reason stays as it sent it; a reason stored in any other form (a
     start Chatsight refused) reads as stored."""
@@ -177,6 +186,8 @@ def test_reasons_the_bot_words_itself_read_in_the_servers_language() -> None:
         decision = AlertDecision((), False, error)
         alert = alert_embed(failed, decision, result_url=None, words=words)
         assert shown in [field.value for field in alert.fields]
+        timeline = timeline_embed(FOLLOW, [failed], words=words)
+        assert str(timeline.description).endswith(f": {shown}")
 
 
 def test_history_shows_each_stream_in_its_canonical_form() -> None:
