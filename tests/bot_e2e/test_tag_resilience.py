@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.domain.records import Delivery, DeliveryKind, DeliveryState
 from standins.discord import StoredMessage
 from tests.bot_e2e.harness import running_world
 from tests.bot_e2e.tag_steps import TAGS_TITLE, session_of, started, tag, titled
@@ -47,13 +48,20 @@ async def test_an_answer_discord_never_sends_does_not_hold_the_result(tmp_path: 
         world.emu.inject_stall(posts, seconds=STALL_S)
         await world.sim.finish(session)
 
-        async with asyncio.timeout(STALL_S):
-            while len(world.emu.requests(posts)) < 2:
+        store = world.running.core.store
+
+        async def result_row() -> Delivery:
+            rows = await store.deliveries_for(session)
+            return next(r for r in rows if r.kind is DeliveryKind.RESULT)
+
+        async with asyncio.timeout(STALL_S):  # settled while the lost answer is still held
+            while (await result_row()).state is not DeliveryState.DELIVERED:
                 await asyncio.sleep(0.05)
         first, again = world.emu.requests(posts)
         assert (first.fault, again.fault, again.status) == ("stalled", None, 200)
         [result] = titled(world, TAGS_TITLE)
         assert session_of(result) == session
+        assert (await result_row()).message_id == int(result.data["id"])
 
 
 async def test_a_restart_between_tag_and_webhook_delivers_once(tmp_path: Path) -> None:
