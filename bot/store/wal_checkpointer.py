@@ -2,9 +2,9 @@
 
 SQLite's automatic checkpoint runs inside the ``COMMIT`` that crosses its threshold, and one run
 on the writer's own connection makes the next transaction wait for it: either way a batch of
-callers waits ~2 ms more for its 200 four times a second, 1% of webhooks at 16 connections and
-so the whole p99 (docs/perf-notes.md). A ``PASSIVE`` checkpoint on a connection of its own, on a
-thread of its own, waits for no writer and holds none up while it copies.
+callers waits ~2 ms more for its 200 four times a second, 1% of webhooks at 16 connections,
+right where the p99 is (docs/perf-notes.md). A ``PASSIVE`` checkpoint on a connection of its
+own, on a thread of its own, waits for no writer and holds none up while it copies.
 
 The WAL file is reused from its start only when a write begins after a checkpoint has copied all
 of it, and beside a steady stream of commits that checkpoint always loses the race: at 16
