@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import uvloop
 import yarl
 from aiohttp import web
 
@@ -215,8 +216,9 @@ def start_servers(
 
 
 async def serve_bare(port: int, kind: str) -> None:
-    """``app``: a handler in an ``Application``, the yardstick the target is set against.
-    ``server``: the same handler on aiohttp's low-level server, as the receiver is served."""
+    """``app``: a handler in an ``Application`` on asyncio's own loop, the yardstick the target
+    is set against. ``server``: the same handler on aiohttp's low-level server and uvloop's loop,
+    as the receiver is served (bot/webhook/receiver.py, bot/app/cli.py)."""
 
     async def bare(request: web.BaseRequest) -> web.Response:
         await request.read()
@@ -236,4 +238,8 @@ if __name__ == "__main__":
     parser.add_argument("--bare", type=int, required=True, metavar="PORT")
     parser.add_argument("kind", choices=["app", "server"])
     arguments = parser.parse_args()
-    asyncio.run(serve_bare(arguments.bare, arguments.kind))
+    serve = serve_bare(arguments.bare, arguments.kind)
+    if arguments.kind == "app":
+        asyncio.run(serve)
+    else:
+        uvloop.run(serve)

@@ -24,10 +24,11 @@ connection until its answer is back. With few connections every one of them wait
 fsync while the receiver's core idles (the cpu column shows it); that load measures how many
 requests wrk keeps in flight, so only its latency is judged.
 
-"Bare" is the issue's yardstick, a handler in an aiohttp ``Application``. The receiver is served
-by aiohttp's low-level server instead (bot/webhook/receiver.py), which skips the application's
-per-request routing, so every ratio is also printed against the same bare handler on the
-low-level server: the cost of verifying and committing alone, with the framework's share equal.
+"Bare" is the issue's yardstick, a handler in an aiohttp ``Application`` on asyncio's own event
+loop. The receiver is served by aiohttp's low-level server instead (bot/webhook/receiver.py),
+which skips the application's per-request routing, on uvloop's event loop (bot/app/cli.py), so
+every ratio is also printed against the same bare handler on the low-level server and uvloop:
+the cost of verifying and committing alone, with the framework's and the loop's share equal.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Setup:
 @dataclass(frozen=True)
 class LoadSummary:
     """Medians over the rounds at one load; each ratio is the median of per-round ratios.
-    ``server_ratio`` and ``server_p99_ratio`` are against the low-level bare server."""
+    ``server_ratio`` and ``server_p99_ratio`` are against the low-level bare server on uvloop."""
 
     connections: int
     ratio: float
@@ -157,7 +158,7 @@ def summarise(
         + f"), p99/bare {summary.p99_ratio:.2f} (rounds: "
         + ", ".join(f"{r:.2f}" for r in p99_ratios)
         + f"), {summary.real_rps:.0f} req/s, p99 {summary.real_p99_ms:.2f} ms; against the"
-        f" low-level bare server: throughput {summary.server_ratio:.2f},"
+        f" low-level bare server on uvloop: throughput {summary.server_ratio:.2f},"
         f" p99 {summary.server_p99_ratio:.2f}",
         flush=True,
     )
@@ -210,7 +211,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
             + "; ".join(
                 f"{s.connections} connections: throughput {s.ratio:.2f}x bare,"
                 f" p99 {s.p99_ratio:.2f}x bare ({s.server_ratio:.2f}x and"
-                f" {s.server_p99_ratio:.2f}x the low-level bare server)"
+                f" {s.server_p99_ratio:.2f}x the low-level bare server on uvloop)"
                 for s in summaries
             )
         )
