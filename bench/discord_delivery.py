@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 
 import aiohttp
+import uvloop
 
 from bench.delivery_world import Target, World, start_sessions, start_world, stop_world
 from bot.rendering.results import TAGS_TITLE, footer_session
@@ -219,7 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    return asyncio.run(run(args))
+    # uvloop's loop, as `chatsight-bot run` serves the bot (bot/app/cli.py).
+    return uvloop.run(run(args))
 
 
 if __name__ == "__main__":
