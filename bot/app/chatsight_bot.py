@@ -217,13 +217,7 @@ class ChatsightBot(commands.AutoShardedBot):
         """History by tag, and the weekly digests with their own poster on the digest's clock."""
         store = self.core.store
         self.history = TagHistory(store)
-        poster = DiscordPoster(
-            self,
-            self.pacer,
-            nonce_trusted_s=self.settings.nonce_trusted_seconds,
-            request_timeout_s=self.settings.discord_request_timeout_seconds,
-            clock=self._clock,
-        )
+        poster = DiscordPoster.configured(self, self.pacer, self.settings, clock=self._clock)
         self.digests = WeeklyDigests(store, poster, clock=self._clock)
         self.digest_config = DigestConfig(store, clock=self._clock, on_change=self.digests.wake)
         self._tasks.keep_running(self._after_guilds(self.digests.run), "weekly-digests")

@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         # uvloop's event loop: the receiver answers ~20% more webhooks on the same core, and 0.56x
-        # to 0.70x the bare handler's rate at 64 connections against 0.52x (docs/perf-notes.md).
+        # to 0.85x the bare handler's rate at 64 connections against 0.52x (docs/perf-notes.md).
         return uvloop.run(handlers[args.command](args, settings, masking))
     except ChatsightBotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)

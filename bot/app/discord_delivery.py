@@ -39,12 +39,7 @@ def discord_delivery(
     settings: Settings,
     pacer: Pacer,
 ) -> DiscordDelivery:
-    poster = DiscordPoster(
-        client,
-        pacer,
-        nonce_trusted_s=settings.nonce_trusted_seconds,
-        request_timeout_s=settings.discord_request_timeout_seconds,
-    )
+    poster = DiscordPoster.configured(client, pacer, settings)
     repings = AlertRepings(store, poster)
     alerts = DiscordAlertSink(
         poster, store, minute_s=settings.follow_minute_seconds, on_raised=repings.wake

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 import aiohttp
 import discord
 
+from bot.config import Settings
 from bot.delivery.channel_buckets import MessageBucket
 from bot.delivery.guild_words import GuildWords
 from bot.delivery.pacing import Pacer
@@ -84,6 +85,24 @@ class DiscordPoster:
         self._nonce_trusted_ms = int(nonce_trusted_s * 1000)
         self._request_timeout_s = request_timeout_s
         self._clock = clock
+
+    @classmethod
+    def configured(
+        cls,
+        client: discord.Client,
+        pacer: Pacer,
+        settings: Settings,
+        *,
+        clock: Callable[[], int] = now_ms,
+    ) -> DiscordPoster:
+        """As the settings say: every poster the bot builds takes them from here."""
+        return cls(
+            client,
+            pacer,
+            nonce_trusted_s=settings.nonce_trusted_seconds,
+            request_timeout_s=settings.discord_request_timeout_seconds,
+            clock=clock,
+        )
 
     async def send(
         self,
