@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class World:
     # The time the weekly digest keeps: a test moves it to the digest's hour, then restarts.
     clock: Clock = now_ms
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _peers: list[tuple[ChatsightBot, asyncio.Task[None]]] = field(default_factory=list, repr=False)
 
     @property
     def running(self) -> ChatsightBot:
@@ -59,29 +60,44 @@ class World:
         return self.bot
 
     async def start_bot(self) -> ChatsightBot:
-        use_discord_api(self.settings.discord_api_base)
+        self.bot, self._task = await self._launch(self.settings)
+        return self.bot
+
+    async def start_peer(self, **overrides: Any) -> ChatsightBot:
+        """A second ``run`` process of the same bot on the same database (PostgreSQL only: a
+        SQLite file takes one process), with its own webhook port; stopped with the bot."""
+        settings = replace(self.settings, webhook_port=free_port(), **overrides)
+        peer, task = await self._launch(settings)
+        self._peers.append((peer, task))
+        return peer
+
+    async def _launch(self, settings: Settings) -> tuple[ChatsightBot, asyncio.Task[None]]:
+        use_discord_api(settings.discord_api_base)
         bot = ChatsightBot(
-            self.settings,
+            settings,
             monitor_interval_s=0.05,
             guild_ready_timeout=GUILD_READY_TIMEOUT_S,
             clock=self.clock,
         )
-        self.bot = bot
-        self._task = asyncio.create_task(bot.start(self.app.token))
+        task = asyncio.create_task(bot.start(self.app.token))
         await self.emu.wait_until_ready(self.app.user_id, timeout=10)
         async with asyncio.timeout(10):
             while not bot.is_ready():
-                if self._task.done():
-                    self._task.result()
+                if task.done():
+                    task.result()
                 await asyncio.sleep(0.01)
-        return bot
+        return bot, task
 
     async def stop_bot(self) -> None:
-        if self.bot is not None:
-            await self.bot.close()
-        if self._task is not None:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(self._task, 10)
+        """The bot and its peers."""
+        running = [*self._peers, (self.bot, self._task)]
+        self._peers.clear()
+        for bot, task in running:
+            if bot is not None:
+                await bot.close()
+            if task is not None:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.wait_for(task, 10)
         self.bot, self._task = None, None
 
     async def restart_bot(self) -> ChatsightBot:
