@@ -13,8 +13,6 @@ does.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 from typing import Protocol
@@ -24,6 +22,7 @@ import discord
 from bot.delivery.poster import DiscordPoster, EarlierAttempt
 from bot.delivery.retries import DeliveryFailed
 from bot.domain.clock import Clock, now_ms
+from bot.domain.due_loop import DueLoop
 from bot.domain.server_records import AlertRecord, FollowState
 from bot.rendering.alerts import reping_embed, reping_session
 from bot.store.interface import AlertStore, FollowStore, ServerSettingsStore
@@ -55,12 +54,11 @@ class AlertRepings:
         self._store = store
         self._poster = poster
         self._clock = clock
-        self._max_idle_s = max_idle_s
-        self._wakeup = asyncio.Event()
+        self._due = DueLoop(clock, max_idle_s)
 
     def wake(self) -> None:
         """An alert was raised here: its re-ping may come before the one being waited for."""
-        self._wakeup.set()
+        self._due.wake()
 
     async def run_due(self) -> int:
         due = await self._store.claim_due_repings(self._clock(), REPING_LEASE_MS, 20)
@@ -116,15 +114,4 @@ class AlertRepings:
         return follow is not None and follow.state is FollowState.ACTIVE
 
     async def run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            await self.run_due()
-            due = await self._store.next_reping_due_ms()
-            wait = self._max_idle_s
-            if due is not None:
-                wait = min(wait, max(0.0, (due - self._clock()) / 1000))
-            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
-            # with a wake-up, and shutdown would then wait for this loop forever.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await self._wakeup.wait()
+        await self._due.run(self.run_due, self._store.next_reping_due_ms)

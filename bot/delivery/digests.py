@@ -16,7 +16,6 @@ server's language (``poster.guild_words``); a resend finds an earlier attempt in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import io
 import logging
@@ -29,6 +28,7 @@ from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.domain.clock import Clock, now_ms
 from bot.domain.digest_figures import digest_figures
 from bot.domain.digests import WEEK_MS, DigestSchedule, first_due_ms, next_due_ms
+from bot.domain.due_loop import DueLoop
 from bot.rendering.digest import digest_embed, digest_key, shown_digest
 from bot.rendering.digest_chart import CHART_FILENAME, tags_chart_png
 from bot.store.interface import DigestStore, ReportStore, ServerSettingsStore
@@ -64,12 +64,11 @@ class WeeklyDigests:
         self._poster = poster
         self._clock = clock
         self._retries = RetryPolicy(clock)
-        self._max_idle_s = max_idle_s
-        self._wakeup = asyncio.Event()
+        self._due = DueLoop(clock, max_idle_s)
 
     def wake(self) -> None:
         """A schedule changed here: its due time may come before the one being waited for."""
-        self._wakeup.set()
+        self._due.wake()
 
     async def run_due(self) -> int:
         """Give servers with a channel and no schedule the default one, then post what is due."""
@@ -139,15 +138,4 @@ class WeeklyDigests:
         await self._store.retry_digest(guild_id, due, retry_at, failure.reason)
 
     async def run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            await self.run_due()
-            due = await self._store.next_digest_due_ms()
-            wait = self._max_idle_s
-            if due is not None:
-                wait = min(wait, max(0.0, (due - self._clock()) / 1000))
-            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
-            # with a wake-up, and shutdown would then wait for this loop forever.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await self._wakeup.wait()
+        await self._due.run(self.run_due, self._store.next_digest_due_ms)

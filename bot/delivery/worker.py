@@ -10,7 +10,6 @@ idempotency key (the Discord sink sends it as the message nonce), which closes t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
@@ -24,6 +23,7 @@ from bot.delivery.packs import PackDelivery, PackSink
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.delivery.stalls import StalledPosts
 from bot.domain.clock import now_ms
+from bot.domain.due_loop import DueLoop
 from bot.domain.records import SERVER_DELIVERIES, Delivery, DeliveryKind, SessionRecord
 from bot.observability import metrics
 from bot.rendering.results import EMBEDS_PER_MESSAGE
@@ -85,15 +85,14 @@ class ResultDelivery:
         self._kinds = [*sinks, *([DeliveryKind.RESULT] if packs is not None else [])]
         self._batch = batch
         self._lease_ms = lease_ms
-        self._max_idle_s = max_idle_s
         self._clock = clock
-        self._wakeup = asyncio.Event()
+        self._due = DueLoop(clock, max_idle_s)
         self._held: Counter[int | None] = Counter()  # rows in hand, by the channel asked in
         self._stalls = StalledPosts(lease_ms / 1000, time.monotonic)
 
     def wake(self) -> None:
         """Called when a result is committed, so it goes out now rather than at the next tick."""
-        self._wakeup.set()
+        self._due.wake()
 
     async def _claim(self, room: int) -> list[_Job]:
         """Due packs, then due rows, fairly across channels: the work for each."""
@@ -206,11 +205,11 @@ class ResultDelivery:
         def settled(task: asyncio.Task[None]) -> None:
             # Room is free, and a failed post may have set the next retry time.
             in_flight.discard(task)
-            self._wakeup.set()
+            self._due.wake()
 
         try:
             while True:
-                self._wakeup.clear()
+                self._due.begin_round()
                 room = self._batch - self._held.total()
                 for job in await self._claim(room) if room > 0 else []:
                     task = self._start(job)
@@ -228,19 +227,13 @@ class ResultDelivery:
     async def _idle(self, *, full: bool) -> None:
         """Until woken (a new result, a post finished) or the next claimable row or pack falls
         due; when the hands are full, only a finished post can make room, whatever is due."""
-        wait = self._max_idle_s
-        if not full:
-            due = [await self._store.next_delivery_due_ms(self._kinds, self._busy())]
-            if self._packs is not None:
-                due.append(await self._packs.next_due_ms())
-            known = [due_ms for due_ms in due if due_ms is not None]
-            if known:
-                wait = min(wait, max(0.0, (min(known) - self._clock()) / 1000))
-        # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives with a
-        # wake-up, and shutdown would then wait for this loop forever.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(wait):
-                await self._wakeup.wait()
+        if full:
+            await self._due.sleep_until(None)
+            return
+        due = [await self._store.next_delivery_due_ms(self._kinds, self._busy())]
+        if self._packs is not None:
+            due.append(await self._packs.next_due_ms())
+        await self._due.sleep_until(min((ms for ms in due if ms is not None), default=None))
 
 
 def _by_session(rows: list[Delivery]) -> list[list[Delivery]]:

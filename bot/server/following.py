@@ -10,8 +10,6 @@ stream (the stream is gone), a moderator or the member who asked (the Stop butto
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from typing import Protocol
 
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import ConvoIds, Trigger
+from bot.domain.due_loop import DueLoop
 from bot.domain.records import (
     SERVER_DELIVERIES,
     Origin,
@@ -89,9 +88,8 @@ class Following:
         # Without it (tests of the schedule alone), samples ignore the server's cap.
         self._slots = slots
         self._max_duration_ms = int(max_duration_s * 1000)
-        self._max_idle_s = max_idle_s
         self._clock = clock
-        self._wakeup = asyncio.Event()
+        self._due = DueLoop(clock, max_idle_s)
 
     async def start(self, request: FollowRequest) -> SessionRecord | None:
         """Store the follow, then take its first sample now (None: it waits for a slot).
@@ -118,7 +116,7 @@ class Following:
         )
         follow = await self._store.get_follow(follow_id)
         assert follow is not None
-        self._wakeup.set()
+        self._due.wake()
         return await self._sample(follow, request.stream, admitted=request.admitted)
 
     async def _interval_ms(self, guild_id: int | None) -> int:
@@ -238,15 +236,4 @@ class Following:
         return len(due)
 
     async def run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            await self.run_due()
-            due = await self._store.next_follow_due_ms()
-            wait = self._max_idle_s
-            if due is not None:
-                wait = min(wait, max(0.0, (due - self._clock()) / 1000))
-            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
-            # with a wake-up, and shutdown would then wait for this loop forever.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await self._wakeup.wait()
+        await self._due.run(self.run_due, self._store.next_follow_due_ms)
