@@ -4,6 +4,8 @@ another process's within ``max_idle_s``, and shutdown is never lost to a wake-up
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from bot.domain.clock import now_ms
 from bot.domain.due_loop import DueLoop
@@ -32,52 +34,52 @@ class Schedule:
         await asyncio.wait_for(self.ran.wait(), within_s)
 
 
+@asynccontextmanager
+async def running(due: DueLoop, schedule: Schedule) -> AsyncIterator[asyncio.Task[None]]:
+    loop = asyncio.create_task(due.run(schedule.run_due, schedule.next_due_ms))
+    try:
+        yield loop
+    finally:
+        loop.cancel()
+
+
 async def test_work_runs_at_once_and_again_when_the_next_due_time_comes() -> None:
     schedule = Schedule(next_due=now_ms() + 50)
-    loop = asyncio.create_task(DueLoop(now_ms, LONG_S).run(schedule.run_due, schedule.next_due_ms))
-    try:
+    async with running(DueLoop(now_ms, LONG_S), schedule):
         await schedule.next_round()
         started = now_ms()
         schedule.next_due = None
         await schedule.next_round()
         assert now_ms() - started < LONG_S * 1000 / 2  # by the due time, not the idle bound
-    finally:
-        loop.cancel()
 
 
 async def test_a_wake_cuts_the_wait_short() -> None:
     schedule = Schedule()
     due = DueLoop(now_ms, LONG_S)
-    loop = asyncio.create_task(due.run(schedule.run_due, schedule.next_due_ms))
-    try:
+    async with running(due, schedule):
         await schedule.next_round()
         schedule.ran.clear()
         due.wake()
         await asyncio.wait_for(schedule.ran.wait(), 5.0)
         assert schedule.runs == 2
-    finally:
-        loop.cancel()
 
 
 async def test_with_nothing_due_it_looks_again_after_the_idle_bound() -> None:
     """A due time written by another process is seen this late at most."""
     schedule = Schedule()
-    loop = asyncio.create_task(DueLoop(now_ms, 0.02).run(schedule.run_due, schedule.next_due_ms))
-    try:
+    async with running(DueLoop(now_ms, 0.02), schedule):
         for _ in range(3):
             await schedule.next_round(within_s=5.0)
         assert schedule.runs >= 3
-    finally:
-        loop.cancel()
 
 
 async def test_a_cancel_that_arrives_with_a_wake_ends_the_loop() -> None:
     schedule = Schedule()
     due = DueLoop(now_ms, LONG_S)
-    loop = asyncio.create_task(due.run(schedule.run_due, schedule.next_due_ms))
-    await schedule.next_round()
-    await asyncio.sleep(0)  # waiting now
-    due.wake()
-    loop.cancel()
-    done, _ = await asyncio.wait([loop], timeout=5.0)
-    assert loop in done and loop.cancelled()
+    async with running(due, schedule) as loop:
+        await schedule.next_round()
+        await asyncio.sleep(0)  # waiting now
+        due.wake()
+        loop.cancel()
+        done, _ = await asyncio.wait([loop], timeout=5.0)
+        assert loop in done and loop.cancelled()
