@@ -32,7 +32,26 @@ class ActionControl(EmulatorCore):
             raise ValueError("name the bot: pass application_id= (none or several in the guild)")
         return bots[0]
 
-    async def _dispatch(self, interaction: Interaction) -> Interaction:
+    async def _dispatch(
+        self,
+        bot: BotApp,
+        kind: int,
+        where: tuple[int, int],
+        user_id: int,
+        data: JSON,
+        message: StoredMessage | None = None,
+    ) -> Interaction:
+        """``where``: the guild and the channel it is used in."""
+        guild_id, channel_id = where
+        interaction = self.builder.build(
+            bot,
+            kind=kind,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            data=data,
+            message=message,
+        )
         await self.events.interaction(interaction)
         return interaction
 
@@ -53,15 +72,7 @@ class ActionControl(EmulatorCore):
         """
         bot = self._bot_in_guild(guild_id, application_id)
         data = self.builder.slash_data(bot, guild_id, user_id, name, options or {})
-        interaction = self.builder.build(
-            bot,
-            kind=APPLICATION_COMMAND,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
-        )
-        return await self._dispatch(interaction)
+        return await self._dispatch(bot, APPLICATION_COMMAND, (guild_id, channel_id), user_id, data)
 
     async def send_autocomplete(
         self,
@@ -78,15 +89,9 @@ class ActionControl(EmulatorCore):
         is what is typed so far); the app answers with choices (callback type 8)."""
         bot = self._bot_in_guild(guild_id, application_id)
         data = self.builder.slash_data(bot, guild_id, user_id, name, options, focused)
-        interaction = self.builder.build(
-            bot,
-            kind=AUTOCOMPLETE_INTERACTION,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
+        return await self._dispatch(
+            bot, AUTOCOMPLETE_INTERACTION, (guild_id, channel_id), user_id, data
         )
-        return await self._dispatch(interaction)
 
     async def send_message_command(
         self,
@@ -102,15 +107,7 @@ class ActionControl(EmulatorCore):
         bot = self._bot_in_guild(guild_id, application_id)
         target = self.state.message(channel_id, target_message_id)
         data = self.builder.message_command_data(bot, guild_id, name, target)
-        interaction = self.builder.build(
-            bot,
-            kind=APPLICATION_COMMAND,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
-        )
-        return await self._dispatch(interaction)
+        return await self._dispatch(bot, APPLICATION_COMMAND, (guild_id, channel_id), user_id, data)
 
     async def click_button(
         self, channel_id: int, message_id: int, user_id: int, custom_id: str
@@ -134,16 +131,9 @@ class ActionControl(EmulatorCore):
             raise ValueError("the message was not posted by a bot of this emulator")
         data = {"custom_id": custom_id, "component_type": button["type"], "id": button["id"]}
         guild_id = self.state.channel(channel_id).guild_id
-        interaction = self.builder.build(
-            bot,
-            kind=MESSAGE_COMPONENT,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
-            message=message,
+        return await self._dispatch(
+            bot, MESSAGE_COMPONENT, (guild_id, channel_id), user_id, data, message
         )
-        return await self._dispatch(interaction)
 
     async def post_message(
         self,
