@@ -1,4 +1,5 @@
-"""The domain's values and rules: tags, session records, origins, convoIds, alert policy.
+"""The domain's values and rules: tags, session records, origins, convoIds, alert policy, and
+the wait for work kept as due times (``DueLoop``, which runs what it is given and does no I/O).
 
 Owns what every other package speaks in. Pure: no I/O, so every rule is tested without a server.
 
