@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import shutil
 import sqlite3
@@ -32,6 +31,7 @@ import yarl
 from aiohttp import web
 
 from bench.ingest_load import fsync_file
+from bench.processes import CLI, receiver_env
 from bot.domain.records import SessionState
 from bot.sessions.service import token_hash
 from bot.store.postgres import PostgresStore
@@ -42,7 +42,6 @@ from standins.loopback import free_port, wait_for_port
 
 SECRET = "bench-shared-secret"
 ROOT = Path(__file__).resolve().parents[1]
-CLI = str(Path(sys.executable).with_name("chatsight-bot"))
 SESSION_COLUMNS = (
     "convo_id",
     "stream_url",
@@ -183,19 +182,8 @@ def start_servers(
             env = None
         else:
             command = [CLI, "serve-webhooks"]
-            env = {
-                "PATH": os.environ.get("PATH", ""),
-                "DATABASE_URL": database_url,
-                "CHATSIGHT_API_KEY": "unused",
-                "CHATSIGHT_API_BASE": "http://127.0.0.1:9",
-                "CHATSIGHT_SHARED_SECRET": SECRET,
-                "WEBHOOK_HOST": "127.0.0.1",
-                "WEBHOOK_PORT": str(port),
-                "METRICS_PORT": "0",
-                # The requests were signed when the database was prepared, minutes ago.
-                "WEBHOOK_MAX_SKEW_SECONDS": "3600",
-                "LOG_LEVEL": "INFO",
-            }
+            # The requests were signed when the database was prepared, minutes ago.
+            env = receiver_env(database_url, SECRET, port, WEBHOOK_MAX_SKEW_SECONDS="3600")
         log = log_dir / f"server-{port}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(

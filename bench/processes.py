@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +20,22 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 CLI = str(Path(sys.executable).with_name("chatsight-bot"))
+
+
+def receiver_env(database_url: str, shared_secret: str, port: int, **more: str) -> dict[str, str]:
+    """``serve-webhooks`` alone on 127.0.0.1: it never calls Chatsight and exports no metrics."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": database_url,
+        "CHATSIGHT_API_KEY": "unused",
+        "CHATSIGHT_API_BASE": "http://127.0.0.1:9",
+        "CHATSIGHT_SHARED_SECRET": shared_secret,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "METRICS_PORT": "0",
+        "LOG_LEVEL": "INFO",
+        **more,
+    }
 
 
 @dataclass

@@ -11,7 +11,6 @@ there is room again it must store results without a restart.
 from __future__ import annotations
 
 import asyncio
-import os
 import resource
 import secrets
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bench.processes import BotProcess, wait_healthy
+from bench.processes import BotProcess, receiver_env, wait_healthy
 from bot.domain.records import Origin, SessionSource, SessionState, TagRequest
 from bot.sessions.service import token_hash
 from bot.store.sqlite import SQLiteStore
@@ -80,17 +79,7 @@ async def receiver(tmp_path: Path) -> AsyncIterator[Receiver]:
     finally:
         await store.close()
     port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "CHATSIGHT_API_KEY": "unused",
-        "CHATSIGHT_API_BASE": "http://127.0.0.1:9",
-        "CHATSIGHT_SHARED_SECRET": SECRET,
-        "WEBHOOK_HOST": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-        "METRICS_PORT": "0",
-        "LOG_LEVEL": "INFO",
-    }
+    env = receiver_env(f"sqlite:///{database}", SECRET, port)
     process = BotProcess("receiver", "serve-webhooks", env, tmp_path)
     await process.start()
     try:
