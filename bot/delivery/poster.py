@@ -34,8 +34,9 @@ from bot.domain.clock import now_ms
 from bot.domain.records import Delivery, DeliveryPack
 
 # How long Discord is trusted to recall a nonce: "a few minutes" in its documentation, so well
-# inside them. Looking needlessly costs a read; trusting too long, a duplicate.
-NONCE_TRUSTED_S = 60.0
+# inside them. Looking needlessly costs a read; trusting too long, a duplicate. (The settings'
+# default, for a poster built without settings.)
+NONCE_TRUSTED_S = Settings.nonce_trusted_seconds
 # How far before the earlier attempt the search starts (clocks differ, Discord's and ours), and
 # how many messages it reads at most before giving up and posting.
 SEARCH_MARGIN_MS = 60_000
@@ -44,7 +45,7 @@ SEARCH_LIMIT = 300
 # the same nonce. discord.py waits aiohttp's default 300 s for an answer that is lost: meanwhile
 # the post holds its channel's turn and outlives its rows' 30 s lease. Discord answers within a
 # second; a request that waited for discord.py's own retry of a 429 or a 5xx still fits.
-REQUEST_TIMEOUT_S = 20.0
+REQUEST_TIMEOUT_S = Settings.discord_request_timeout_seconds
 # Discord's JSON error code for an edit in an archived thread.
 ARCHIVED_THREAD = 50083
 
