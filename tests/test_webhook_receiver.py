@@ -10,6 +10,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.domain.clock import now_ms
 from bot.domain.records import DeliveryState, SessionState
@@ -23,6 +24,13 @@ from tests.receiver_harness import Harness, running_receiver, webhook_body
 async def harness(store: Store) -> AsyncIterator[Harness]:
     async with running_receiver(store) as running:
         yield running
+
+
+def refused_count(reason: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "chatsight_webhooks_total", {"outcome": "refused", "reason": reason}
+    )
+    return value or 0.0
 
 
 async def assert_unchanged(harness: Harness, convo_id: str) -> None:
@@ -200,6 +208,21 @@ async def test_rejections_are_logged_without_secrets(
     assert "webhook refused (401)" in caplog.text
     assert token not in caplog.text
     assert "receiver-test-secret" not in caplog.text
+
+
+async def test_a_flood_of_refusals_is_logged_once_and_counted_every_time(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The URL is public: junk at any rate must not become log lines at that rate."""
+    token = await harness.session("c1")
+    forged = webhook_body("c1", hmac=sign_time("receiver-test-secret", "1"))
+    before = refused_count("signature")
+    with caplog.at_level(logging.WARNING, logger="bot.webhook.receiver"):
+        statuses = await asyncio.gather(*(harness.post(token, forged) for _ in range(40)))
+    assert [status for status, _ in statuses] == [401] * 40
+    assert caplog.text.count("webhook refused (401)") == 1
+    assert refused_count("signature") - before == 40
+    await assert_unchanged(harness, "c1")
 
 
 async def test_a_result_the_store_cannot_take_is_503_logged_and_taken_later(

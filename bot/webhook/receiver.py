@@ -2,8 +2,8 @@
 
 It answers ``200 OK`` only once the result and its outbox rows are committed (the store's group
 commit resolves the request's future after the fsync), and refuses everything else with a status
-that says why, changing nothing. Rejections are logged with their reason; never with a secret or
-the session's URL token.
+that says why, changing nothing. Rejections are logged with their reason, one line per kind a
+minute (refusal_log.py); never with a secret or the session's URL token.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.domain.records import CompletionOutcome
 from bot.observability import metrics
 from bot.sessions.service import WEBHOOK_ROUTE, TaggingService
 from bot.store.base import StoreUnavailable
+from bot.webhook.refusal_log import RefusalLog
 from bot.webhook.verifier import Rejection, WebhookVerifier, parse_delivery
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class WebhookReceiver:
         self._reload_secrets = reload_secrets
         self._reload_every_s = reload_every_s
         self._last_reload = 0.0
+        self._refusals = RefusalLog(log)
 
     def server(self) -> web.Server:
         """aiohttp's low-level server, routing the two paths itself.
@@ -96,12 +98,14 @@ class WebhookReceiver:
         try:
             convo_id = await self._accept(request, token)
         except Rejection as rejection:
-            log.warning("webhook refused (%d): %s", rejection.status, rejection.reason)
+            self._refusals.refused(
+                logging.WARNING, "webhook refused", rejection.status, rejection.reason
+            )
             metrics.webhook_refused(rejection.status)
             return web.Response(status=rejection.status, text=rejection.reason)
         except StoreUnavailable as failure:
             # Not stored, so not 200: the session stays awaiting and the poll recovers its result.
-            log.error("webhook not stored (503): %s", failure)
+            self._refusals.refused(logging.ERROR, "webhook not stored", 503, str(failure))
             metrics.webhook_refused(503)
             return web.Response(status=503, text="result not stored; try again later")
         log.debug("webhook accepted for session %s", convo_id)
