@@ -41,7 +41,7 @@ def test_one_line_per_kind_a_window_then_the_count(caplog: pytest.LogCaptureFixt
         "webhook refused (404): no session behind this URL",
         "webhook not stored (503): database: disk I/O error",
         "webhook refused (401): time is outside the window"
-        " (and 499 more like it since the last such line)",
+        " (and 499 more with this status since the last such line)",
     ]
     assert [r.levelno for r in caplog.records] == [logging.WARNING] * 2 + [logging.ERROR] + [
         logging.WARNING

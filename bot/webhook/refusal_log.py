@@ -43,7 +43,7 @@ class RefusalLog:
         if unlogged:
             self._log.log(
                 level,
-                "%s (%d): %s (and %d more like it since the last such line)",
+                "%s (%d): %s (and %d more with this status since the last such line)",
                 what,
                 status,
                 reason,

@@ -36,13 +36,12 @@ class ActionControl(EmulatorCore):
         self,
         bot: BotApp,
         kind: int,
-        where: tuple[int, int],
+        guild_id: int,
+        channel_id: int,
         user_id: int,
         data: JSON,
         message: StoredMessage | None = None,
     ) -> Interaction:
-        """``where``: the guild and the channel it is used in."""
-        guild_id, channel_id = where
         interaction = self.builder.build(
             bot,
             kind=kind,
@@ -72,7 +71,7 @@ class ActionControl(EmulatorCore):
         """
         bot = self._bot_in_guild(guild_id, application_id)
         data = self.builder.slash_data(bot, guild_id, user_id, name, options or {})
-        return await self._dispatch(bot, APPLICATION_COMMAND, (guild_id, channel_id), user_id, data)
+        return await self._dispatch(bot, APPLICATION_COMMAND, guild_id, channel_id, user_id, data)
 
     async def send_autocomplete(
         self,
@@ -90,7 +89,7 @@ class ActionControl(EmulatorCore):
         bot = self._bot_in_guild(guild_id, application_id)
         data = self.builder.slash_data(bot, guild_id, user_id, name, options, focused)
         return await self._dispatch(
-            bot, AUTOCOMPLETE_INTERACTION, (guild_id, channel_id), user_id, data
+            bot, AUTOCOMPLETE_INTERACTION, guild_id, channel_id, user_id, data
         )
 
     async def send_message_command(
@@ -107,7 +106,7 @@ class ActionControl(EmulatorCore):
         bot = self._bot_in_guild(guild_id, application_id)
         target = self.state.message(channel_id, target_message_id)
         data = self.builder.message_command_data(bot, guild_id, name, target)
-        return await self._dispatch(bot, APPLICATION_COMMAND, (guild_id, channel_id), user_id, data)
+        return await self._dispatch(bot, APPLICATION_COMMAND, guild_id, channel_id, user_id, data)
 
     async def click_button(
         self, channel_id: int, message_id: int, user_id: int, custom_id: str
@@ -132,7 +131,7 @@ class ActionControl(EmulatorCore):
         data = {"custom_id": custom_id, "component_type": button["type"], "id": button["id"]}
         guild_id = self.state.channel(channel_id).guild_id
         return await self._dispatch(
-            bot, MESSAGE_COMPONENT, (guild_id, channel_id), user_id, data, message
+            bot, MESSAGE_COMPONENT, guild_id, channel_id, user_id, data, message
         )
 
     async def post_message(
