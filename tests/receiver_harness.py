@@ -37,14 +37,7 @@ class Harness:
         return int(self.base_url.rsplit(":", 1)[1])
 
     async def session(self, convo_id: str) -> str:
-        """An awaiting session; returns the token of its webhook URL."""
-        token = secrets.token_urlsafe(24)
-        request = TagRequest(
-            convo_id, "https://s.test/live.m3u8", SessionSource.SLASH, Origin(channel_id=7)
-        )
-        await self.store.create_session(request, token_hash(token))
-        await self.store.mark_running(convo_id)
-        return token
+        return await awaiting_session(self.store, convo_id)
 
     async def post(
         self, token: str, body: bytes, content_type: str = "application/json"
@@ -55,6 +48,17 @@ class Harness:
             headers={"Content-Type": content_type},
         ) as response:
             return response.status, await response.text()
+
+
+async def awaiting_session(store: Store, convo_id: str) -> str:
+    """A session awaiting its result; returns the token of its webhook URL."""
+    token = secrets.token_urlsafe(24)
+    request = TagRequest(
+        convo_id, "https://s.test/live.m3u8", SessionSource.SLASH, Origin(channel_id=7)
+    )
+    await store.create_session(request, token_hash(token))
+    await store.mark_running(convo_id)
+    return token
 
 
 def webhook_body(

@@ -47,10 +47,9 @@ async def test_work_runs_at_once_and_again_when_the_next_due_time_comes() -> Non
     schedule = Schedule(next_due=now_ms() + 50)
     async with running(DueLoop(now_ms, LONG_S), schedule):
         await schedule.next_round()
-        started = now_ms()
         schedule.next_due = None
-        await schedule.next_round()
-        assert now_ms() - started < LONG_S * 1000 / 2  # by the due time, not the idle bound
+        # Within 5 s: by the due time, 50 ms on, not by the 30 s idle bound.
+        await schedule.next_round(within_s=5.0)
 
 
 async def test_a_wake_cuts_the_wait_short() -> None:
@@ -70,7 +69,6 @@ async def test_with_nothing_due_it_looks_again_after_the_idle_bound() -> None:
     async with running(DueLoop(now_ms, 0.02), schedule):
         for _ in range(3):
             await schedule.next_round(within_s=5.0)
-        assert schedule.runs >= 3
 
 
 async def test_a_cancel_that_arrives_with_a_wake_ends_the_loop() -> None:

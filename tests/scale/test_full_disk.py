@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,11 +19,10 @@ import aiohttp
 import pytest
 
 from bench.processes import BotProcess, receiver_env, wait_healthy
-from bot.domain.records import Origin, SessionSource, SessionState, TagRequest
-from bot.sessions.service import token_hash
+from bot.domain.records import SessionState
 from bot.store.sqlite import SQLiteStore
 from standins.loopback import free_port
-from tests.receiver_harness import webhook_body
+from tests.receiver_harness import awaiting_session, webhook_body
 
 SECRET = "full-disk-test-secret"
 SESSIONS = 400
@@ -71,11 +69,8 @@ async def receiver(tmp_path: Path) -> AsyncIterator[Receiver]:
     tokens = {}
     try:
         for index in range(SESSIONS):
-            convo_id, token = f"disk-{index:04d}", secrets.token_urlsafe(24)
-            request = TagRequest(convo_id, "https://s.test/live.m3u8", SessionSource.CLI, Origin())
-            await store.create_session(request, token_hash(token))
-            await store.mark_running(convo_id)
-            tokens[convo_id] = token
+            convo_id = f"disk-{index:04d}"
+            tokens[convo_id] = await awaiting_session(store, convo_id)
     finally:
         await store.close()
     port = free_port()
