@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 from bot.domain.clock import now_ms
 from bot.domain.records import DeliveryState, SessionState
 from bot.store import Store, writer
+from bot.webhook import store_health
 from bot.webhook.receiver import JSON
 from bot.webhook.signing import sign_time
 from tests.receiver_harness import Harness, running_receiver, webhook_body
@@ -245,3 +246,32 @@ async def test_a_result_the_store_cannot_take_is_503_logged_and_taken_later(
     assert token not in caplog.text
     await assert_unchanged(harness, "c1")
     assert (await harness.post(token, body))[0] == 200
+
+
+async def test_health_is_503_while_results_cannot_be_stored_and_ok_once_they_can(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads still work then, so only a write tells: the load balancer must stop sending here,
+    and send again once writes work, without a webhook having to succeed first."""
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 100)
+    monkeypatch.setattr(store_health, "WRITE_CHECK_EVERY_S", 0.2)
+    token = await harness.session("c1")
+    health = f"{harness.base_url}/healthz"
+    with closing(sqlite3.connect(tmp_path / "store.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        assert (await harness.post(token, webhook_body("c1")))[0] == 503
+        async with harness.http.get(health) as response:
+            assert response.status == 503
+            assert await response.json() == {"receiver": "ok", "store": "unwritable"}
+        await asyncio.sleep(0.25)
+        async with harness.http.get(health) as response:  # its own write check fails too
+            assert response.status == 503
+        other.execute("ROLLBACK")
+    # Within the interval the last check's answer stands: checks are no write load.
+    async with harness.http.get(health) as response:
+        assert response.status == 503
+    await asyncio.sleep(0.25)
+    async with harness.http.get(health) as response:
+        assert response.status == 200
+        assert (await response.json())["store"] == "ok"
+    assert (await harness.post(token, webhook_body("c1")))[0] == 200

@@ -25,6 +25,7 @@ from bot.observability import metrics
 from bot.sessions.service import WEBHOOK_ROUTE, TaggingService
 from bot.store.base import StoreUnavailable
 from bot.webhook.refusal_log import RefusalLog
+from bot.webhook.store_health import StoreHealth, StoreState
 from bot.webhook.verifier import Rejection, WebhookVerifier, parse_delivery
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class WebhookReceiver:
         self._reload_every_s = reload_every_s
         self._last_reload = 0.0
         self._refusals = RefusalLog(log)
+        self._health = StoreHealth(service.store)
 
     def server(self) -> web.Server:
         """aiohttp's low-level server, routing the two paths itself.
@@ -105,6 +107,7 @@ class WebhookReceiver:
             return web.Response(status=rejection.status, text=rejection.reason)
         except StoreUnavailable as failure:
             # Not stored, so not 200: the session stays awaiting and the poll recovers its result.
+            self._health.not_stored()
             self._refusals.refused(logging.ERROR, "webhook not stored", 503, str(failure))
             metrics.webhook_refused(503)
             return web.Response(status=503, text="result not stored; try again later")
@@ -136,7 +139,11 @@ class WebhookReceiver:
         outcome = await self._service.accept_webhook(token, delivery.convo_id, delivery.result)
         if outcome is CompletionOutcome.UNKNOWN:
             raise Rejection(404, f"no awaiting session {delivery.convo_id} behind this URL")
-        (_STORED if outcome is CompletionOutcome.COMPLETED else _REPEATED).inc()
+        if outcome is CompletionOutcome.COMPLETED:
+            _STORED.inc()
+            self._health.stored()
+        else:
+            _REPEATED.inc()
         return delivery.convo_id
 
     async def _maybe_reload(self) -> bool:
@@ -151,15 +158,17 @@ class WebhookReceiver:
 
     async def handle_health(self) -> web.Response:
         """The store's state, and the deployment's id: ``chatsight-bot doctor`` fetches this
-        through PUBLIC_BASE_URL to see that the address reaches this deployment."""
+        through PUBLIC_BASE_URL to see that the address reaches this deployment. 503 while the
+        store cannot take results (store_health.py), so a load balancer sends them elsewhere."""
         store = self._service.store
-        body = {"receiver": "ok", "store": "down"}
-        try:
-            if await store.healthy():
-                body.update(store="ok", instance=await store.deployment_id())
-        except StoreUnavailable:
-            pass
-        return web.json_response(body, status=200 if body["store"] == "ok" else 503)
+        state = await self._health.state()
+        body = {"receiver": "ok", "store": state.value}
+        if state is StoreState.OK:
+            try:
+                body["instance"] = await store.deployment_id()
+            except StoreUnavailable:
+                body["store"] = StoreState.UNWRITABLE.value
+        return web.json_response(body, status=200 if "instance" in body else 503)
 
 
 async def _continue(request: web.BaseRequest) -> None:

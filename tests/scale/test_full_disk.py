@@ -5,7 +5,8 @@ and raised again: past it a write that would grow a file fails as on a full disk
 ignores SIGXFSZ), while the rest of the machine is untouched. Every webhook must be answered
 200 only if its result is in the database, 503 otherwise (Chatsight's delivery is not retried:
 the poll recovers those, docs/chatsight-api.md §12), the process must live through it, and once
-there is room again it must store results without a restart.
+there is room again it must store results without a restart. Meanwhile ``/healthz`` must say
+the store cannot take results, and say it can once it can.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from bench.processes import BotProcess, receiver_env, wait_healthy
 from bot.domain.records import SessionState
 from bot.store.sqlite import SQLiteStore
+from bot.webhook.store_health import WRITE_CHECK_EVERY_S
 from standins.loopback import free_port
 from tests.receiver_harness import awaiting_session, webhook_body
 
@@ -52,6 +54,11 @@ class Receiver:
                 return answer.status
 
         return list(await asyncio.gather(*(one(convo_id) for convo_id in convo_ids)))
+
+    async def health(self, http: aiohttp.ClientSession) -> tuple[int, dict[str, str]]:
+        url = f"http://127.0.0.1:{self.process.env['WEBHOOK_PORT']}/healthz"
+        async with http.get(url) as answer:
+            return answer.status, await answer.json()
 
     def limit_file_size(self, size: int) -> None:
         resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
@@ -128,8 +135,12 @@ async def test_a_full_disk_is_answered_503_and_room_again_is_used_without_a_rest
         assert await receiver.deliver(http, refused[:WAVE]) == [503] * len(refused[:WAVE])
         assert receiver.process.process is not None
         assert receiver.process.process.returncode is None
+        # Reads still work, but the load balancer must hear that results are not stored here.
+        assert await receiver.health(http) == (503, {"receiver": "ok", "store": "unwritable"})
 
         receiver.limit_file_size(resource.RLIM_INFINITY)
+        # Healthy again by its own write check, before any webhook has come to prove it.
+        await wait_healthy(int(receiver.process.env["WEBHOOK_PORT"]), 3 * WRITE_CHECK_EVERY_S)
         assert await receiver.deliver(http, refused) == [200] * len(refused)
         assert await receiver.deliver(http, waiting[:WAVE]) == [200] * len(waiting[:WAVE])
 

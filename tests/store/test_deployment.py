@@ -39,3 +39,19 @@ async def test_every_process_on_one_database_answers_with_one_id(
             assert await other.deployment_id() != ids[0]
         finally:
             await other.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_the_write_check_is_true_while_writes_are_stored_and_false_once_closed(
+    backend: str, tmp_path: Path
+) -> None:
+    async with throwaway_database(backend, tmp_path) as url:
+        store = open_store(Settings(database_url=url))
+        await store.open()
+        try:
+            made = await store.deployment_id()
+            assert await store.writable()
+            assert await store.deployment_id() == made  # the check changes nothing
+        finally:
+            await store.close()
+        assert not await store.writable()

@@ -252,6 +252,72 @@ async def test_an_unreachable_database_is_unavailable_until_it_returns(
         assert await store.complete(result) is CompletionOutcome.COMPLETED
 
 
+async def test_a_database_turned_read_only_refuses_results_as_unavailable(
+    postgres_url: str,
+) -> None:
+    """A standby the address points at after a failover: the pool reconnects to it, reads work,
+    and writes are refused as the database's state (a webhook gets 503 and ``/healthz`` says
+    unwritable), not as a bug in the statement."""
+    database = postgres_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(postgres.server_url())
+
+    async def reconnect(store: PostgresStore, read_only: bool) -> None:
+        setting = "SET default_transaction_read_only = on" if read_only else "RESET ALL"
+        await admin.execute(f'ALTER DATABASE "{database}" {setting}')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", database
+        )
+        # The pool's one connection was cut: the first call fails on it, the next reconnects.
+        while not await store.healthy():
+            await asyncio.sleep(0.05)
+
+    result = Completion("c1", SessionState.COMPLETED, TagResult(("Fun",)))
+    try:
+        async with opened(postgres_url, pool_size=1) as store:
+            await store.create_session(request("c1"), None)
+            async with asyncio.timeout(10):
+                await reconnect(store, read_only=True)
+            assert not await store.writable()
+            with pytest.raises(StoreUnavailable):
+                await store.complete(result)
+            async with asyncio.timeout(10):
+                await reconnect(store, read_only=False)
+            assert await store.writable()
+            assert await store.complete(result) is CompletionOutcome.COMPLETED
+    finally:
+        await admin.close()
+
+
+async def test_a_connection_the_server_ended_fails_one_call_as_unavailable(
+    postgres_url: str,
+) -> None:
+    """A restart or a failover ends the pool's connections under it. The call that meets one
+    fails as the database's state (a webhook answered 503, not 500 with a traceback), whichever
+    way asyncpg reports it, and the pool connects again for the next call."""
+    database = postgres_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(postgres.server_url())
+    result = Completion("c1", SessionState.COMPLETED, TagResult(("Fun",)))
+    unavailable = 0
+    try:
+        async with opened(postgres_url, pool_size=2) as store:
+            await store.create_session(request("c1"), None)
+            for _ in range(40):
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                    database,
+                )
+                for call in (store.writable, lambda: store.complete(result), store.healthy):
+                    try:
+                        await call()
+                    except StoreUnavailable:
+                        unavailable += 1
+            assert await store.writable()
+            assert await store.complete(result) is CompletionOutcome.DUPLICATE
+    finally:
+        await admin.close()
+    assert unavailable > 0  # the connections were ended under it
+
+
 # -- the change feed --------------------------------------------------------------------------
 
 

@@ -63,3 +63,9 @@ class DeploymentStore(Protocol):
         """The id every process sharing this database answers ``/healthz`` with: made once, by
         the first process to ask (one upsert), and never changed after."""
         ...
+
+    async def writable(self) -> bool:
+        """Whether a write is durably stored now: the deployment row's upsert, committed as a
+        result is. False, never an error, when the store refuses it (a full disk, a read-only
+        database, a write lock held past the wait): reads may still work then."""
+        ...

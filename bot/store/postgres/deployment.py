@@ -1,11 +1,13 @@
 """The deployment's id in PostgreSQL: one upsert, once per process; concurrent first askers
-wait for the row lock, and all get the id the first one made."""
+wait for the row lock, and all get the id the first one made. The same upsert again is the
+store's write check."""
 
 from __future__ import annotations
 
 import secrets
 
 from bot.store import statements
+from bot.store.base import StoreUnavailable
 from bot.store.postgres.tables import Tables, numbered
 
 DEPLOYMENT_ID = numbered(statements.DEPLOYMENT_ID)
@@ -19,3 +21,11 @@ class DeploymentTables(Tables):
             async with self._connection() as db:
                 self._deployment = str(await db.fetchval(DEPLOYMENT_ID, secrets.token_hex(8)))
         return self._deployment
+
+    async def writable(self) -> bool:
+        try:
+            async with self._connection() as db:
+                await db.fetchval(DEPLOYMENT_ID, secrets.token_hex(8))
+        except StoreUnavailable:
+            return False
+        return True

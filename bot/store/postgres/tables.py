@@ -20,7 +20,12 @@ from bot.store.base import StoreUnavailable
 # The database's state, not the statement's: unreachable or dropped (OSError, class 08), too
 # slow (a pool with no free connection, command_timeout: TimeoutError; statement_timeout: class
 # 57, which also covers a server shutting down or starting up), out of resources (class 53) or
-# failing its disk (class 58). Anything else is a bug in the statement and stays its own error.
+# failing its disk (class 58), or read-only (25006: a standby the address points at after a
+# failover). A connection the server ended (a restart, a failover) fails its next call with a
+# connection error or, when the server's farewell is read just as the call starts, with
+# asyncpg's InternalClientError (tests/store/test_postgres.py ends connections under a store);
+# the pool replaces the connection either way. Anything else is a bug in the statement and
+# stays its own error.
 UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
@@ -28,6 +33,8 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
     asyncpg.exceptions.PostgresSystemError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.exceptions.InternalClientError,
 )
 
 
