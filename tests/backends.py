@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.config import Settings
+from bot.store import Store, open_store
 from tests import postgres
 
 BACKENDS = ["sqlite", "postgres"]
@@ -25,3 +27,15 @@ async def throwaway_database(backend: str, tmp_path: Path) -> AsyncIterator[str]
             yield url
     else:
         raise ValueError(f"no such backend: {backend}")
+
+
+@asynccontextmanager
+async def opened_store(backend: str, tmp_path: Path) -> AsyncIterator[Store]:
+    """A store open on a throwaway database of ``backend``, closed after."""
+    async with throwaway_database(backend, tmp_path) as url:
+        store = open_store(Settings(database_url=url))
+        await store.open()
+        try:
+            yield store
+        finally:
+            await store.close()

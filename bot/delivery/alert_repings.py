@@ -13,6 +13,7 @@ does.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Protocol
@@ -62,7 +63,7 @@ class AlertRepings:
 
     async def run_due(self) -> int:
         due = await self._store.claim_due_repings(self._clock(), REPING_LEASE_MS, 20)
-        for alert in due:
+        for index, alert in enumerate(due):
             try:
                 await self._reping(alert)
             except DeliveryFailed as failure:
@@ -70,7 +71,16 @@ class AlertRepings:
                     continue  # its lease runs out and it is claimed again
                 log.warning("re-ping of alert %s dropped: %s", alert.convo_id, failure)
                 await self._store.finish_reping(alert.convo_id)
+            except asyncio.CancelledError:
+                # Stopping: what it holds is handed back now, not when its lease runs out, so a
+                # restart sends it at once (the same nonce, after a look for the earlier post).
+                await asyncio.shield(self._release(due[index:]))
+                raise
         return len(due)
+
+    async def _release(self, alerts: list[AlertRecord]) -> None:
+        for alert in alerts:
+            await self._store.release_reping(alert.convo_id)
 
     async def _reping(self, alert: AlertRecord) -> None:
         settings = await self._store.guild_settings(alert.guild_id)

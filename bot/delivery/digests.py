@@ -75,9 +75,19 @@ class WeeklyDigests:
         now = self._clock()
         await self._store.seed_digests(first_due_ms(DigestSchedule(0), now), now)
         due = await self._store.claim_due_digests(now, DIGEST_LEASE_MS, 20)
-        for schedule in due:
-            await self._post(schedule)
+        for index, schedule in enumerate(due):
+            try:
+                await self._post(schedule)
+            except asyncio.CancelledError:
+                # Stopping: what it holds is handed back now, not when its lease runs out, so a
+                # restart posts it at once (the same nonce, after a look for the earlier post).
+                await asyncio.shield(self._release(due[index:]))
+                raise
         return len(due)
+
+    async def _release(self, schedules: list[DigestSchedule]) -> None:
+        for schedule in schedules:
+            await self._store.release_digest(schedule.guild_id, schedule.due_at_ms)
 
     async def _post(self, schedule: DigestSchedule) -> None:
         # The next one a week on, or, after an outage longer than that, the next still ahead.

@@ -13,3 +13,4 @@ REPING_CLAIMABLE = (
 )
 CLAIM_REPING = "UPDATE alerts SET reping_lease_until = ? WHERE convo_id = ?"
 FINISH_REPING = "UPDATE alerts SET reping_at = NULL WHERE convo_id = ?"
+RELEASE_REPING = "UPDATE alerts SET reping_lease_until = 0 WHERE convo_id = ?"

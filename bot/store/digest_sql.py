@@ -51,6 +51,7 @@ FINISH_DIGEST = (
 RETRY_DIGEST = (
     "UPDATE digests SET lease_until = ?, last_error = ? WHERE guild_id = ? AND due_at = ?"
 )
+RELEASE_DIGEST = "UPDATE digests SET lease_until = 0 WHERE guild_id = ? AND due_at = ?"
 
 GUILD_SESSIONS_BETWEEN = (
     f"SELECT {SESSION_COLUMNS} FROM sessions WHERE guild_id = ? AND created_at >= ?"

@@ -12,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.store import Store, open_store
-from tests.backends import BACKENDS, throwaway_database
+from bot.store import Store
+from tests.backends import BACKENDS, opened_store
 
 
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """A fresh store on a throwaway database, opened through ``open_store``, closed after."""
-    async with throwaway_database(request.param, tmp_path) as url:
-        opened = open_store(Settings(database_url=url))
-        await opened.open()
-        try:
-            yield opened
-        finally:
-            await opened.close()
+    async with opened_store(request.param, tmp_path) as opened:
+        yield opened

@@ -80,6 +80,17 @@ async def test_a_reping_is_claimed_by_one_caller_and_sent_once(store: Store) -> 
     assert (await store.get_alert("c1")) == replace(due, message_id=43, reping_at_ms=None)
 
 
+async def test_a_released_reping_is_claimable_at_once(store: Store) -> None:
+    await store.create_session(request("c1"), None)
+    await store.record_alert(replace(ALERT, message_id=42, reping_at_ms=5_000))
+    [claimed] = await store.claim_due_repings(6_000, 60_000, 10)
+    assert await store.claim_due_repings(7_000, 60_000, 10) == []  # leased
+    await store.release_reping("c1")
+    assert await store.next_reping_due_ms() == 5_000
+    [again] = await store.claim_due_repings(7_000, 60_000, 10)
+    assert again == claimed
+
+
 async def test_an_acknowledged_alert_is_not_repinged(store: Store) -> None:
     await store.create_session(request("c1"), None)
     await store.record_alert(replace(ALERT, message_id=42, reping_at_ms=5_000))

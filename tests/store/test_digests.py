@@ -130,3 +130,16 @@ async def test_a_digest_is_finished_once_and_the_next_week_scheduled(store: Stor
     assert (done.due_at_ms, done.last_due_at_ms, done.attempts) == (600_000, 1_000, 0)
     assert done.first_attempt_at_ms is None and done.message_id in (77, 78)
     assert await store.claim_due_digests(599_999, 10_000, 10) == []
+
+
+async def test_a_released_digest_is_claimable_at_once_with_its_first_attempt_kept(
+    store: Store,
+) -> None:
+    await store.save_digest_schedule(DigestSchedule(1, due_at_ms=1_000), 1)
+    assert len(await store.claim_due_digests(2_000, 60_000, 10)) == 1
+    assert await store.claim_due_digests(3_000, 60_000, 10) == []  # leased
+    await store.release_digest(1, 1_000)
+    await store.release_digest(1, 999)  # not this digest: changes nothing
+    assert await store.next_digest_due_ms() == 1_000
+    [again] = await store.claim_due_digests(3_000, 60_000, 10)
+    assert (again.due_at_ms, again.attempts, again.first_attempt_at_ms) == (1_000, 2, 2_000)

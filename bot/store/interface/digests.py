@@ -70,6 +70,12 @@ class DigestStore(Protocol):
         """The send failed for now: claimable again from ``retry_at_ms``, same digest."""
         ...
 
+    async def release_digest(self, guild_id: int, due_at_ms: int) -> None:
+        """The process is stopping mid-send: claimable again at once, not when the lease ends,
+        with its attempt and its first attempt's time kept, so the resend (with the same nonce)
+        looks for the earlier post first."""
+        ...
+
 
 class ReportStore(Protocol):
     async def tag_history(

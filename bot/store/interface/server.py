@@ -125,6 +125,11 @@ class AlertStore(Protocol):
         """No re-ping is due any more (sent, or no longer wanted); never scheduled again."""
         ...
 
+    async def release_reping(self, convo_id: str) -> None:
+        """The process is stopping mid-send: claimable again at once, not when the lease ends;
+        the resend has the same nonce and looks for the earlier post first."""
+        ...
+
     async def next_reping_due_ms(self) -> int | None: ...
 
     async def acknowledge_alert(self, convo_id: str, user_id: int, now_ms: int) -> bool:

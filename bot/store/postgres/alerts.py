@@ -7,6 +7,7 @@ from bot.domain.server_records import AlertRecord
 from bot.store import statements
 from bot.store.alert_sql import (
     FINISH_REPING,
+    RELEASE_REPING,
     REPING_CLAIMABLE,
     SELECT_FOLLOW_ALERT,
 )
@@ -18,6 +19,7 @@ SELECT_ALERT = numbered(statements.SELECT_ALERT)
 ACKNOWLEDGE_ALERT = numbered(statements.ACKNOWLEDGE_ALERT)
 FOLLOW_ALERT = numbered(SELECT_FOLLOW_ALERT)
 FINISH = numbered(FINISH_REPING)
+RELEASE = numbered(RELEASE_REPING)
 # $1 lease, $2 now, $3 now, $4 limit; RETURNING shows each row as it was before the claim
 # apart from its lease, which the caller does not read.
 CLAIM_DUE = numbered(
@@ -53,6 +55,9 @@ class AlertTables(Tables):
 
     async def finish_reping(self, convo_id: str) -> None:
         await self._run(FINISH, convo_id)
+
+    async def release_reping(self, convo_id: str) -> None:
+        await self._run(RELEASE, convo_id)
 
     async def next_reping_due_ms(self) -> int | None:
         return await self._fetch_int(NEXT_REPING_DUE)

@@ -26,6 +26,7 @@ SAVE_DIGEST = numbered(digest_sql.SAVE_DIGEST)
 SEED_DIGESTS = numbered(digest_sql.SEED_DIGESTS)
 FINISH_DIGEST = numbered(digest_sql.FINISH_DIGEST)
 RETRY_DIGEST = numbered(digest_sql.RETRY_DIGEST)
+RELEASE_DIGEST = numbered(digest_sql.RELEASE_DIGEST)
 GUILD_SESSIONS_BETWEEN = numbered(digest_sql.GUILD_SESSIONS_BETWEEN)
 GUILD_ALERTS_BETWEEN = numbered(digest_sql.GUILD_ALERTS_BETWEEN)
 # $1 lease, $2 now (first attempt), $3 now, $4 now, $5 limit.
@@ -74,6 +75,9 @@ class DigestTables(Tables):
         self, guild_id: int, due_at_ms: int, retry_at_ms: int, error: str
     ) -> None:
         await self._run(RETRY_DIGEST, retry_at_ms, error, guild_id, due_at_ms)
+
+    async def release_digest(self, guild_id: int, due_at_ms: int) -> None:
+        await self._run(RELEASE_DIGEST, guild_id, due_at_ms)
 
     async def tag_history(
         self, guild_id: int, tag: str, channel_ids: Collection[int], limit: int, offset: int

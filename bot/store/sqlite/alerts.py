@@ -9,6 +9,7 @@ from bot.domain.server_records import AlertRecord
 from bot.store.alert_sql import (
     CLAIM_REPING,
     FINISH_REPING,
+    RELEASE_REPING,
     REPING_CLAIMABLE,
     SELECT_FOLLOW_ALERT,
 )
@@ -50,6 +51,9 @@ class AlertTables(Tables):
 
     async def finish_reping(self, convo_id: str) -> None:
         await self._run(FINISH_REPING, (convo_id,))
+
+    async def release_reping(self, convo_id: str) -> None:
+        await self._run(RELEASE_REPING, (convo_id,))
 
     async def next_reping_due_ms(self) -> int | None:
         return await self._fetch_int(NEXT_REPING_DUE, ())

@@ -15,6 +15,7 @@ from bot.store.digest_sql import (
     FINISH_DIGEST,
     GUILD_ALERTS_BETWEEN,
     GUILD_SESSIONS_BETWEEN,
+    RELEASE_DIGEST,
     RETRY_DIGEST,
     SAVE_DIGEST,
     SEED_DIGESTS,
@@ -74,6 +75,9 @@ class DigestTables(Tables):
         self, guild_id: int, due_at_ms: int, retry_at_ms: int, error: str
     ) -> None:
         await self._run(RETRY_DIGEST, (retry_at_ms, error, guild_id, due_at_ms))
+
+    async def release_digest(self, guild_id: int, due_at_ms: int) -> None:
+        await self._run(RELEASE_DIGEST, (guild_id, due_at_ms))
 
     async def tag_history(
         self, guild_id: int, tag: str, channel_ids: Collection[int], limit: int, offset: int

@@ -1,0 +1,69 @@
+"""AlertRepings against the real store and the Discord emulator, through unmodified discord.py:
+a stop at the moment Discord has the re-ping and the bot has not recorded it hands the re-ping
+back at once, and the restart finds the post instead of sending another."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from bot.delivery.alert_repings import AlertRepings
+from bot.delivery.poster import DiscordPoster
+from bot.domain.clock import now_ms
+from bot.domain.server_records import AlertRecord
+from bot.store import Store
+from standins.discord import StoredMessage
+from tests.backends import BACKENDS, opened_store
+from tests.delivery_side import BotChannel, bot_in_a_channel, interrupted_after_post, logged_in
+from tests.store.tag_requests import request
+
+
+@dataclass
+class Discord(BotChannel):
+    alert: StoredMessage
+
+    def repings(self) -> list[StoredMessage]:
+        return [m for m in self.emu.messages(self.channel) if m.id != self.alert.id]
+
+
+@pytest.fixture
+async def discord_side() -> AsyncIterator[Discord]:
+    async with bot_in_a_channel("alerts") as side:
+        alert = await side.emu.post_message(side.channel, side.bot_user, "alert: Violence")
+        yield Discord(**vars(side), alert=alert)
+
+
+async def reping_due(store: Store, side: Discord) -> None:
+    """A posted, unacknowledged alert whose re-ping fell due a minute ago."""
+    await store.update_guild_settings(
+        side.guild, lambda s: replace(s, alert_channel_id=side.channel), 1
+    )
+    await store.create_session(request("c1", side.channel, side.guild), None)
+    alert = AlertRecord("c1", side.guild, side.channel, ("Violence",), now_ms() - 600_000)
+    await store.record_alert(
+        replace(alert, message_id=side.alert.id, reping_at_ms=now_ms() - 60_000)
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_stop_just_after_the_reping_hands_it_back_at_once(
+    backend: str, discord_side: Discord, tmp_path: Path
+) -> None:
+    async with opened_store(backend, tmp_path) as store:
+        await reping_due(store, discord_side)
+        stopped = interrupted_after_post(asyncio.CancelledError)
+        async with logged_in(discord_side.token, stopped) as client:
+            with pytest.raises(asyncio.CancelledError):
+                await AlertRepings(store, DiscordPoster(client)).run_due()
+        [posted] = discord_side.repings()
+
+        # The restarted process, well inside the stopped one's lease.
+        async with logged_in(discord_side.token) as client:
+            assert await AlertRepings(store, DiscordPoster(client)).run_due() == 1
+        assert [m.id for m in discord_side.repings()] == [posted.id]
+        alert = await store.get_alert("c1")
+        assert alert is not None and alert.reping_at_ms is None  # never sent again
