@@ -195,6 +195,6 @@ async def test_a_database_that_does_not_answer_is_one_line_without_its_password(
         env_for(sim, tmp_path, DATABASE_URL=url), "serve-webhooks", cwd=tmp_path
     )
     assert code == 1
-    assert err.startswith("error: the database does not answer")
+    assert err.startswith("error: the database is unavailable")
     assert "pw-5521" not in err
     assert "Traceback" not in err

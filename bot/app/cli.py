@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except StoreUnavailable as error:
         # systemd's Restart= tries again; the line says what is wrong, without the URL's password.
-        print(f"error: the database does not answer ({error})", file=sys.stderr)
+        print(f"error: the database is unavailable ({error})", file=sys.stderr)
         return EXIT_FAILED
     except discord.LoginFailure:
         print("error: Discord rejected DISCORD_TOKEN", file=sys.stderr)

@@ -278,6 +278,8 @@ async def test_a_database_turned_read_only_refuses_results_as_unavailable(
             async with asyncio.timeout(10):
                 await reconnect(store, read_only=True)
             assert not await store.writable()
+            with pytest.raises(StoreUnavailable, match="read-only"):
+                await PostgresStore(postgres_url).open()  # a process starting now: its migration
             with pytest.raises(StoreUnavailable):
                 await store.complete(result)
             async with asyncio.timeout(10):

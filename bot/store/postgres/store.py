@@ -85,8 +85,10 @@ class PostgresStore(
         try:
             async with pool.acquire() as db:
                 await migrate(db)
-        except BaseException:
+        except BaseException as error:
             await pool.close()
+            if isinstance(error, UNAVAILABLE):  # read-only, say: the database's state
+                raise StoreUnavailable(f"database: {error!r}") from error
             raise
         self._pool = pool
 
