@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
 
 from bench.processes import wait_healthy
@@ -26,7 +27,7 @@ from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings
 from tests.loopback_proxy import LoopbackProxy
-from tests.postgres import throwaway_database
+from tests.postgres import server_url, throwaway_database
 
 STREAM = "https://streams.example/live?tags=Fun,Relaxed"
 # The delivery worker otherwise looks for due rows every 30 s (ResultDelivery's max_idle_s), so
@@ -146,3 +147,49 @@ async def test_an_outage_is_answered_503_and_recovered_from_without_a_restart(
     finally:
         await core.stop()
         await proxy.close()
+
+
+async def test_connections_the_database_ends_are_replaced_without_a_restart(
+    sim: ChatsightSimulator, settings_for: Build, database_url: str
+) -> None:
+    """A restart or a failover of PostgreSQL ends every connection under the running processes:
+    the pools and the change feed connect again by themselves, the webhook that meets a dead
+    connection is stored or answered 503 (never 500), and each result is shown once."""
+    sink = CollectingSink()
+    quick_poll = {"poll_after_seconds": 0.2}
+    receiver = TaggingCore(settings_for(**quick_poll), serve_webhooks=True, monitor_interval_s=None)
+    deliverer = TaggingCore(
+        settings_for(webhook_port=free_port(), **quick_poll),
+        serve_webhooks=False,
+        monitor_interval_s=0.05,
+    )
+    await receiver.start({})
+    await deliverer.start({"result": sink})
+    try:
+        for number, convo in enumerate(("c1", "c2"), 1):
+            await deliverer.service.start(request(convo))
+            await end_connections(database_url)
+            await sim.finish(convo)
+            attempt = (await sim.wait_for_webhooks(number))[-1]
+            assert attempt.status in (200, 503)
+            delivered = await sink.wait_for(number, within_s=WITHIN_S)
+            assert [s.convo_id for s in delivered] == ["c1", "c2"][:number]
+        await asyncio.sleep(0.3)
+        assert len(sink.delivered) == 2
+    finally:
+        await deliverer.stop()
+        await receiver.stop()
+
+
+async def end_connections(database_url: str) -> None:
+    """What a restart of the server does to every client of the database."""
+    database = database_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(server_url())
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()",
+            database,
+        )
+    finally:
+        await admin.close()
