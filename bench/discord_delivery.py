@@ -15,7 +15,7 @@ Per session: t0 = the moment the receiver's ``200 OK`` has been read, t1 = the e
 ``timestamp`` of the message that first shows its result (same wall clock, microseconds).
 
     python -m bench.discord_delivery [--limits discord|none] [--sessions 1000] [--channels 50]
-        [--rate 500] [--timeout 120]
+        [--rate 500 with limits, 100 without] [--timeout 120]
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from standins.chatsight.webhook import signed_delivery
 # within 3 s of the last webhook's 200 and no 429; without them, p99 under 25 ms at 100/s.
 TARGET_LAST_S = 3.0
 TARGET_P99_MS = 25.0
+TARGET_P99_RATE = 100.0
+DEFAULT_RATE = {"discord": 500.0, "none": TARGET_P99_RATE}
 
 
 @dataclass
@@ -191,14 +193,22 @@ def report(figures: Sequence[Figures], args: argparse.Namespace) -> bool:
         f" {on.per_second / max(off.per_second, 1e-9):.1f}x the results per second,"
         f" p99 {off.p99_ms / max(on.p99_ms, 1e-9):.1f}x lower"
     )
-    if args.limits == "discord":
-        met = on.once and on.last_after_s <= TARGET_LAST_S and on.rate_limited == 0
-        target = f"last result within {TARGET_LAST_S:g} s of the last webhook, no 429"
-    else:
-        met = on.once and on.p99_ms < TARGET_P99_MS
-        target = f"p99 under {TARGET_P99_MS:g} ms"
-    print(f"target ({target}): {'met' if met else 'MISSED'}")
+    target, met = verdict(args.limits, args.rate, on)
+    judged = "not judged at this rate" if met is None else "met" if met else "MISSED"
+    print(f"target ({target}): {judged}")
     return on.once
+
+
+def verdict(limits: str, rate: float, on: Figures) -> tuple[str, bool | None]:
+    """The target for ``limits`` and whether the paced, packed bot met it; None where the run's
+    rate is not the one the target is set at (without limits, p99 at 100 webhooks/s)."""
+    if limits == "discord":
+        met = on.once and on.last_after_s <= TARGET_LAST_S and on.rate_limited == 0
+        return f"last result within {TARGET_LAST_S:g} s of the last webhook, no 429", met
+    target = f"p99 under {TARGET_P99_MS:g} ms at {TARGET_P99_RATE:g} webhooks/s"
+    if rate > TARGET_P99_RATE:
+        return target, None
+    return target, on.once and on.p99_ms < TARGET_P99_MS
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -214,11 +224,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limits", choices=("discord", "none"), default="discord")
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=500.0, help="webhooks per second")
+    parser.add_argument(
+        "--rate", type=float, help="webhooks per second (500 with --limits discord, else 100)"
+    )
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds each round waits for its results"
     )
     args = parser.parse_args(argv)
+    if args.rate is None:
+        args.rate = DEFAULT_RATE[args.limits]
     logging.basicConfig(level=logging.ERROR)
     # uvloop's loop, as `chatsight-bot run` serves the bot (bot/app/cli.py).
     return uvloop.run(run(args))

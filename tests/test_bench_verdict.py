@@ -1,9 +1,11 @@
-"""The ingest benchmark's verdict: where it judges the target and what it reports as met."""
+"""The benchmarks' verdicts: where each judges its target and what it reports as met."""
 
 from __future__ import annotations
 
 import os
 
+from bench.discord_delivery import Figures
+from bench.discord_delivery import verdict as delivery_verdict
 from bench.ingest_load import cpu_seconds, parse_wrk
 from bench.webhook_ingest import LoadSummary, verdict
 
@@ -39,3 +41,32 @@ def test_wrk_output_is_read_in_milliseconds() -> None:
 def test_cpu_seconds_reads_the_process_time_from_proc() -> None:
     times = os.times()
     assert abs(cpu_seconds(os.getpid()) - (times.user + times.system)) < 0.05
+
+
+def delivered(p99_ms: float, last_after_s: float = 1.0, rate_limited: int = 0) -> Figures:
+    return Figures(
+        "paced and packed",
+        1000,
+        True,
+        150,
+        last_after_s,
+        300.0,
+        5.0,
+        p99_ms,
+        rate_limited,
+        rate_limited,
+    )
+
+
+def test_the_delivery_p99_target_is_judged_only_at_its_own_rate() -> None:
+    assert delivery_verdict("none", 100, delivered(4.8))[1] is True
+    assert delivery_verdict("none", 100, delivered(30.0))[1] is False
+    # 500 webhooks/s without limits is a load the target was never set for.
+    target, met = delivery_verdict("none", 500, delivered(180.0))
+    assert met is None and "at 100 webhooks/s" in target
+
+
+def test_the_delivery_ceiling_target_needs_no_429_and_the_last_result_within_3_s() -> None:
+    assert delivery_verdict("discord", 500, delivered(1170.0, last_after_s=1.13))[1] is True
+    assert delivery_verdict("discord", 500, delivered(1170.0, last_after_s=3.5))[1] is False
+    assert delivery_verdict("discord", 500, delivered(900.0, rate_limited=1))[1] is False
