@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.language.catalogue import know_commands
 from bot.store import Store, open_store
 from tests import postgres
-from tests.backends import BACKENDS, throwaway_database
+from tests.backends import BACKENDS, opened_store, throwaway_database
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -41,3 +41,10 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     """A throwaway database on each backend in turn: a test that takes it runs once per backend."""
     async with throwaway_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An open store on a throwaway database of each backend in turn."""
+    async with opened_store(request.param, tmp_path) as opened:
+        yield opened

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from bot.domain.clock import now_ms
 from bot.domain.server_records import AlertRecord
 from bot.store import Store
 from standins.discord import StoredMessage
-from tests.backends import BACKENDS, opened_store
 from tests.delivery_side import BotChannel, bot_in_a_channel, interrupted_after_post, logged_in
 from tests.store.tag_requests import request
 
@@ -49,21 +47,19 @@ async def reping_due(store: Store, side: Discord) -> None:
     )
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_stop_just_after_the_reping_hands_it_back_at_once(
-    backend: str, discord_side: Discord, tmp_path: Path
+    backend_store: Store, discord_side: Discord
 ) -> None:
-    async with opened_store(backend, tmp_path) as store:
-        await reping_due(store, discord_side)
-        stopped = interrupted_after_post(asyncio.CancelledError)
-        async with logged_in(discord_side.token, stopped) as client:
-            with pytest.raises(asyncio.CancelledError):
-                await AlertRepings(store, DiscordPoster(client)).run_due()
-        [posted] = discord_side.repings()
+    await reping_due(backend_store, discord_side)
+    stopped = interrupted_after_post(asyncio.CancelledError)
+    async with logged_in(discord_side.token, stopped) as client:
+        with pytest.raises(asyncio.CancelledError):
+            await AlertRepings(backend_store, DiscordPoster(client)).run_due()
+    [posted] = discord_side.repings()
 
-        # The restarted process, well inside the stopped one's lease.
-        async with logged_in(discord_side.token) as client:
-            assert await AlertRepings(store, DiscordPoster(client)).run_due() == 1
-        assert [m.id for m in discord_side.repings()] == [posted.id]
-        alert = await store.get_alert("c1")
-        assert alert is not None and alert.reping_at_ms is None  # never sent again
+    # The restarted process, well inside the stopped one's lease.
+    async with logged_in(discord_side.token) as client:
+        assert await AlertRepings(backend_store, DiscordPoster(client)).run_due() == 1
+    assert [m.id for m in discord_side.repings()] == [posted.id]
+    alert = await backend_store.get_alert("c1")
+    assert alert is not None and alert.reping_at_ms is None  # never sent again

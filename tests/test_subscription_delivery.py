@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import discord
 import pytest
@@ -27,7 +26,6 @@ from bot.domain.records import (
 from bot.domain.tags import TagResult
 from bot.store import Store
 from standins.discord import StoredMessage
-from tests.backends import BACKENDS, opened_store
 from tests.delivery_side import (
     BotChannel,
     Killed,
@@ -83,29 +81,27 @@ def worker(store: Store, client: discord.Client, clock: Callable[[], int]) -> Re
     return ResultDelivery(store, {DeliveryKind.SUBSCRIPTION: sink}, clock=clock)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 async def test_pings_posted_by_a_process_that_died_are_not_posted_again(
-    backend: str, discord_side: Discord, tmp_path: Path
+    backend_store: Store, discord_side: Discord
 ) -> None:
-    async with opened_store(backend, tmp_path) as store:
-        convo_id = await heard_with_fun(store, discord_side)
-        # The first message is posted and recorded, the second posted only: then the kill.
-        async with logged_in(discord_side.token, interrupted_after_post(Killed, 2)) as client:
-            with pytest.raises(Killed):
-                await worker(store, client, now_ms).run_once()
-        assert len(discord_side.pings()) == 2
-        discord_side.emu.config.nonce_window = 0.0  # Discord no longer recalls the nonces
+    convo_id = await heard_with_fun(backend_store, discord_side)
+    # The first message is posted and recorded, the second posted only: then the kill.
+    async with logged_in(discord_side.token, interrupted_after_post(Killed, 2)) as client:
+        with pytest.raises(Killed):
+            await worker(backend_store, client, now_ms).run_once()
+    assert len(discord_side.pings()) == 2
+    discord_side.emu.config.nonce_window = 0.0  # Discord no longer recalls the nonces
 
-        # Another process, once the dead one's lease ran out and past Discord's memory of
-        # nonces: it skips the recorded message, finds the unrecorded one, posts the third.
-        def later() -> int:
-            return now_ms() + 120_000
+    # Another process, once the dead one's lease ran out and past Discord's memory of
+    # nonces: it skips the recorded message, finds the unrecorded one, posts the third.
+    def later() -> int:
+        return now_ms() + 120_000
 
-        async with logged_in(discord_side.token) as client:
-            assert await worker(store, client, later).run_once() == 1
-        pings = discord_side.pings()
-        assert len(pings) == 3
-        pinged = [int(user["id"]) for m in pings for user in m.data["mentions"]]
-        assert sorted(pinged) == sorted(discord_side.fans)
-        [row] = await store.deliveries_for(convo_id)
-        assert (row.state, row.message_id) == (DeliveryState.DELIVERED, pings[0].id)
+    async with logged_in(discord_side.token) as client:
+        assert await worker(backend_store, client, later).run_once() == 1
+    pings = discord_side.pings()
+    assert len(pings) == 3
+    pinged = [int(user["id"]) for m in pings for user in m.data["mentions"]]
+    assert sorted(pinged) == sorted(discord_side.fans)
+    [row] = await backend_store.deliveries_for(convo_id)
+    assert (row.state, row.message_id) == (DeliveryState.DELIVERED, pings[0].id)

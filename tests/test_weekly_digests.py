@@ -20,7 +20,7 @@ from bot.domain.clock import now_ms
 from bot.domain.digests import DigestSchedule
 from bot.store import Store, open_store
 from standins.discord import StoredMessage
-from tests.backends import BACKENDS, opened_store, throwaway_database
+from tests.backends import throwaway_database
 from tests.delivery_side import (
     BotChannel,
     Killed,
@@ -88,63 +88,57 @@ async def test_two_processes_sharing_the_database_post_one_digest(
             await two.close()
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_lost_answer_is_retried_with_the_same_nonce_and_posts_nothing_new(
-    backend: str, discord_side: Discord, tmp_path: Path
+    backend_store: Store, discord_side: Discord
 ) -> None:
-    async with opened_store(backend, tmp_path) as store:
-        await due_now(store, discord_side)
-        lost = interrupted_after_post(aiohttp.ServerDisconnectedError)
-        async with logged_in(discord_side.token, lost) as client:
-            await digests_of(store, client, now_ms).run_due()
-            [posted] = discord_side.digests()
-            schedule = await store.digest_schedule(discord_side.guild)
-            assert schedule is not None and schedule.message_id is None  # to be retried
-            # The retry, seconds later: Discord still recalls the nonce, the bot trusts it.
-            assert await digests_of(store, client, clock_ahead(10_000)).run_due() == 1
-        assert [m.id for m in discord_side.digests()] == [posted.id]
-        finished = await store.digest_schedule(discord_side.guild)
-        assert finished is not None and finished.message_id == posted.id
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-async def test_a_digest_posted_by_a_process_that_died_is_not_posted_again(
-    backend: str, discord_side: Discord, tmp_path: Path
-) -> None:
-    async with opened_store(backend, tmp_path) as store:
-        await due_now(store, discord_side)
-        async with logged_in(discord_side.token, interrupted_after_post(Killed)) as client:
-            with pytest.raises(Killed):
-                await digests_of(store, client, now_ms).run_due()
+    await due_now(backend_store, discord_side)
+    lost = interrupted_after_post(aiohttp.ServerDisconnectedError)
+    async with logged_in(discord_side.token, lost) as client:
+        await digests_of(backend_store, client, now_ms).run_due()
         [posted] = discord_side.digests()
-        discord_side.emu.config.nonce_window = 0.0  # Discord no longer recalls the nonce
-
-        # Another process, once the dead one's lease ran out: it looks before posting.
-        later = clock_ahead(DIGEST_LEASE_MS + 1_000)
-        async with logged_in(discord_side.token) as client:
-            assert await digests_of(store, client, later).run_due() == 1
-        assert [m.id for m in discord_side.digests()] == [posted.id]
-        finished = await store.digest_schedule(discord_side.guild)
-        assert finished is not None and finished.message_id == posted.id
+        schedule = await backend_store.digest_schedule(discord_side.guild)
+        assert schedule is not None and schedule.message_id is None  # to be retried
+        # The retry, seconds later: Discord still recalls the nonce, the bot trusts it.
+        assert await digests_of(backend_store, client, clock_ahead(10_000)).run_due() == 1
+    assert [m.id for m in discord_side.digests()] == [posted.id]
+    finished = await backend_store.digest_schedule(discord_side.guild)
+    assert finished is not None and finished.message_id == posted.id
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_digest_posted_by_a_process_that_died_is_not_posted_again(
+    backend_store: Store, discord_side: Discord
+) -> None:
+    await due_now(backend_store, discord_side)
+    async with logged_in(discord_side.token, interrupted_after_post(Killed)) as client:
+        with pytest.raises(Killed):
+            await digests_of(backend_store, client, now_ms).run_due()
+    [posted] = discord_side.digests()
+    discord_side.emu.config.nonce_window = 0.0  # Discord no longer recalls the nonce
+
+    # Another process, once the dead one's lease ran out: it looks before posting.
+    later = clock_ahead(DIGEST_LEASE_MS + 1_000)
+    async with logged_in(discord_side.token) as client:
+        assert await digests_of(backend_store, client, later).run_due() == 1
+    assert [m.id for m in discord_side.digests()] == [posted.id]
+    finished = await backend_store.digest_schedule(discord_side.guild)
+    assert finished is not None and finished.message_id == posted.id
+
+
 async def test_a_stop_just_after_the_post_hands_the_digest_back_at_once(
-    backend: str, discord_side: Discord, tmp_path: Path
+    backend_store: Store, discord_side: Discord
 ) -> None:
     """A graceful stop (a restart) at the moment Discord has the post and the bot has not
     recorded it: the restarted process, well inside the stopped one's lease, takes the digest
     at once, finds the post by its nonce and records it, so the schedule moves on."""
-    async with opened_store(backend, tmp_path) as store:
-        await due_now(store, discord_side)
-        stopped = interrupted_after_post(asyncio.CancelledError)
-        async with logged_in(discord_side.token, stopped) as client:
-            with pytest.raises(asyncio.CancelledError):
-                await digests_of(store, client, now_ms).run_due()
-        [posted] = discord_side.digests()
+    await due_now(backend_store, discord_side)
+    stopped = interrupted_after_post(asyncio.CancelledError)
+    async with logged_in(discord_side.token, stopped) as client:
+        with pytest.raises(asyncio.CancelledError):
+            await digests_of(backend_store, client, now_ms).run_due()
+    [posted] = discord_side.digests()
 
-        async with logged_in(discord_side.token) as client:
-            assert await digests_of(store, client, now_ms).run_due() == 1
-        assert [m.id for m in discord_side.digests()] == [posted.id]
-        finished = await store.digest_schedule(discord_side.guild)
-        assert finished is not None and finished.message_id == posted.id
+    async with logged_in(discord_side.token) as client:
+        assert await digests_of(backend_store, client, now_ms).run_due() == 1
+    assert [m.id for m in discord_side.digests()] == [posted.id]
+    finished = await backend_store.digest_schedule(discord_side.guild)
+    assert finished is not None and finished.message_id == posted.id
