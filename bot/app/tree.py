@@ -1,6 +1,7 @@
 """One error policy for every slash command (the command tree's ``on_error``).
 
-Known failures become a short private answer in the member's language; anything else becomes
+Known failures (a refusal, a missing permission, Chatsight's error, the database unavailable)
+become a short private answer in the member's language; anything else becomes
 "something went wrong" with a reference that is also logged, with the traceback, so an operator
 can find it.
 """
@@ -17,6 +18,7 @@ from bot.domain.refusals import Refusal
 from bot.errors import ChatsightBotError
 from bot.language.catalogue import Words, words_for
 from bot.rendering.refusals import permission_names, refusal_text
+from bot.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ def explain(error: Exception, *, words: Words) -> str | None:
         return refusal_text(error, words=words)
     if isinstance(error, ChatsightBotError):
         return error.user_message
+    if isinstance(error, StoreUnavailable):
+        return words("cogs.tree.store_unavailable")
     if isinstance(error, NotAServerManager):
         return words("cogs.tree.not_a_server_manager")
     if isinstance(error, app_commands.MissingPermissions):
@@ -80,10 +84,13 @@ class ChatsightTree(app_commands.CommandTree[discord.Client]):
     ) -> None:
         words = words_for(interaction.locale)
         text = explain(error, words=words)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        original = getattr(error, "original", error)
+        if isinstance(original, StoreUnavailable):
+            # The database's state, not a bug: one line without a traceback.
+            log.warning("/%s not saved: %s", command, original)
         if text is None:
             reference = secrets.token_hex(3).upper()
-            command = interaction.command.qualified_name if interaction.command else "?"
-            original = getattr(error, "original", error)
             log.error("/%s failed (reference %s)", command, reference, exc_info=original)
             text = words("cogs.tree.unexpected", reference=reference)
         try:
