@@ -17,6 +17,7 @@ from bot.errors import ChatsightBotError
 from bot.language.catalogue import words_for
 from bot.rendering.tag_stream import tag_stream_text
 from bot.server.autotag import Announcement
+from bot.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,12 @@ class AutoTagCog(commands.Cog):
             started = await self.bot.autotagger.on_announcement(announcement_of(message))
         except ChatsightBotError as error:
             log.warning("auto-tagging message %s failed: %s", message.id, error.user_message)
+            return
+        except StoreUnavailable as error:
+            # The database's state, not a bug: one line, not discord.py's traceback.
+            log.warning(
+                "message %s not auto-tagged: the database is unavailable (%s)", message.id, error
+            )
             return
         if started:
             try:
