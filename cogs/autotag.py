@@ -16,7 +16,7 @@ from bot.domain.stream_details import StreamDetails
 from bot.errors import ChatsightBotError
 from bot.language.catalogue import words_for
 from bot.rendering.tag_stream import tag_stream_text
-from bot.server.autotag import Announcement
+from bot.server.autotag import HELD_RETRY_S, Announcement
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,13 @@ class AutoTagCog(commands.Cog):
             log.warning("auto-tagging message %s failed: %s", message.id, error.user_message)
             return
         except StoreUnavailable as error:
-            # The database's state, not a bug: one line, not discord.py's traceback.
+            # Held and tried again (bot/server/autotag.py): one line, not a traceback.
             log.warning(
-                "message %s not auto-tagged: the database is unavailable (%s)", message.id, error
+                "message %s not auto-tagged yet, the database is unavailable (%s); tried again"
+                " every %g s",
+                message.id,
+                error,
+                HELD_RETRY_S,
             )
             return
         if started:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.app.core import TaggingCore
+from bot.domain.clock import now_ms
 from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import FollowState
+from bot.server import autotag
 from bot.server.autotag import Announcement, AutoTagger
 from bot.server.following import ENDED_REASON, Following, FollowRequest
+from bot.store import writer
+from bot.store.base import StoreUnavailable
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
@@ -176,3 +182,100 @@ async def test_convo_ids_come_from_discord_not_from_the_database(
     assert follow_a == follow_b  # the local row ids collide ...
     assert convo_a != convo_b  # ... the convoIds do not
     assert {r.json()["convoId"] for r in sim.requests_to("/stream/tag")} == {convo_a, convo_b}
+
+
+class LockingClock:
+    """The time; on its ``at``-th reading it also takes the database's write lock from another
+    connection, held until ``release``, so the store fails the write that comes next."""
+
+    def __init__(self, database: Path, at: int) -> None:
+        self._database = database
+        self._at = at
+        self._calls = 0
+        self._other: sqlite3.Connection | None = None
+        self.ahead_ms = 0
+
+    def __call__(self) -> int:
+        self._calls += 1
+        if self._calls == self._at:
+            self._other = sqlite3.connect(self._database, isolation_level=None)
+            self._other.execute("BEGIN IMMEDIATE")
+        return now_ms() + self.ahead_ms
+
+    def release(self) -> None:
+        assert self._other is not None, "the lock was never taken"
+        self._other.execute("ROLLBACK")
+        self._other.close()
+
+
+@pytest.mark.parametrize(
+    ("failing_reading", "held", "asked_at_once"),
+    [
+        (1, True, 1),  # the follow's write fails, after the stream's claim was taken
+        (2, False, 0),  # the follow is stored, its first sample's write fails
+    ],
+)
+async def test_an_announcement_the_store_failed_midway_is_finished_once(
+    sim: ChatsightSimulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing_reading: int,
+    held: bool,
+    asked_at_once: int,
+) -> None:
+    """Claimed but not followed: the retry keeps its own claim (the stream is not "already
+    tagged" by it) and starts it. Followed but not sampled: no retry (it would follow the
+    stream twice); the scheduler takes the first sample when it falls due."""
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 100)
+    database = tmp_path / "m.db"
+    settings = core_settings(sim, database, free_port())
+    async with running_core(settings, {}) as core:
+        clock = LockingClock(database, failing_reading)
+        following = Following(core.store, core.service, APP, minute_s=0.02, clock=clock)
+        tagger = AutoTagger(core.store, following, window_s=60)
+        await core.store.set_autotag_channel(1, 10, True, 0)
+        announcement = Announcement(1, 10, 100, 7, f"Live: {STREAM}?tags=Fun")
+        if held:
+            with pytest.raises(StoreUnavailable):
+                await tagger.on_announcement(announcement)
+        else:
+            assert await tagger.on_announcement(announcement) == []
+        clock.release()
+
+        assert await tagger.retry_held() == int(held)
+        assert len(sim.requests_to("/stream/tag")) == asked_at_once
+        assert len(await core.store.channel_follows(10)) == 1
+        assert await tagger.retry_held() == 0  # nothing is held any more
+
+
+async def test_held_announcements_are_bounded_in_number_and_in_age(
+    sim: ChatsightSimulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Past MAX_HELD the oldest is dropped; past HELD_FOR_MS one is dropped untried (its stream
+    was live ten minutes ago): each with a line naming the message, and nothing started."""
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 100)
+    monkeypatch.setattr(autotag, "MAX_HELD", 2)
+    database = tmp_path / "b.db"
+    settings = core_settings(sim, database, free_port())
+    async with running_core(settings, {}) as core:
+        clock = LockingClock(database, 1)
+        tagger = AutoTagger(core.store, following_of(core), window_s=60, clock=clock)
+        await core.store.set_autotag_channel(1, 10, True, 0)
+        with caplog.at_level(logging.WARNING, logger="bot.server.autotag"):
+            for message_id in (100, 101, 102):
+                text = f"Live: {STREAM}?tags=Fun&n={message_id}"
+                with pytest.raises(StoreUnavailable):
+                    await tagger.on_announcement(Announcement(1, 10, message_id, 7, text))
+            clock.release()
+            clock.ahead_ms = autotag.HELD_FOR_MS + 1
+            assert await tagger.retry_held() == 2
+        lines = [r.getMessage() for r in caplog.records if r.name == autotag.__name__]
+        assert lines == [
+            "announcement 100 not auto-tagged: 2 others are waiting for the database",
+            "announcement 101 not auto-tagged: the database was away",
+            "announcement 102 not auto-tagged: the database was away",
+        ]
+        assert sim.requests_to("/stream/tag") == []

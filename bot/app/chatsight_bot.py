@@ -200,6 +200,7 @@ class ChatsightBot(commands.AutoShardedBot):
             deliver_after=self.guilds_known,
         )
         self._tasks.keep_running(self.following.run, "follow-scheduler")
+        self._tasks.keep_running(self.autotagger.run, "held-announcements")
         self._tasks.keep_running(self._after_guilds(self.repings.run), "alert-repings")
         self._start_digests()
         if self.core.server is not None:

@@ -5,11 +5,20 @@ same server is tagged once per window, however its URL is spelled (its canonical
 claimed, atomically in the store, so two copies of one announcement arriving together cannot
 both start a session). A link to a stream that is offline, or to no stream, starts nothing; the
 message's other links still count.
+
+Discord sends a message once, so an announcement the store could not take (down, read-only,
+its disk full) is held in memory and tried again every few seconds until the store takes it, for
+at most ten minutes (its stream was live when announced; later, a tag would describe another
+moment). What a try did stays done: a stream it claimed keeps its claim's round, so the next try
+does not find the stream "already tagged" by its own claim, and a stream it started is not
+started again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,12 +30,17 @@ from bot.domain.records import Origin, SessionRecord, SessionSource
 from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.stream_urls import canonical_stream_url, find_stream_urls
-from bot.server.following import Following, FollowRequest
+from bot.errors import ChatsightBotError
+from bot.server.following import Following, FollowNotSampled, FollowRequest
+from bot.store.base import StoreUnavailable
 from bot.store.interface import AdmissionStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
 MAX_URLS_PER_MESSAGE = 5
+HELD_RETRY_S = 5.0
+HELD_FOR_MS = 10 * 60_000
+MAX_HELD = 500
 
 
 class AutoTagStore(ServerSettingsStore, AdmissionStore, Protocol):
@@ -67,6 +81,16 @@ class Announcement:
 
 
 @dataclass(slots=True)
+class _Held:
+    """An announcement's progress, kept while the store could not take all of it."""
+
+    announcement: Announcement
+    since_ms: int
+    claims: dict[str, int] = field(default_factory=dict)  # canonical URL: its claim's round
+    done: set[str] = field(default_factory=set)  # canonical URLs settled (started or not)
+
+
+@dataclass(slots=True)
 class OnDemand:
     """What "Tag stream" did with a message's streams: started, waiting for a free slot, or
     tagged within the dedupe window already."""
@@ -89,6 +113,7 @@ class AutoTagger:
         self._following = following
         self._window_ms = int(window_s * 1000)
         self._clock = clock
+        self._held: deque[_Held] = deque()
 
     async def _watched(self, announcement: Announcement) -> bool:
         channels = (announcement.channel_id, announcement.parent_id)
@@ -102,32 +127,95 @@ class AutoTagger:
     async def on_announcement(self, announcement: Announcement) -> list[SessionRecord]:
         """Sessions started for a message in a watched channel, or in a thread or forum post
         under one; none elsewhere. An edited message comes here again: a stream it linked
-        before is still claimed, so only a stream new to it (or to the window) starts."""
+        before is still claimed, so only a stream new to it (or to the window) starts.
+
+        Raises StoreUnavailable when the store could not take it; it is then held and tried
+        again by ``run``."""
+        held = _Held(announcement, self._clock())
+        try:
+            return await self._tag(held)
+        except StoreUnavailable:
+            self._hold(held)
+            raise
+
+    async def _tag(self, held: _Held) -> list[SessionRecord]:
+        announcement = held.announcement
         if not await self._watched(announcement):
             return []
         settings = await self._store.guild_settings(announcement.guild_id)
         started = []
         for url in announcement.stream_urls():
+            canonical = canonical_stream_url(url)
+            if canonical in held.done:
+                continue
             shown = announcement.shown(url)
             # Without a seed of the server's own, the announcement's title and game tell
             # Chatsight what the stream was announced as.
             seed = settings.seed or announced_seed(shown)
             origin = announcement.origin(announcement.author_id, seed)
-            canonical = canonical_stream_url(url)
-            claim = await self._store.claim_stream(
+            claim = held.claims.get(canonical) or await self._store.claim_stream(
                 announcement.guild_id, canonical, self._clock(), self._window_ms
             )
             if claim is None:
                 continue
+            held.claims[canonical] = claim
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
             try:
                 session = await self._follow(url, origin, trigger, shown)
             except StreamRefusal as refusal:
                 log.info("announcement %s starts nothing: %r", announcement.message_id, refusal)
-                continue
+                session = None
+            except FollowNotSampled as error:
+                log.warning(
+                    "announcement %s: stream followed, its first sample later: %s",
+                    announcement.message_id,
+                    error,
+                )
+                session = None
+            held.done.add(canonical)
             if session is not None:  # else it waits for a free slot (admission.py)
                 started.append(session)
         return started
+
+    def _hold(self, held: _Held) -> None:
+        if len(self._held) >= MAX_HELD:
+            dropped = self._held.popleft()
+            log.warning(
+                "announcement %s not auto-tagged: %d others are waiting for the database",
+                dropped.announcement.message_id,
+                MAX_HELD,
+            )
+        self._held.append(held)
+
+    async def retry_held(self) -> int:
+        """Tries the held announcements in the order they came, until the store fails again;
+        how many it settled."""
+        settled = 0
+        while self._held:
+            held = self._held[0]
+            message_id = held.announcement.message_id
+            if self._clock() - held.since_ms > HELD_FOR_MS:
+                log.warning("announcement %s not auto-tagged: the database was away", message_id)
+            else:
+                try:
+                    started = await self._tag(held)
+                except StoreUnavailable:
+                    return settled
+                except ChatsightBotError as error:
+                    log.warning(
+                        "auto-tagging message %s failed: %s", message_id, error.user_message
+                    )
+                else:
+                    log.info("announcement %s tagged late: %d started", message_id, len(started))
+            self._held.popleft()
+            settled += 1
+        return settled
+
+    async def run(self) -> None:
+        """Held announcements, tried again every HELD_RETRY_S while there are any."""
+        while True:
+            await asyncio.sleep(HELD_RETRY_S)
+            await self.retry_held()
 
     async def on_demand(
         self, announcement: Announcement, user_id: int, interaction_id: int

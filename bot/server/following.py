@@ -34,6 +34,7 @@ from bot.domain.stream_refusals import StreamRefusal
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.server.admission import AutomaticSlots
 from bot.sessions.service import TaggingService
+from bot.store.base import StoreUnavailable
 from bot.store.interface import FollowStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ RECHECK_MS = 5_000
 SAMPLE_LEASE_MS = 60_000
 # What a follow's timeline says when Chatsight stopped a sample because the stream ended.
 ENDED_REASON = "the stream went offline"
+
+
+class FollowNotSampled(StoreUnavailable):
+    """The follow is stored but its first sample could not be: the scheduler takes that sample
+    when it falls due, one interval on, so starting the follow again would follow it twice."""
 
 
 class FollowingStore(FollowStore, ServerSettingsStore, Protocol):
@@ -114,10 +120,13 @@ class Following:
                 trigger=request.trigger,
             )
         )
-        follow = await self._store.get_follow(follow_id)
-        assert follow is not None
-        self._due.wake()
-        return await self._sample(follow, request.stream, admitted=request.admitted)
+        try:
+            follow = await self._store.get_follow(follow_id)
+            assert follow is not None
+            self._due.wake()
+            return await self._sample(follow, request.stream, admitted=request.admitted)
+        except StoreUnavailable as error:
+            raise FollowNotSampled(str(error)) from error
 
     async def _interval_ms(self, guild_id: int | None) -> int:
         """The server's sampling interval, read when the follow starts."""
