@@ -65,6 +65,13 @@ def _category(embed: discord.Embed) -> str | None:
     return None
 
 
+async def _react(message: discord.Message | discord.PartialMessage) -> None:
+    try:
+        await message.add_reaction(TAGGING_REACTION)
+    except discord.HTTPException as error:
+        log.info("could not react to announcement %s: %s", message.id, error.text)
+
+
 class AutoTagCog(commands.Cog):
     def __init__(self, bot: ChatsightBot) -> None:
         self.bot = bot
@@ -73,9 +80,11 @@ class AutoTagCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        self.bot.autotagger.on_late_start = self._react_late
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.autotagger.on_late_start = None
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -106,10 +115,12 @@ class AutoTagCog(commands.Cog):
             )
             return
         if started:
-            try:
-                await message.add_reaction(TAGGING_REACTION)
-            except discord.HTTPException as error:
-                log.info("could not react to announcement %s: %s", message.id, error.text)
+            await _react(message)
+
+    async def _react_late(self, announcement: Announcement) -> None:
+        """A held announcement tagged once the database took it (bot/server/autotag.py)."""
+        channel = self.bot.get_partial_messageable(announcement.channel_id)
+        await _react(channel.get_partial_message(announcement.message_id))
 
     async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         assert interaction.guild_id is not None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -114,6 +114,9 @@ class AutoTagger:
         self._window_ms = int(window_s * 1000)
         self._clock = clock
         self._held: deque[_Held] = deque()
+        # What the Discord side does for an announcement that started sessions (its reaction),
+        # when a held one does so later.
+        self.on_late_start: Callable[[Announcement], Awaitable[None]] | None = None
 
     async def _watched(self, announcement: Announcement) -> bool:
         channels = (announcement.channel_id, announcement.parent_id)
@@ -207,6 +210,8 @@ class AutoTagger:
                     )
                 else:
                     log.info("announcement %s tagged late: %d started", message_id, len(started))
+                    if started and self.on_late_start is not None:
+                        await self.on_late_start(held.announcement)
             self._held.popleft()
             settled += 1
         return settled

@@ -161,3 +161,6 @@ async def test_an_announcement_the_database_cannot_take_is_tagged_once_it_can(
         assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
         await asyncio.sleep(0.5)
         assert posted_urls(world) == [STREAM]  # one session, though it was tried many times
+        assert world.emu.get_message(announcement.id).reactions == {
+            TAGGING_REACTION: [world.app.user_id]
+        }
