@@ -65,7 +65,7 @@ def _category(embed: discord.Embed) -> str | None:
     return None
 
 
-async def _react(message: discord.Message | discord.PartialMessage) -> None:
+async def _react(message: discord.Message) -> None:
     try:
         await message.add_reaction(TAGGING_REACTION)
     except discord.HTTPException as error:
@@ -80,11 +80,9 @@ class AutoTagCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
-        self.bot.autotagger.on_late_start = self._react_late
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-        self.bot.autotagger.on_late_start = None
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -100,7 +98,9 @@ class AutoTagCog(commands.Cog):
         if message.guild is None or message.author == self.bot.user:
             return
         try:
-            started = await self.bot.autotagger.on_announcement(announcement_of(message))
+            started = await self.bot.autotagger.on_announcement(
+                announcement_of(message), started_late=lambda: _react(message)
+            )
         except ChatsightBotError as error:
             log.warning("auto-tagging message %s failed: %s", message.id, error.user_message)
             return
@@ -116,11 +116,6 @@ class AutoTagCog(commands.Cog):
             return
         if started:
             await _react(message)
-
-    async def _react_late(self, announcement: Announcement) -> None:
-        """A held announcement tagged once the database took it (bot/server/autotag.py)."""
-        channel = self.bot.get_partial_messageable(announcement.channel_id)
-        await _react(channel.get_partial_message(announcement.message_id))
 
     async def tag_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
         assert interaction.guild_id is not None

@@ -88,6 +88,7 @@ class _Held:
     since_ms: int
     claims: dict[str, int] = field(default_factory=dict)  # canonical URL: its claim's round
     done: set[str] = field(default_factory=set)  # canonical URLs settled (started or not)
+    started_late: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass(slots=True)
@@ -114,9 +115,6 @@ class AutoTagger:
         self._window_ms = int(window_s * 1000)
         self._clock = clock
         self._held: deque[_Held] = deque()
-        # What the Discord side does for an announcement that started sessions (its reaction),
-        # when a held one does so later.
-        self.on_late_start: Callable[[Announcement], Awaitable[None]] | None = None
 
     async def _watched(self, announcement: Announcement) -> bool:
         channels = (announcement.channel_id, announcement.parent_id)
@@ -127,14 +125,20 @@ class AutoTagger:
                 return True
         return False
 
-    async def on_announcement(self, announcement: Announcement) -> list[SessionRecord]:
+    async def on_announcement(
+        self,
+        announcement: Announcement,
+        *,
+        started_late: Callable[[], Awaitable[None]] | None = None,
+    ) -> list[SessionRecord]:
         """Sessions started for a message in a watched channel, or in a thread or forum post
         under one; none elsewhere. An edited message comes here again: a stream it linked
         before is still claimed, so only a stream new to it (or to the window) starts.
 
         Raises StoreUnavailable when the store could not take it; it is then held and tried
-        again by ``run``."""
-        held = _Held(announcement, self._clock())
+        again by ``run``, which calls ``started_late`` (the Discord side's reaction) if that
+        starts sessions."""
+        held = _Held(announcement, self._clock(), started_late=started_late)
         try:
             return await self._tag(held)
         except StoreUnavailable:
@@ -210,8 +214,8 @@ class AutoTagger:
                     )
                 else:
                     log.info("announcement %s tagged late: %d started", message_id, len(started))
-                    if started and self.on_late_start is not None:
-                        await self.on_late_start(held.announcement)
+                    if started and held.started_late is not None:
+                        await held.started_late()
             self._held.popleft()
             settled += 1
         return settled
