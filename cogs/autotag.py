@@ -4,6 +4,7 @@ and the "Tag stream" message menu: both start follows."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 TAGGING_REACTION = "🏷️"
 CATEGORY_FIELDS = ("game", "category", "playing")
+# The most recent messages of a watched channel scanned again at a (re)connection.
+CATCH_UP_MESSAGES = 50
 
 
 def announcement_of(message: discord.Message) -> Announcement:
@@ -87,6 +90,31 @@ class AutoTagCog(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         await self._scan(message)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A (re)connection (a start, a deploy, a new gateway session): announcements posted
+        while the bot was away come to nobody, so each watched channel's recent messages are
+        scanned again (bot/server/autotag.py says how far back)."""
+        try:
+            since = await self.bot.autotagger.catch_up_since(guild.id)
+        except StoreUnavailable as error:
+            log.warning(
+                "no catch-up of server %s: the database is unavailable (%s)", guild.id, error
+            )
+            return
+        for channel_id, since_ms in since.items():
+            channel = guild.get_channel(channel_id)
+            if not isinstance(channel, discord.TextChannel):  # news channels too; forums not
+                continue
+            after = datetime.fromtimestamp(since_ms / 1000, tz=UTC)
+            try:
+                async for message in channel.history(
+                    limit=CATCH_UP_MESSAGES, after=after, oldest_first=True
+                ):
+                    await self._scan(message)
+            except discord.HTTPException as error:
+                log.info("no catch-up of channel %s: %s", channel_id, error.text)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

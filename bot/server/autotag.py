@@ -184,6 +184,17 @@ class AutoTagger:
                 started.append(session)
         return started
 
+    async def catch_up_since(self, guild_id: int) -> dict[int, int]:
+        """Each watched channel of the server, and the time (ms) from which its messages are
+        scanned again when the bot (re)connects: announcements posted while it was away.
+
+        No further back than the dedupe window: a stream announced within it and tagged then is
+        still claimed, so a second scan starts nothing; older, it would be tagged again. Nor
+        from before the channel was watched, whose messages were never meant to be tagged."""
+        earliest = self._clock() - self._window_ms
+        watched = await self._store.watched_since(guild_id)
+        return {channel: max(added, earliest) for channel, added in watched.items()}
+
     def _hold(self, held: _Held) -> None:
         if len(self._held) >= MAX_HELD:
             dropped = self._held.popleft()

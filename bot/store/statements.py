@@ -118,6 +118,7 @@ SELECT_ROTATIONS = "SELECT secret, created_at FROM shared_secrets ORDER BY creat
 
 SELECT_SETTINGS = f"SELECT {SETTINGS_COLUMNS} FROM guild_settings WHERE guild_id = ?"
 SELECT_CHANNELS = "SELECT channel_id FROM autotag_channels WHERE guild_id = ? ORDER BY added_at"
+WATCHED_SINCE = "SELECT channel_id, added_at FROM autotag_channels WHERE guild_id = ?"
 _SAVED = [*(name.strip() for name in SETTINGS_COLUMNS.split(",")), "updated_at"]
 SAVE_SETTINGS = (
     f"INSERT INTO guild_settings (guild_id, {', '.join(_SAVED)})"

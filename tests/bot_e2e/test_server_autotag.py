@@ -164,3 +164,42 @@ async def test_an_announcement_the_database_cannot_take_is_tagged_once_it_can(
         assert world.emu.get_message(announcement.id).reactions == {
             TAGGING_REACTION: [world.app.user_id]
         }
+
+
+async def test_an_announcement_posted_while_the_bot_was_away_is_tagged_when_it_is_back(
+    tmp_path: Path,
+) -> None:
+    """A deploy or a restart: Discord delivers the message to nobody, so the bot scans the
+    watched channel's recent messages when it connects again; once, however often it does."""
+    async with running_world(tmp_path) as world:
+        bot_user = await notifier(world)
+        earlier = "https://streams.example/earlier?tags=Music"
+        before = await world.emu.post_message(world.channel, bot_user, f"Earlier: {earlier}")
+        await watch(world, world.channel)  # the message above came before: never tagged
+        await world.stop_bot()
+        announcement = await world.emu.post_message(
+            world.channel, bot_user, f"Alice is live! {STREAM}"
+        )
+        await world.start_bot()
+
+        timeline = await world.emu.wait_for_message(world.channel, replies_to(announcement.id))
+        assert "Fun, Outdoors" in timeline.data["embeds"][0]["description"]
+        assert TAGGING_REACTION in world.emu.get_message(announcement.id).reactions
+        await world.restart_bot()
+        await asyncio.sleep(0.5)
+        assert posted_urls(world) == [STREAM]
+        assert world.emu.messages(world.channel, include_ephemeral=False)[-1].id == timeline.id
+        assert world.emu.get_message(before.id).reactions == {}
+
+
+async def test_the_catch_up_reaches_no_further_back_than_the_dedupe_window(tmp_path: Path) -> None:
+    """Older, the stream's claim has run out, so a scan would tag an old announcement again."""
+    async with running_world(tmp_path, autotag_window_seconds=0.5) as world:
+        await watch(world, world.channel)
+        bot_user = await notifier(world)
+        announcement = await world.emu.post_message(world.channel, bot_user, f"Live! {STREAM}")
+        await world.emu.wait_for_message(world.channel, replies_to(announcement.id))
+        await asyncio.sleep(0.6)
+        await world.restart_bot()
+        await asyncio.sleep(0.5)
+        assert posted_urls(world) == [STREAM]

@@ -66,6 +66,8 @@ async def test_watched_channels_change_one_at_a_time(store: Store) -> None:
     assert await store.set_autotag_channel(1, 101, True, 2)
     assert not await store.set_autotag_channel(1, 100, True, 3)  # already watched
     assert await store.autotag_channels(1) == (100, 101)
+    assert await store.watched_since(1) == {100: 1, 101: 2}  # watched again keeps its start
+    assert await store.watched_since(2) == {}
     assert await store.is_autotag_channel(1, 101)
     assert not await store.is_autotag_channel(2, 101)
     assert await store.set_autotag_channel(1, 100, False, 4)

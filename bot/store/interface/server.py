@@ -39,6 +39,10 @@ class ServerSettingsStore(Protocol):
 
     async def autotag_channels(self, guild_id: int) -> tuple[int, ...]: ...
 
+    async def watched_since(self, guild_id: int) -> dict[int, int]:
+        """Each watched channel of the server, and when it became watched (ms)."""
+        ...
+
     async def set_autotag_channel(
         self, guild_id: int, channel_id: int, watched: bool, now_ms: int
     ) -> bool:

@@ -20,6 +20,7 @@ SAVE_SETTINGS = numbered(statements.SAVE_SETTINGS)
 WATCH_CHANNEL = numbered(statements.WATCH_CHANNEL)
 UNWATCH_CHANNEL = numbered(statements.UNWATCH_CHANNEL)
 IS_WATCHED = numbered(statements.IS_WATCHED)
+WATCHED_SINCE = numbered(statements.WATCHED_SINCE)
 # The row must exist to be locked: a server's first edit creates it with the defaults.
 ENSURE_SETTINGS = (
     "INSERT INTO guild_settings (guild_id, updated_at) VALUES ($1, $2)"
@@ -58,6 +59,9 @@ class SettingsTables(Tables):
     async def autotag_channels(self, guild_id: int) -> tuple[int, ...]:
         async with self._connection() as db:
             return await _channels(db, guild_id)
+
+    async def watched_since(self, guild_id: int) -> dict[int, int]:
+        return {int(c): int(at) for c, at in await self._fetch(WATCHED_SINCE, guild_id)}
 
     async def set_autotag_channel(
         self, guild_id: int, channel_id: int, watched: bool, now_ms: int

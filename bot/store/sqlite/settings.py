@@ -17,6 +17,7 @@ from bot.store.statements import (
     SELECT_SETTINGS,
     UNWATCH_CHANNEL,
     WATCH_CHANNEL,
+    WATCHED_SINCE,
 )
 
 
@@ -62,6 +63,9 @@ class SettingsTables(Tables):
     async def autotag_channels(self, guild_id: int) -> tuple[int, ...]:
         rows = await self._fetch(SELECT_CHANNELS, (guild_id,))
         return tuple(int(row[0]) for row in rows)
+
+    async def watched_since(self, guild_id: int) -> dict[int, int]:
+        return {int(c): int(at) for c, at in await self._fetch(WATCHED_SINCE, (guild_id,))}
 
     async def set_autotag_channel(
         self, guild_id: int, channel_id: int, watched: bool, now_ms: int
