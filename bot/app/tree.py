@@ -18,6 +18,7 @@ from bot.domain.refusals import Refusal
 from bot.errors import ChatsightBotError
 from bot.language.catalogue import Words, words_for
 from bot.rendering.refusals import permission_names, refusal_text
+from bot.server.following import FollowNotSampled
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def explain(error: Exception, *, words: Words) -> str | None:
         return refusal_text(error, words=words)
     if isinstance(error, ChatsightBotError):
         return error.user_message
+    if isinstance(error, FollowNotSampled):  # stored: trying again would follow it twice
+        return words("cogs.tree.follow_not_sampled")
     if isinstance(error, StoreUnavailable):
         return words("cogs.tree.store_unavailable")
     if isinstance(error, NotAServerManager):
