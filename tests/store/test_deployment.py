@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.store import open_store
-from tests.backends import BACKENDS, opened_store, throwaway_database
+from tests.backends import BACKENDS, throwaway_database
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -45,8 +45,19 @@ async def test_every_process_on_one_database_answers_with_one_id(
 async def test_the_write_check_is_true_while_writes_are_stored_and_false_once_closed(
     backend: str, tmp_path: Path
 ) -> None:
-    async with opened_store(backend, tmp_path) as store:
-        made = await store.deployment_id()
-        assert await store.writable()
-        assert await store.deployment_id() == made  # the check changes nothing
-    assert not await store.writable()
+    async with throwaway_database(backend, tmp_path) as url:
+        store = open_store(Settings(database_url=url), exclusive=False)
+        await store.open()
+        try:
+            made = await store.deployment_id()
+            assert await store.writable()
+        finally:
+            await store.close()
+        assert not await store.writable()
+        # The check rewrote the row with the id it had: another process reads the same one.
+        other = open_store(Settings(database_url=url), exclusive=False)
+        await other.open()
+        try:
+            assert await other.deployment_id() == made
+        finally:
+            await other.close()

@@ -18,14 +18,17 @@ class DeploymentTables(Tables):
 
     async def deployment_id(self) -> str:
         if self._deployment is None:
-            async with self._connection() as db:
-                self._deployment = str(await db.fetchval(DEPLOYMENT_ID, secrets.token_hex(8)))
+            self._deployment = await self._upsert()
         return self._deployment
 
     async def writable(self) -> bool:
         try:
-            async with self._connection() as db:
-                await db.fetchval(DEPLOYMENT_ID, secrets.token_hex(8))
+            await self._upsert()
         except StoreUnavailable:
             return False
         return True
+
+    async def _upsert(self) -> str:
+        row = await self._fetch_one(DEPLOYMENT_ID, secrets.token_hex(8))
+        assert row is not None  # the upsert returns its row either way
+        return str(row[0])
