@@ -7,6 +7,7 @@ workers, and closes the store last, so every accepted webhook is committed befor
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
@@ -57,6 +58,8 @@ class TaggingCore:
         self.ring = SecretRing(grace_ms=int(settings.secret_grace_seconds * 1000))
         self.server: WebhookServer | None = None
         self.delivery: ResultDelivery | None = None
+        self._secrets_reload: asyncio.Task[Any] | None = None
+        self._secrets_stale = False
         self.client: ChatsightClient
         self.service: TaggingService
 
@@ -163,7 +166,26 @@ class TaggingCore:
         if topic == ChangeTopic.OUTBOX:
             self._wake_delivery()
         elif topic == ChangeTopic.SECRETS:
-            self._tasks.spawn(self.reload_secrets(), "reload-secrets")
+            self._secrets_changed()
+
+    def _secrets_changed(self) -> None:
+        """Reload until a reload has succeeded since the latest change: the feed reports every
+        topic when it connects again, often while the database still cannot answer (a failover),
+        and a rotation missed then would be missed until the next one."""
+        self._secrets_stale = True
+        if self._secrets_reload is None or self._secrets_reload.done():
+            self._secrets_reload = self._tasks.keep_running(
+                self._reload_while_stale, "reload-secrets"
+            )
+
+    async def _reload_while_stale(self) -> None:
+        while self._secrets_stale:
+            self._secrets_stale = False
+            try:
+                await self.reload_secrets()
+            except BaseException:
+                self._secrets_stale = True
+                raise
 
     async def stop(self) -> None:
         if self.server is not None:

@@ -9,6 +9,7 @@ and recovered from without a restart. The outage is a cut in a loopback proxy of
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,49 @@ async def test_a_secret_rotated_by_one_process_reaches_every_receiver(
         await receiver.stop()
 
 
+async def test_a_rotation_the_database_could_not_show_yet_is_taken_up_once_it_can(
+    sim: ChatsightSimulator,
+    settings_for: Build,
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The change feed connects again (a failover) and the receiver asks for the secrets while
+    the database still cannot answer (here the table is locked longer than a statement may
+    wait): it asks again until it can, with a warning and no traceback, so a webhook signed with
+    the rotated secret is accepted."""
+    receiver = TaggingCore(
+        settings_for(database_statement_timeout_seconds=0.3),
+        serve_webhooks=True,
+        monitor_interval_s=None,
+    )
+    await receiver.start({})
+    admin = await asyncpg.connect(database_url)
+    try:
+        with caplog.at_level(logging.WARNING):
+            async with admin.transaction():
+                await admin.execute("LOCK TABLE shared_secrets IN ACCESS EXCLUSIVE MODE")
+                await admin.execute(
+                    "INSERT INTO shared_secrets (secret, created_at) VALUES ($1, $2)",
+                    "rotated-while-locked",
+                    now_ms(),
+                )
+                await end_connections(database_url, application="chatsight-bot changes")
+                async with asyncio.timeout(WITHIN_S):
+                    while not any(
+                        "reload-secrets stopped: the database is unavailable" in r.getMessage()
+                        for r in caplog.records
+                    ):
+                        await asyncio.sleep(0.02)
+                assert len(receiver.ring.keys_at(now_ms())) == 1
+            async with asyncio.timeout(WITHIN_S):
+                while len(receiver.ring.keys_at(now_ms())) < 2:
+                    await asyncio.sleep(0.02)
+        assert not [r for r in caplog.records if r.exc_info is not None]
+    finally:
+        await admin.close()
+        await receiver.stop()
+
+
 async def test_an_outage_is_answered_503_and_recovered_from_without_a_restart(
     sim: ChatsightSimulator, settings_for: Build, database_url: str
 ) -> None:
@@ -181,15 +225,18 @@ async def test_connections_the_database_ends_are_replaced_without_a_restart(
         await receiver.stop()
 
 
-async def end_connections(database_url: str) -> None:
-    """What a restart of the server does to every client of the database."""
+async def end_connections(database_url: str, application: str | None = None) -> None:
+    """What a restart of the server does to every client of the database (or to those of one
+    ``application_name``)."""
     database = database_url.rsplit("/", 1)[1]
     admin = await asyncpg.connect(server_url())
     try:
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = $1 AND pid <> pg_backend_pid()",
+            " WHERE datname = $1 AND pid <> pg_backend_pid()"
+            " AND ($2::text IS NULL OR application_name = $2)",
             database,
+            application,
         )
     finally:
         await admin.close()
