@@ -25,6 +25,8 @@ class LoopbackProxy:
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._open = True
+        self._lose: tuple[bytes, bytes] | None = None
+        self.lost = 0
         self.port = 0
         self.connections = 0
 
@@ -60,6 +62,13 @@ class LoopbackProxy:
     def restore(self) -> None:
         self._open = True
 
+    def lose_reply(self, request: bytes, reply: bytes) -> None:
+        """Once: on the next connection whose client sends bytes holding ``request``, the first
+        answer holding ``reply`` is dropped with the connection. The server did the work (an
+        autocommitted statement committed) and the client never hears: a network lost just
+        after COMMIT."""
+        self._lose = (request, reply)
+
     async def close(self) -> None:
         await self.cut()
         if self._server is not None:
@@ -75,9 +84,10 @@ class LoopbackProxy:
         up_reader, up_writer = upstream
         for side in (writer, up_writer):
             self._writers.add(side)
+        armed = asyncio.Event()
         pipes = [
-            asyncio.create_task(self._pipe(reader, up_writer)),
-            asyncio.create_task(self._pipe(up_reader, writer)),
+            asyncio.create_task(self._pipe(reader, up_writer, arm=armed)),
+            asyncio.create_task(self._pipe(up_reader, writer, lose_when=armed)),
         ]
         self._pipes.update(pipes)
         await asyncio.gather(*pipes, return_exceptions=True)
@@ -94,10 +104,25 @@ class LoopbackProxy:
                 return await asyncio.open_connection(host, port)
         return None
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        arm: asyncio.Event | None = None,
+        lose_when: asyncio.Event | None = None,
+    ) -> None:
+        """``arm``: set when the client sends the request whose answer ``lose_reply`` loses;
+        ``lose_when``: the server's side, which then drops that answer."""
         try:
             while data := await reader.read(CHUNK):
+                if arm is not None and self._lose is not None and self._lose[0] in data:
+                    arm.set()
+                lose = self._lose
+                if lose_when is not None and lose_when.is_set() and lose and lose[1] in data:
+                    self._lose = None
+                    self.lost += 1
+                    return
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

@@ -87,6 +87,8 @@ class _Held:
     announcement: Announcement
     since_ms: int
     claims: dict[str, int] = field(default_factory=dict)  # canonical URL: its claim's round
+    # Canonical URLs whose claim was asked for without an answer: it may have committed.
+    unsure: set[str] = field(default_factory=set)
     done: set[str] = field(default_factory=set)  # canonical URLs settled (started or not)
     started_late: Callable[[], Awaitable[None]] | None = None
 
@@ -160,9 +162,20 @@ class AutoTagger:
             # Chatsight what the stream was announced as.
             seed = settings.seed or announced_seed(shown)
             origin = announcement.origin(announcement.author_id, seed)
-            claim = held.claims.get(canonical) or await self._store.claim_stream(
-                announcement.guild_id, canonical, self._clock(), self._window_ms
-            )
+            claim = held.claims.get(canonical)
+            if claim is None and canonical in held.unsure:
+                claim = await self._store.held_claim(
+                    announcement.guild_id, canonical, announcement.message_id
+                )
+            if claim is None:
+                held.unsure.add(canonical)
+                claim = await self._store.claim_stream(
+                    announcement.guild_id,
+                    canonical,
+                    self._clock(),
+                    self._window_ms,
+                    claimed_by=announcement.message_id,
+                )
             if claim is None:
                 continue
             held.claims[canonical] = claim
@@ -252,7 +265,11 @@ class AutoTagger:
         refusals: list[StreamRefusal] = []
         for position, url in enumerate(announcement.stream_urls()):
             claim = await self._store.claim_stream(
-                announcement.guild_id, canonical_stream_url(url), self._clock(), self._window_ms
+                announcement.guild_id,
+                canonical_stream_url(url),
+                self._clock(),
+                self._window_ms,
+                claimed_by=interaction_id,
             )
             if claim is None:
                 outcome.recent += 1

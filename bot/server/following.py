@@ -101,7 +101,9 @@ class Following:
         """Store the follow, then take its first sample now (None: it waits for a slot).
 
         It is stored as not yet due: the scheduler, woken to heed the new interval, would
-        otherwise take the same first sample concurrently and send its convoId twice.
+        otherwise take the same first sample concurrently and send its convoId twice. Started
+        again with the same trigger (a retry whose first try committed unseen), it is the same
+        follow, and a first sample already taken is returned rather than taken twice.
         """
         now = self._clock()
         interval_ms = await self._interval_ms(request.origin.guild_id)
@@ -123,6 +125,9 @@ class Following:
         try:
             follow = await self._store.get_follow(follow_id)
             assert follow is not None
+            if follow.samples:  # a retry of a start that took its first sample
+                first = self._convo_ids.for_session(follow.origin, follow.trigger, 1)
+                return await self._service.store.get_session(first)
             self._due.wake()
             return await self._sample(follow, request.stream, admitted=request.admitted)
         except StoreUnavailable as error:

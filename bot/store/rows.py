@@ -179,6 +179,16 @@ def follow_values(follow: Follow) -> tuple[Any, ...]:
     )
 
 
+def follow_trigger(follow: Follow) -> tuple[Any, ...]:
+    """The values of ``statements.FOLLOW_OF_TRIGGER``: what makes a follow one of a kind."""
+    return (
+        follow.origin.channel_id,
+        follow.trigger.snowflake,
+        follow.trigger.position,
+        follow.trigger.round,
+    )
+
+
 def alert_values(alert: AlertRecord) -> tuple[Any, ...]:
     """The values of ``statements.RECORD_ALERT``, in its order."""
     return (

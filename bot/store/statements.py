@@ -139,7 +139,13 @@ INSERT_FOLLOW = (
     " next_sample_at, ends_at, created_at, guild_id, channel_id, requester_id,"
     " origin_message_id, seed, trigger_id, trigger_position, trigger_round,"
     " timeline_channel_id, timeline_message_id, stop_reason, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (channel_id, trigger_id, trigger_position, trigger_round) DO NOTHING"
+    " RETURNING id"
+)
+FOLLOW_OF_TRIGGER = (
+    "SELECT id FROM follows"
+    " WHERE channel_id = ? AND trigger_id = ? AND trigger_position = ? AND trigger_round = ?"
 )
 SELECT_FOLLOW = f"SELECT {FOLLOW_COLUMNS} FROM follows WHERE id = ?"
 DUE_FOLLOWS = (
@@ -180,11 +186,14 @@ ACKNOWLEDGE_ALERT = (
 
 # Claims a URL only when the window has passed; RETURNING says whether it did, and which round.
 CLAIM_STREAM = (
-    "INSERT INTO autotag_claims (guild_id, stream_url, claimed_at) VALUES (?, ?, ?)"
-    " ON CONFLICT (guild_id, stream_url) DO UPDATE SET"
-    " claimed_at = excluded.claimed_at, rounds = autotag_claims.rounds + 1"
+    "INSERT INTO autotag_claims (guild_id, stream_url, claimed_at, claimed_by) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (guild_id, stream_url) DO UPDATE SET claimed_at = excluded.claimed_at,"
+    " claimed_by = excluded.claimed_by, rounds = autotag_claims.rounds + 1"
     " WHERE autotag_claims.claimed_at <= ?"
     " RETURNING rounds"
+)
+HELD_CLAIM = (
+    "SELECT rounds FROM autotag_claims WHERE guild_id = ? AND stream_url = ? AND claimed_by = ?"
 )
 SELECT_COOLDOWN = "SELECT last_start_at FROM member_cooldowns WHERE user_id = ?"
 # Stamps the cooldown only when it has run out; RETURNING says whether it did.

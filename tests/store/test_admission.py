@@ -47,18 +47,37 @@ async def outcomes(admissions: Iterable[Awaitable[None]]) -> list[BaseException 
 
 
 async def test_stream_claims_hold_for_the_window(store: Store) -> None:
-    assert await store.claim_stream(1, URL, 1_000, 60_000) == 1
-    assert await store.claim_stream(1, URL, 30_000, 60_000) is None
-    assert await store.claim_stream(2, URL, 30_000, 60_000) == 1
+    assert await store.claim_stream(1, URL, 1_000, 60_000, claimed_by=100) == 1
+    assert await store.claim_stream(1, URL, 30_000, 60_000, claimed_by=100) is None
+    assert await store.claim_stream(2, URL, 30_000, 60_000, claimed_by=100) == 1
     # A re-tag after the window is the claim's second round: its convoId differs from the first.
-    assert await store.claim_stream(1, URL, 61_000, 60_000) == 2
+    assert await store.claim_stream(1, URL, 61_000, 60_000, claimed_by=100) == 2
 
 
 async def test_concurrent_claims_of_one_stream_give_one_round(store: Store) -> None:
-    first = await asyncio.gather(*(store.claim_stream(1, URL, 1_000, 60_000) for _ in range(10)))
+    first = await asyncio.gather(
+        *(store.claim_stream(1, URL, 1_000, 60_000, claimed_by=100) for _ in range(10))
+    )
     assert sorted(first, key=lambda r: r is None) == [1] + [None] * 9
-    later = await asyncio.gather(*(store.claim_stream(1, URL, 70_000, 60_000) for _ in range(10)))
+    later = await asyncio.gather(
+        *(store.claim_stream(1, URL, 70_000, 60_000, claimed_by=100) for _ in range(10))
+    )
     assert sorted(later, key=lambda r: r is None) == [2] + [None] * 9
+
+
+async def test_a_claim_is_found_again_by_its_holder_alone(store: Store) -> None:
+    """A retry whose claim committed unseen finds its own round; another message, or the holder
+    of an older round, finds nothing."""
+    assert await store.held_claim(1, URL, 100) is None
+    assert await store.claim_stream(1, URL, 1_000, 60_000, claimed_by=100) == 1
+    assert await store.held_claim(1, URL, 100) == 1
+    assert await store.held_claim(1, URL, 101) is None
+    assert await store.held_claim(2, URL, 100) is None
+    assert await store.claim_stream(1, URL, 30_000, 60_000, claimed_by=101) is None
+    assert await store.held_claim(1, URL, 101) is None  # a refused claim holds nothing
+    assert await store.claim_stream(1, URL, 61_000, 60_000, claimed_by=102) == 2
+    assert await store.held_claim(1, URL, 102) == 2
+    assert await store.held_claim(1, URL, 100) is None
 
 
 # -- the member cooldown ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from bot.domain.clock import now_ms
 from bot.domain.server_records import FollowState
 from bot.domain.store_figures import StoreFigures
 from bot.store import Store
-from tests.store.test_follows import FOLLOW
+from tests.store.test_follows import another
 from tests.store.test_outbox import finished
 
 
@@ -28,8 +28,8 @@ async def test_outbox_depth_oldest_due_and_active_follows(store: Store) -> None:
     await store.mark_delivered(first.id, 77, after)
     assert (await store.figures(after)).outbox_depth == 1
 
-    await store.create_follow(FOLLOW)
-    ended = await store.create_follow(replace(FOLLOW, next_sample_at_ms=5_000))
+    await store.create_follow(another())
+    ended = await store.create_follow(another(next_sample_at_ms=5_000))
     await store.end_follow(ended, FollowState.STOPPED, "stopped by a moderator", after)
     assert (await store.figures(after)).active_follows == 1
 

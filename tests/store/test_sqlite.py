@@ -162,6 +162,33 @@ async def test_migrations_record_their_version_in_a_wal_database(tmp_path: Path)
     assert mode[0][0] == "wal"
 
 
+async def test_a_database_holding_two_follows_of_one_trigger_still_migrates(
+    tmp_path: Path,
+) -> None:
+    """Before a trigger had one follow, a lost answer could store two: the upgrade keeps both
+    (their samples stay theirs) and moves the later one's round out of the first one's way."""
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(path)) as db:
+        for version, sql in available_migrations():
+            if version <= 15:
+                db.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+        for _ in range(2):
+            db.execute(
+                "INSERT INTO follows (channel_id, stream_url, source, trigger_id,"
+                " trigger_position, trigger_round, state, interval_ms, next_sample_at, ends_at,"
+                " created_at, updated_at) VALUES (10, 'u', 'autotag', 900, 2, 1, 'active',"
+                " 60000, 1000, 100000, 500, 500)"
+            )
+        db.commit()
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        follows = await store.channel_follows(10)
+        assert [(f.id, f.trigger.round) for f in follows] == [(1, 1), (2, -2)]
+    finally:
+        await store.close()
+
+
 async def test_close_commits_every_queued_write(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "q.db")
     await store.open()

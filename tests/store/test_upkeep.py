@@ -4,12 +4,11 @@ changed, the follows waiting for a slot, and a server's follows."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from bot.domain.records import Origin
 from bot.domain.server_records import FollowState
 from bot.store import Store
-from tests.store.test_follows import FOLLOW
+from tests.store.test_follows import another
 
 
 async def test_the_config_channel_is_the_last_one_noted(store: Store) -> None:
@@ -34,9 +33,9 @@ async def test_a_breakage_is_claimed_once_and_again_only_after_it_changed(store:
 
 
 async def test_waiting_follows_are_counted_per_server_while_active(store: Store) -> None:
-    first = await store.create_follow(FOLLOW)
-    second = await store.create_follow(FOLLOW)
-    elsewhere = await store.create_follow(replace(FOLLOW, origin=Origin(2, 20, 7, None, None)))
+    first = await store.create_follow(another())
+    second = await store.create_follow(another())
+    elsewhere = await store.create_follow(another(origin=Origin(2, 20, 7, None, None)))
     for follow_id, guild_id in ((first, 1), (second, 1), (second, 1), (elsewhere, 2)):
         await store.wait_for_slot(follow_id, guild_id, 1_000)
     assert await store.waiting_for_slot(1) == 2
@@ -48,10 +47,10 @@ async def test_waiting_follows_are_counted_per_server_while_active(store: Store)
 
 
 async def test_a_servers_active_follows(store: Store) -> None:
-    first = await store.create_follow(FOLLOW)
-    ended = await store.create_follow(FOLLOW)
-    await store.create_follow(replace(FOLLOW, origin=Origin(2, 20, 7, None, None)))
-    third = await store.create_follow(FOLLOW)
+    first = await store.create_follow(another())
+    ended = await store.create_follow(another())
+    await store.create_follow(another(origin=Origin(2, 20, 7, None, None)))
+    third = await store.create_follow(another())
     await store.end_follow(ended, FollowState.ENDED, "gone", 2_000)
     assert [f.id for f in await store.guild_follows(1)] == [first, third]
     assert await store.guild_follows(3) == []

@@ -54,7 +54,10 @@ class ServerSettingsStore(Protocol):
 
 class FollowStore(Protocol):
     async def create_follow(self, follow: Follow) -> int:
-        """Store a new follow (its ``id`` is ignored) and return the id it was given."""
+        """Store a new follow (its ``id`` is ignored) and return the id it was given; or, when
+        a follow of the same channel and trigger exists, that one's id and nothing stored: a
+        retry whose first try committed unseen (its connection lost after COMMIT) must not
+        follow the stream twice, under the same convoIds."""
         ...
 
     async def get_follow(self, follow_id: int) -> Follow | None: ...
@@ -144,16 +147,23 @@ class AlertStore(Protocol):
 
 class AdmissionStore(Protocol):
     async def claim_stream(
-        self, guild_id: int, url: str, now_ms: int, window_ms: int
+        self, guild_id: int, url: str, now_ms: int, window_ms: int, *, claimed_by: int
     ) -> int | None:
         """The claim's round (1 for the first ever) when this is the first claim of this URL in
-        this server within the window, else None.
+        this server within the window, else None. ``claimed_by``: the message or interaction
+        claiming it, which ``held_claim`` asks for.
 
         One upsert: ``INSERT … ON CONFLICT (guild_id, stream_url) DO UPDATE SET claimed_at = …,
         rounds = rounds + 1 WHERE claimed_at <= now - window RETURNING rounds``. PostgreSQL runs
         the same statement: a concurrent claim waits for the row lock, then sees the new
         ``claimed_at`` and returns no row.
         """
+        ...
+
+    async def held_claim(self, guild_id: int, url: str, claimed_by: int) -> int | None:
+        """The round of the URL's claim when ``claimed_by`` holds it: a retry whose first claim
+        may have committed unseen (its connection lost after COMMIT) would otherwise find the
+        stream claimed, by itself, and tag nothing."""
         ...
 
     async def admit(

@@ -13,6 +13,7 @@ from bot.store import statements
 from bot.store.postgres.tables import Tables, numbered
 
 CLAIM_STREAM = numbered(statements.CLAIM_STREAM)
+HELD_CLAIM = numbered(statements.HELD_CLAIM)
 SELECT_COOLDOWN = numbered(statements.SELECT_COOLDOWN)
 TAKE_COOLDOWN = numbered(statements.TAKE_COOLDOWN)
 TAKEN_SLOTS = numbered(statements.TAKEN_SLOTS)
@@ -35,9 +36,14 @@ class _Refused(Exception):
 
 class AdmissionTables(Tables):
     async def claim_stream(
-        self, guild_id: int, url: str, now_ms: int, window_ms: int
+        self, guild_id: int, url: str, now_ms: int, window_ms: int, *, claimed_by: int
     ) -> int | None:
-        return await self._fetch_int(CLAIM_STREAM, guild_id, url, now_ms, now_ms - window_ms)
+        return await self._fetch_int(
+            CLAIM_STREAM, guild_id, url, now_ms, claimed_by, now_ms - window_ms
+        )
+
+    async def held_claim(self, guild_id: int, url: str, claimed_by: int) -> int | None:
+        return await self._fetch_int(HELD_CLAIM, guild_id, url, claimed_by)
 
     async def admit(
         self,

@@ -8,11 +8,18 @@ from bot.domain.records import SessionRecord
 from bot.domain.server_records import Follow, FollowState
 from bot.store import statements
 from bot.store.postgres.tables import Tables, numbered
-from bot.store.rows import FOLLOW_COLUMNS, follow_from_row, follow_values, session_from_row
+from bot.store.rows import (
+    FOLLOW_COLUMNS,
+    follow_from_row,
+    follow_trigger,
+    follow_values,
+    session_from_row,
+)
 from bot.store.statements import ACTIVE
 
 INSERT_FOLLOW = numbered(statements.INSERT_FOLLOW)
 SELECT_FOLLOW = numbered(statements.SELECT_FOLLOW)
+FOLLOW_OF_TRIGGER = numbered(statements.FOLLOW_OF_TRIGGER)
 NEXT_FOLLOW_DUE = numbered(statements.NEXT_FOLLOW_DUE)
 CHANNEL_FOLLOWS = numbered(statements.CHANNEL_FOLLOWS)
 RECORD_SAMPLE = numbered(statements.RECORD_SAMPLE)
@@ -34,6 +41,8 @@ CLAIM_DUE = (
 class FollowTables(Tables):
     async def create_follow(self, follow: Follow) -> int:
         follow_id = await self._fetch_int(INSERT_FOLLOW, *follow_values(follow))
+        if follow_id is None:  # its trigger's follow exists (a retry): that one
+            follow_id = await self._fetch_int(FOLLOW_OF_TRIGGER, *follow_trigger(follow))
         assert follow_id is not None
         return follow_id
 

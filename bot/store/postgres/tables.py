@@ -70,8 +70,17 @@ class Tables:
     async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """One transaction (READ COMMITTED), committed when the block ends, rolled back when
         it raises."""
-        async with self._connection() as db, db.transaction():
-            yield db
+        async with self._connection() as db:
+            try:
+                async with db.transaction():
+                    yield db
+            except asyncpg.InterfaceError as error:
+                # Its connection lost, leaving the transaction (the ROLLBACK) fails as well:
+                # the loss is what happened, an outage, not a misuse of the connection.
+                lost = error.__context__
+                if not isinstance(lost, UNAVAILABLE):
+                    raise
+                raise StoreUnavailable(f"database: {lost!r}") from lost
 
     async def _run(self, sql: str, *args: Any) -> int:
         """One statement; the number of rows it changed."""

@@ -14,6 +14,7 @@ from bot.store.sqlite.tables import Tables
 from bot.store.statements import (
     CLAIM_STREAM,
     DROP_EXPIRED_HOLDS,
+    HELD_CLAIM,
     HOLD_SLOT,
     SELECT_COOLDOWN,
     TAKE_COOLDOWN,
@@ -23,13 +24,18 @@ from bot.store.statements import (
 
 class AdmissionTables(Tables):
     async def claim_stream(
-        self, guild_id: int, url: str, now_ms: int, window_ms: int
+        self, guild_id: int, url: str, now_ms: int, window_ms: int, *, claimed_by: int
     ) -> int | None:
+        values = (guild_id, url, now_ms, claimed_by, now_ms - window_ms)
+
         def write(db: sqlite3.Connection) -> int | None:
-            row = db.execute(CLAIM_STREAM, (guild_id, url, now_ms, now_ms - window_ms)).fetchone()
+            row = db.execute(CLAIM_STREAM, values).fetchone()
             return None if row is None else int(row[0])
 
         return await self._write(write)
+
+    async def held_claim(self, guild_id: int, url: str, claimed_by: int) -> int | None:
+        return await self._fetch_int(HELD_CLAIM, (guild_id, url, claimed_by))
 
     async def admit(
         self,

@@ -6,12 +6,13 @@ import sqlite3
 
 from bot.domain.records import SessionRecord
 from bot.domain.server_records import Follow, FollowState
-from bot.store.rows import follow_from_row, follow_values, session_from_row
+from bot.store.rows import follow_from_row, follow_trigger, follow_values, session_from_row
 from bot.store.sqlite.tables import Tables
 from bot.store.statements import (
     CHANNEL_FOLLOWS,
     DUE_FOLLOWS,
     END_FOLLOW,
+    FOLLOW_OF_TRIGGER,
     FOLLOW_SESSIONS,
     INSERT_FOLLOW,
     NEXT_FOLLOW_DUE,
@@ -26,8 +27,10 @@ from bot.store.statements import (
 class FollowTables(Tables):
     async def create_follow(self, follow: Follow) -> int:
         def write(db: sqlite3.Connection) -> int:
-            (follow_id,) = db.execute(INSERT_FOLLOW, follow_values(follow)).fetchone()
-            return int(follow_id)
+            row = db.execute(INSERT_FOLLOW, follow_values(follow)).fetchone()
+            if row is None:
+                row = db.execute(FOLLOW_OF_TRIGGER, follow_trigger(follow)).fetchone()
+            return int(row[0])
 
         return await self._write(write)
 
