@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 TAGGING_REACTION = "🏷️"
 CATEGORY_FIELDS = ("game", "category", "playing")
-# The most recent messages of a watched channel scanned again at a (re)connection.
+# The most recent messages of a watched channel, or of one of its threads or forum posts,
+# scanned again at a (re)connection.
 CATCH_UP_MESSAGES = 50
 
 
@@ -68,6 +69,20 @@ def _category(embed: discord.Embed) -> str | None:
     return None
 
 
+def _announced_in(
+    guild: discord.Guild, channel_id: int
+) -> list[discord.TextChannel | discord.Thread]:
+    """Where a watched channel's announcements are posted: the channel itself (a text or news
+    channel) and its active threads, a forum's posts among them (discord.py's cache holds every
+    active thread the bot can see, from GUILD_CREATE on)."""
+    channel = guild.get_channel(channel_id)
+    places: list[discord.TextChannel | discord.Thread] = []
+    if isinstance(channel, discord.TextChannel):
+        places.append(channel)
+    places.extend(thread for thread in guild.threads if thread.parent_id == channel_id)
+    return places
+
+
 async def _react(message: discord.Message) -> None:
     try:
         await message.add_reaction(TAGGING_REACTION)
@@ -104,17 +119,20 @@ class AutoTagCog(commands.Cog):
             )
             return
         for channel_id, since_ms in since.items():
-            channel = guild.get_channel(channel_id)
-            if not isinstance(channel, discord.TextChannel):  # news channels too; forums not
-                continue
             after = datetime.fromtimestamp(since_ms / 1000, tz=UTC)
-            try:
-                async for message in channel.history(
-                    limit=CATCH_UP_MESSAGES, after=after, oldest_first=True
-                ):
-                    await self._scan(message)
-            except discord.HTTPException as error:
-                log.info("no catch-up of channel %s: %s", channel_id, error.text)
+            for place in _announced_in(guild, channel_id):
+                # Discord's last_message_id says whether anything came since: a quiet channel
+                # or thread costs no request.
+                last = place.last_message_id
+                if last is None or discord.utils.snowflake_time(last) < after:
+                    continue
+                try:
+                    async for message in place.history(
+                        limit=CATCH_UP_MESSAGES, after=after, oldest_first=True
+                    ):
+                        await self._scan(message)
+                except discord.HTTPException as error:
+                    log.info("no catch-up of channel %s: %s", place.id, error.text)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

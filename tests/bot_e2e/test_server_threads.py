@@ -191,3 +191,35 @@ async def test_a_follow_in_an_archived_thread_unarchives_it_to_edit_or_post_its_
             assert now.id == timeline.id
             assert world.emu.requests(f"PATCH /channels/{post.id}")
         assert [m.id for m in world.bot_messages(post.id)] == [now.id]
+
+
+async def test_posts_and_thread_messages_announced_while_the_bot_was_away_are_tagged(
+    tmp_path: Path,
+) -> None:
+    """A forum post and a message in a watched channel's thread come to nobody while the bot is
+    away: it scans the active threads under its watched channels when it is back, and asks
+    nothing of a watched channel where nothing was posted meanwhile."""
+    async with running_world(tmp_path) as world:
+        forum = await world.emu.create_channel(world.guild, "go-live", type=FORUM)
+        quiet = await world.emu.create_channel(world.guild, "quiet")
+        for channel in (forum, world.channel, quiet):
+            await watch(world, channel)
+        bot_user = await notifier(world)
+        thread = await world.emu.create_thread(world.channel, "watch party", world.member)
+        await world.stop_bot()
+        post = await world.emu.create_forum_post(
+            forum, bot_user, "Alice", "Alice is live! https://streams.example/alice?tags=Gaming"
+        )
+        in_thread = await world.emu.post_message(
+            thread, bot_user, "Bob is live! https://streams.example/bob?tags=Music"
+        )
+        await world.start_bot()
+
+        for place, announcement, tags in ((post.id, post, "Gaming"), (thread, in_thread, "Music")):
+            timeline = await world.emu.wait_for_message(place, replies_to(announcement.id))
+            assert tags in timeline.data["embeds"][0]["description"]
+            assert world.emu.get_message(announcement.id).reactions == {
+                TAGGING_REACTION: [world.app.user_id]
+            }
+        assert not world.emu.requests(f"GET /channels/{quiet}/messages")
+        assert not world.emu.requests(f"GET /channels/{world.channel}/messages")
