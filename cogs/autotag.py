@@ -17,16 +17,13 @@ from bot.domain.stream_details import StreamDetails
 from bot.errors import ChatsightBotError
 from bot.language.catalogue import words_for
 from bot.rendering.tag_stream import tag_stream_text
-from bot.server.autotag import HELD_RETRY_S, Announcement
+from bot.server.autotag import CATCH_UP_MESSAGES, HELD_RETRY_S, Announcement
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 TAGGING_REACTION = "🏷️"
 CATEGORY_FIELDS = ("game", "category", "playing")
-# The most recent messages of a watched channel, or of one of its threads or forum posts,
-# scanned again at a (re)connection.
-CATCH_UP_MESSAGES = 50
 
 
 def announcement_of(message: discord.Message) -> Announcement:
@@ -127,12 +124,19 @@ class AutoTagCog(commands.Cog):
                 if last is None or discord.utils.snowflake_time(last) < after:
                     continue
                 try:
-                    async for message in place.history(
-                        limit=CATCH_UP_MESSAGES, after=after, oldest_first=True
-                    ):
-                        await self._scan(message)
+                    # The newest, whose streams are likeliest still live, scanned in the order
+                    # they came.
+                    recent = [
+                        message
+                        async for message in place.history(
+                            limit=CATCH_UP_MESSAGES, after=after, oldest_first=False
+                        )
+                    ]
                 except discord.HTTPException as error:
                     log.info("no catch-up of channel %s: %s", place.id, error.text)
+                    continue
+                for message in reversed(recent):
+                    await self._scan(message)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

@@ -41,6 +41,9 @@ MAX_URLS_PER_MESSAGE = 5
 HELD_RETRY_S = 5.0
 HELD_FOR_MS = 10 * 60_000
 MAX_HELD = 500
+# At a (re)connection, the most recent messages scanned again in a watched channel and in each
+# of its threads or forum posts (``catch_up_since`` says from when).
+CATCH_UP_MESSAGES = 50
 
 
 class AutoTagStore(ServerSettingsStore, AdmissionStore, Protocol):

@@ -192,6 +192,28 @@ async def test_an_announcement_posted_while_the_bot_was_away_is_tagged_when_it_i
         assert world.emu.get_message(before.id).reactions == {}
 
 
+async def test_a_busy_channel_is_caught_up_from_its_newest_announcements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More came while the bot was away than it scans again: the newest, whose streams are the
+    likeliest still live, in the order they came."""
+    monkeypatch.setattr(autotag, "CATCH_UP_MESSAGES", 2)  # the cog takes it when loaded
+    async with running_world(tmp_path) as world:
+        await watch(world, world.channel)
+        bot_user = await notifier(world)
+        await world.stop_bot()
+        streams = [f"https://streams.example/{name}?tags=Fun" for name in ("a", "b", "c")]
+        announced = [
+            await world.emu.post_message(world.channel, bot_user, f"Live! {stream}")
+            for stream in streams
+        ]
+        await world.start_bot()
+        await world.emu.wait_for_message(world.channel, replies_to(announced[-1].id))
+        await asyncio.sleep(0.3)
+        assert posted_urls(world) == streams[1:]
+        assert world.emu.get_message(announced[0].id).reactions == {}
+
+
 async def test_the_catch_up_reaches_no_further_back_than_the_dedupe_window(tmp_path: Path) -> None:
     """Older, the stream's claim has run out, so a scan would tag an old announcement again."""
     async with running_world(tmp_path, autotag_window_seconds=0.5) as world:
