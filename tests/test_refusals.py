@@ -16,6 +16,7 @@ SAMPLE: dict[object, object] = {
     "int | None": None,
     "tuple[str, ...]": ("send_messages",),
     "str": "twitch.tv",
+    "tuple[int | None, int, int] | None": (1, 2, 3),
 }
 
 
@@ -46,6 +47,12 @@ def test_the_words_carry_the_data() -> None:
     assert "in 3 s" in refusal_text(refusals.TooSoon(2.6), words=ENGLISH_WORDS)
     assert "already has 5 tagging sessions" in refusal_text(
         refusals.ServerBusy(5), words=ENGLISH_WORDS
+    )
+    assert "[timeline](https://discord.com/channels/1/2/3)" in refusal_text(
+        refusals.AlreadyFollowed((1, 2, 3)), words=ENGLISH_WORDS
+    )
+    assert "first sample is under way" in refusal_text(
+        refusals.AlreadyFollowed(None), words=ENGLISH_WORDS
     )
     assert "<@42> already acknowledged" in refusal_text(
         refusals.AlreadyAcknowledged(42), words=ENGLISH_WORDS

@@ -79,6 +79,15 @@ class NotAllowedToStopFollow(Refusal):
     pass
 
 
+@dataclass(eq=False)
+class AlreadyFollowed(Refusal):
+    """The stream is followed in this channel already: a second follow would sample it twice,
+    at twice the cost, on two timelines. ``timeline``: its timeline's guild, channel and
+    message, once posted."""
+
+    timeline: tuple[int | None, int, int] | None
+
+
 class NoTagsGiven(Refusal):
     pass
 

@@ -8,6 +8,7 @@ from bot.domain import refusals as r
 from bot.domain import stream_refusals as s
 from bot.domain.digests import UnknownTimeZone
 from bot.language.catalogue import ENGLISH, Words, entries
+from bot.rendering.results import jump_url
 
 # The refusals whose words carry no data, by catalogue key.
 _FIXED: dict[type[r.Refusal], str] = {
@@ -73,6 +74,10 @@ def refusal_text(refusal: r.Refusal, *, words: Words) -> str:
             return _cannot_post("refusals.cannot_post_there", names, words, channel_id=channel_id)
         case r.RoleNotMentionable(role_id=role):
             return words("refusals.role_not_mentionable", role_id=role)
+        case r.AlreadyFollowed(timeline=(guild, channel, message)):
+            return words("refusals.already_followed", url=jump_url(guild, channel, message))
+        case r.AlreadyFollowed():
+            return words("refusals.already_followed_starting")
         case r.AlreadyAcknowledged(by_user_id=user):
             return words("refusals.already_acknowledged", user_id=user)
         case r.TooManyAlertTags(limit=limit):

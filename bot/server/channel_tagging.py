@@ -68,6 +68,9 @@ class ChannelTagging:
     ) -> Admitted:
         """Every check that needs no Chatsight call, so it can answer within Discord's 3 s."""
         stream_url = self.check_request(url, seed)
+        followed = follow and origin.guild_id is not None
+        if followed and origin.channel_id is not None:
+            await self._following.refuse_a_second(origin.channel_id, stream_url)
         origin = replace(origin, seed=seed or None)
         # A followed stream's first session is its sample 1 (following.py derives the rest).
         convo_id = self._convo_ids.for_session(origin, trigger, sample=1 if follow else 0)
@@ -82,7 +85,7 @@ class ChannelTagging:
             # tag subscriptions.
             deliveries=SERVER_DELIVERIES if origin.guild_id is not None else (DeliveryKind.RESULT,),
         )
-        return Admitted(request, trigger, follow and origin.guild_id is not None)
+        return Admitted(request, trigger, followed)
 
     async def begin(self, admitted: Admitted, answer_message_id: int | None) -> SessionRecord:
         """One session, or the first sample of a followed stream; the result (or the follow's

@@ -26,11 +26,12 @@ from bot.domain.records import (
     SessionState,
     TagRequest,
 )
-from bot.domain.refusals import NotAllowedToStopFollow, UnknownFollow
+from bot.domain.refusals import AlreadyFollowed, NotAllowedToStopFollow, UnknownFollow
 from bot.domain.server_records import DEFAULT_INTERVAL_MINUTES, Follow, FollowState
 from bot.domain.stream_details import NO_DETAILS, StreamDetails
 from bot.domain.stream_end import stream_ended
 from bot.domain.stream_refusals import StreamRefusal
+from bot.domain.stream_urls import canonical_stream_url
 from bot.errors import ChatsightError, ChatsightRejected
 from bot.server.admission import AutomaticSlots
 from bot.sessions.service import TaggingService
@@ -132,6 +133,21 @@ class Following:
             return await self._sample(follow, request.stream, admitted=request.admitted)
         except StoreUnavailable as error:
             raise FollowNotSampled(str(error)) from error
+
+    async def refuse_a_second(self, channel_id: int, stream_url: str) -> None:
+        """Raises AlreadyFollowed when the channel follows this stream, however its link is
+        spelled (an announcement's follow included)."""
+        wanted = canonical_stream_url(stream_url)
+        for follow in await self._store.channel_follows(channel_id):
+            if canonical_stream_url(follow.stream_url) == wanted:
+                timeline = None
+                if follow.timeline_channel_id and follow.timeline_message_id:
+                    timeline = (
+                        follow.origin.guild_id,
+                        follow.timeline_channel_id,
+                        follow.timeline_message_id,
+                    )
+                raise AlreadyFollowed(timeline)
 
     async def _interval_ms(self, guild_id: int | None) -> int:
         """The server's sampling interval, read when the follow starts."""

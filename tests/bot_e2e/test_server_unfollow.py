@@ -105,3 +105,38 @@ async def test_unfollow_is_for_moderators_and_stops_the_channels_follows(
 
         again = await final_answer(world, await run_command(world, "chatsight unfollow"))
         assert again["content"] == "Nothing is followed here."
+
+
+async def test_a_stream_followed_here_already_is_not_followed_twice(tmp_path: Path) -> None:
+    """However its link is spelled, and whoever started the follow (here an announcement):
+    the member is told privately, with a link to its timeline, and nothing starts or takes
+    their cooldown. Once the follow is stopped the stream can be followed again."""
+    async with running_world(tmp_path) as world:
+        timeline = await follow_announced(world, STREAM)
+        store = world.running.core.store
+        async with asyncio.timeout(5):  # the timeline's id is stored once it is posted
+            while not [
+                f for f in await store.channel_follows(world.channel) if f.timeline_message_id
+            ]:
+                await asyncio.sleep(0.02)
+        taken = len(convo_ids(world))
+        spelled = "https://www.streams.example/live/?tags=Fun&utm_source=discord"
+        again = {"url": spelled, "follow": True}
+        refused = await final_answer(
+            world, await run_command(world, "tag", again, user=world.member)
+        )
+        assert refused["flags"] & EPHEMERAL
+        link = f"https://discord.com/channels/{world.guild}/{world.channel}/{timeline.id}"
+        assert refused["content"] == (
+            f"That stream is already followed in this channel: see its [timeline]({link}),"
+            " where it can be stopped."
+        )
+        assert len(convo_ids(world)) == taken
+
+        # One session of it, not a follow, is still the member's to ask for, at once.
+        await run_command(world, "tag", {"url": spelled}, user=world.member)
+        await world.emu.wait_for(lambda: len(convo_ids(world)) > taken or None)
+
+        await final_answer(world, await run_command(world, "chatsight unfollow"))
+        await run_command(world, "tag", {"url": spelled, "follow": True}, user=world.moderator)
+        await world.emu.wait_for(lambda: len(convo_ids(world)) > taken + 1 or None)
