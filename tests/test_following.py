@@ -248,6 +248,33 @@ async def test_an_announcement_the_store_failed_midway_is_finished_once(
         assert await tagger.retry_held() == 0  # nothing is held any more
 
 
+async def test_an_announcement_a_stopped_process_claimed_is_finished_by_the_next(
+    sim: ChatsightSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream's claim was stored, its follow was not, and the process holding the
+    announcement stopped (a deploy): the next one's catch-up scan of that message finishes it,
+    once. Scanned again, or announced in another message, the stream starts nothing."""
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 100)
+    database = tmp_path / "s.db"
+    settings = core_settings(sim, database, free_port())
+    async with running_core(settings, {}) as core:
+        await core.store.set_autotag_channel(1, 10, True, 0)
+        clock = LockingClock(database, 1)  # the follow's write fails, after the claim
+        stopping = Following(core.store, core.service, APP, minute_s=0.02, clock=clock)
+        announcement = Announcement(1, 10, 100, 7, f"Live: {STREAM}?tags=Fun")
+        with pytest.raises(StoreUnavailable):
+            await AutoTagger(core.store, stopping, window_s=60).on_announcement(announcement)
+        clock.release()
+
+        tagger = AutoTagger(core.store, following_of(core), window_s=60)
+        assert len(await tagger.on_announcement(announcement)) == 1
+        assert await tagger.on_announcement(announcement) == []
+        elsewhere = Announcement(1, 10, 101, 7, f"Still live: {STREAM}?tags=Fun")
+        assert await tagger.on_announcement(elsewhere) == []
+        assert len(sim.requests_to("/stream/tag")) == 1
+        assert len(await core.store.channel_follows(10)) == 1
+
+
 async def test_held_announcements_are_bounded_in_number_and_in_age(
     sim: ChatsightSimulator,
     tmp_path: Path,

@@ -33,7 +33,7 @@ from bot.domain.stream_urls import canonical_stream_url, find_stream_urls
 from bot.errors import ChatsightBotError
 from bot.server.following import Following, FollowNotSampled, FollowRequest
 from bot.store.base import StoreUnavailable
-from bot.store.interface import AdmissionStore, ServerSettingsStore
+from bot.store.interface import AdmissionStore, FollowStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,9 @@ MAX_HELD = 500
 CATCH_UP_MESSAGES = 50
 
 
-class AutoTagStore(ServerSettingsStore, AdmissionStore, Protocol):
-    """Watched channels and settings, and the dedupe window's claims."""
+class AutoTagStore(ServerSettingsStore, AdmissionStore, FollowStore, Protocol):
+    """Watched channels and settings, the dedupe window's claims, and whether a claim's
+    follow was stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,6 @@ class _Held:
     announcement: Announcement
     since_ms: int
     claims: dict[str, int] = field(default_factory=dict)  # canonical URL: its claim's round
-    # Canonical URLs whose claim was asked for without an answer: it may have committed.
-    unsure: set[str] = field(default_factory=set)
     done: set[str] = field(default_factory=set)  # canonical URLs settled (started or not)
     started_late: Callable[[], Awaitable[None]] | None = None
 
@@ -165,20 +164,15 @@ class AutoTagger:
             # Chatsight what the stream was announced as.
             seed = settings.seed or announced_seed(shown)
             origin = announcement.origin(announcement.author_id, seed)
-            claim = held.claims.get(canonical)
-            if claim is None and canonical in held.unsure:
-                claim = await self._store.held_claim(
-                    announcement.guild_id, canonical, announcement.message_id
-                )
+            claim = held.claims.get(canonical) or await self._store.claim_stream(
+                announcement.guild_id,
+                canonical,
+                self._clock(),
+                self._window_ms,
+                claimed_by=announcement.message_id,
+            )
             if claim is None:
-                held.unsure.add(canonical)
-                claim = await self._store.claim_stream(
-                    announcement.guild_id,
-                    canonical,
-                    self._clock(),
-                    self._window_ms,
-                    claimed_by=announcement.message_id,
-                )
+                claim = await self._unfinished_claim(announcement, canonical)
             if claim is None:
                 continue
             held.claims[canonical] = claim
@@ -199,6 +193,21 @@ class AutoTagger:
             if session is not None:  # else it waits for a free slot (admission.py)
                 started.append(session)
         return started
+
+    async def _unfinished_claim(self, announcement: Announcement, canonical: str) -> int | None:
+        """The round of this message's own claim of the stream when its follow was never
+        stored: a try that failed after claiming (or whose claim's answer was lost), perhaps in
+        a process that has stopped since, so a retry or a catch-up finishes it. None when
+        another message holds the stream, or this one's follow exists (an edit, a rescan)."""
+        claim = await self._store.held_claim(
+            announcement.guild_id, canonical, announcement.message_id
+        )
+        if claim is None:
+            return None
+        trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
+        if await self._store.follow_of_trigger(announcement.channel_id, trigger) is not None:
+            return None
+        return claim
 
     async def catch_up_since(self, guild_id: int) -> dict[int, int]:
         """Each watched channel of the server, and the time (ms) from which its messages are

@@ -179,14 +179,9 @@ def follow_values(follow: Follow) -> tuple[Any, ...]:
     )
 
 
-def follow_trigger(follow: Follow) -> tuple[Any, ...]:
+def follow_trigger(channel_id: int | None, trigger: Trigger) -> tuple[Any, ...]:
     """The values of ``statements.FOLLOW_OF_TRIGGER``: what makes a follow one of a kind."""
-    return (
-        follow.origin.channel_id,
-        follow.trigger.snowflake,
-        follow.trigger.position,
-        follow.trigger.round,
-    )
+    return (channel_id, trigger.snowflake, trigger.position, trigger.round)
 
 
 def alert_values(alert: AlertRecord) -> tuple[Any, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.domain.convo_ids import Trigger
 from bot.domain.records import (
     SessionRecord,
 )
@@ -61,6 +62,10 @@ class FollowStore(Protocol):
         ...
 
     async def get_follow(self, follow_id: int) -> Follow | None: ...
+
+    async def follow_of_trigger(self, channel_id: int | None, trigger: Trigger) -> int | None:
+        """The id of the follow this channel's ``trigger`` started, if it started one."""
+        ...
 
     async def claim_due_follows(self, now_ms: int, lease_ms: int, limit: int) -> list[Follow]:
         """Lease due active follows, so that two processes never sample the same one at once.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.domain.convo_ids import Trigger
 from bot.domain.records import SessionRecord
 from bot.domain.server_records import Follow, FollowState
 from bot.store import statements
@@ -42,9 +43,12 @@ class FollowTables(Tables):
     async def create_follow(self, follow: Follow) -> int:
         follow_id = await self._fetch_int(INSERT_FOLLOW, *follow_values(follow))
         if follow_id is None:  # its trigger's follow exists (a retry): that one
-            follow_id = await self._fetch_int(FOLLOW_OF_TRIGGER, *follow_trigger(follow))
+            follow_id = await self.follow_of_trigger(follow.origin.channel_id, follow.trigger)
         assert follow_id is not None
         return follow_id
+
+    async def follow_of_trigger(self, channel_id: int | None, trigger: Trigger) -> int | None:
+        return await self._fetch_int(FOLLOW_OF_TRIGGER, *follow_trigger(channel_id, trigger))
 
     async def get_follow(self, follow_id: int) -> Follow | None:
         row = await self._fetch_one(SELECT_FOLLOW, follow_id)

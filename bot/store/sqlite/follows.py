@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.domain.convo_ids import Trigger
 from bot.domain.records import SessionRecord
 from bot.domain.server_records import Follow, FollowState
 from bot.store.rows import follow_from_row, follow_trigger, follow_values, session_from_row
@@ -29,10 +30,14 @@ class FollowTables(Tables):
         def write(db: sqlite3.Connection) -> int:
             row = db.execute(INSERT_FOLLOW, follow_values(follow)).fetchone()
             if row is None:
-                row = db.execute(FOLLOW_OF_TRIGGER, follow_trigger(follow)).fetchone()
+                key = follow_trigger(follow.origin.channel_id, follow.trigger)
+                row = db.execute(FOLLOW_OF_TRIGGER, key).fetchone()
             return int(row[0])
 
         return await self._write(write)
+
+    async def follow_of_trigger(self, channel_id: int | None, trigger: Trigger) -> int | None:
+        return await self._fetch_int(FOLLOW_OF_TRIGGER, follow_trigger(channel_id, trigger))
 
     async def get_follow(self, follow_id: int) -> Follow | None:
         row = await self._fetch_one(SELECT_FOLLOW, (follow_id,))
