@@ -17,7 +17,8 @@ from bot.domain.stream_details import StreamDetails
 from bot.errors import ChatsightBotError
 from bot.language.catalogue import words_for
 from bot.rendering.tag_stream import tag_stream_text
-from bot.server.autotag import CATCH_UP_MESSAGES, HELD_RETRY_S, Announcement
+from bot.server.announcement import Announcement
+from bot.server.autotag import CATCH_UP_MESSAGES, HELD_RETRY_S
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import FollowState
 from bot.server import autotag
-from bot.server.autotag import Announcement, AutoTagger
+from bot.server.announcement import Announcement
+from bot.server.autotag import AutoTagger
 from bot.server.following import ENDED_REASON, Following, FollowRequest
 from bot.store import writer
 from bot.store.base import StoreUnavailable
@@ -273,6 +274,31 @@ async def test_an_announcement_a_stopped_process_claimed_is_finished_by_the_next
         assert await tagger.on_announcement(elsewhere) == []
         assert len(sim.requests_to("/stream/tag")) == 1
         assert len(await core.store.channel_follows(10)) == 1
+
+
+async def test_a_stream_announced_again_while_followed_is_not_followed_twice(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    """Past the dedupe window a notifier's "still live", or the "Tag stream" menu, would start
+    a second follow of a stream the server follows: it starts nothing until that follow ends."""
+    settings = core_settings(sim, tmp_path / "w.db", free_port())
+    async with running_core(settings, {}) as core:
+        tagger = AutoTagger(core.store, following_of(core, minute_s=60), window_s=0.1)
+        await core.store.set_autotag_channel(1, 10, True, 0)
+        await core.store.set_autotag_channel(1, 11, True, 0)
+        live = f"Live: {STREAM}?tags=Fun"
+        [first] = await tagger.on_announcement(Announcement(1, 10, 100, 7, live))
+        await asyncio.sleep(0.15)
+        assert await tagger.on_announcement(Announcement(1, 11, 101, 7, live)) == []
+        menu = await tagger.on_demand(Announcement(1, 11, 101, 7, live), 8, 900)
+        assert (menu.started, menu.recent) == ([], 1)
+        assert len(sim.requests_to("/stream/tag")) == 1
+
+        assert first.follow_id is not None
+        await core.store.end_follow(first.follow_id, FollowState.STOPPED, "stopped", now_ms())
+        await asyncio.sleep(0.15)
+        assert len(await tagger.on_announcement(Announcement(1, 11, 102, 7, live))) == 1
+        assert len(sim.requests_to("/stream/tag")) == 2
 
 
 async def test_held_announcements_are_bounded_in_number_and_in_age(

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.records import Origin, SessionSource, SessionState, TagRequest
-from bot.server.autotag import Announcement, AutoTagger
+from bot.server.announcement import Announcement
+from bot.server.autotag import AutoTagger
 from bot.store.base import StoreUnavailable
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port

@@ -3,7 +3,8 @@
 Stream notifiers are usually bots or webhooks, so every author counts; the same stream in the
 same server is tagged once per window, however its URL is spelled (its canonical form is
 claimed, atomically in the store, so two copies of one announcement arriving together cannot
-both start a session). A link to a stream that is offline, or to no stream, starts nothing; the
+both start a session), and not at all while the server follows it (a notifier's "still live"
+past the window). A link to a stream that is offline, or to no stream, starts nothing; the
 message's other links still count.
 
 Discord sends a message once, so an announcement the store could not take (down, read-only,
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,17 +28,17 @@ from bot.domain.announced import announced_seed
 from bot.domain.clock import now_ms
 from bot.domain.convo_ids import Trigger, announced_position
 from bot.domain.records import Origin, SessionRecord, SessionSource
-from bot.domain.stream_details import NO_DETAILS, StreamDetails
+from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_refusals import StreamRefusal
-from bot.domain.stream_urls import canonical_stream_url, find_stream_urls
+from bot.domain.stream_urls import canonical_stream_url
 from bot.errors import ChatsightBotError
+from bot.server.announcement import Announcement
 from bot.server.following import Following, FollowNotSampled, FollowRequest
 from bot.store.base import StoreUnavailable
 from bot.store.interface import AdmissionStore, FollowStore, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
-MAX_URLS_PER_MESSAGE = 5
 HELD_RETRY_S = 5.0
 HELD_FOR_MS = 10 * 60_000
 MAX_HELD = 500
@@ -49,39 +50,6 @@ CATCH_UP_MESSAGES = 50
 class AutoTagStore(ServerSettingsStore, AdmissionStore, FollowStore, Protocol):
     """Watched channels and settings, the dedupe window's claims, and whether a claim's
     follow was stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    """A message as posted or as edited since. ``parent_id``: the channel a thread is in (a
-    forum's, for a forum post); a thread counts as watched when its channel is."""
-
-    guild_id: int
-    channel_id: int
-    message_id: int
-    author_id: int
-    content: str
-    embed_urls: Sequence[str] = ()
-    parent_id: int | None = None
-    # Each embed's link and what it shows of that stream (a notifier's author, title and
-    # picture, or Discord's link preview): the result shows it too.
-    previews: Sequence[tuple[str, StreamDetails]] = ()
-
-    def stream_urls(self) -> list[str]:
-        return find_stream_urls("\n".join([self.content, *self.embed_urls]))[:MAX_URLS_PER_MESSAGE]
-
-    def shown(self, url: str) -> StreamDetails:
-        """What an embed of this message shows of the stream at ``url``, however either spells
-        it."""
-        canonical = canonical_stream_url(url)
-        for link, details in self.previews:
-            if details and canonical_stream_url(link) == canonical:
-                return details
-        return NO_DETAILS
-
-    def origin(self, requester_id: int, seed: str | None) -> Origin:
-        """Results reply to the announcement, on behalf of whoever asked for them."""
-        return Origin(self.guild_id, self.channel_id, requester_id, self.message_id, seed)
 
 
 @dataclass(slots=True)
@@ -177,6 +145,13 @@ class AutoTagger:
                 continue
             held.claims[canonical] = claim
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
+            if await self._followed_already(announcement.guild_id, canonical, trigger):
+                log.info(
+                    "announcement %s starts nothing: its stream is followed already",
+                    announcement.message_id,
+                )
+                held.done.add(canonical)
+                continue
             try:
                 session = await self._follow(url, origin, trigger, shown)
             except StreamRefusal as refusal:
@@ -193,6 +168,15 @@ class AutoTagger:
             if session is not None:  # else it waits for a free slot (admission.py)
                 started.append(session)
         return started
+
+    async def _followed_already(self, guild_id: int, canonical: str, trigger: Trigger) -> bool:
+        """An active follow of the stream in this server, started by another trigger: a
+        notifier announcing it again past the dedupe window ("still live") would otherwise
+        have it sampled twice over, at twice the cost, on two timelines."""
+        return any(
+            follow.trigger != trigger and canonical_stream_url(follow.stream_url) == canonical
+            for follow in await self._store.guild_follows(guild_id)
+        )
 
     async def _unfinished_claim(self, announcement: Announcement, canonical: str) -> int | None:
         """The round of this message's own claim of the stream when its follow was never
@@ -276,18 +260,21 @@ class AutoTagger:
         outcome = OnDemand()
         refusals: list[StreamRefusal] = []
         for position, url in enumerate(announcement.stream_urls()):
+            canonical = canonical_stream_url(url)
             claim = await self._store.claim_stream(
                 announcement.guild_id,
-                canonical_stream_url(url),
+                canonical,
                 self._clock(),
                 self._window_ms,
                 claimed_by=interaction_id,
             )
-            if claim is None:
+            trigger = Trigger(interaction_id, position)
+            if claim is None or await self._followed_already(
+                announcement.guild_id, canonical, trigger
+            ):
                 outcome.recent += 1
                 continue
             try:
-                trigger = Trigger(interaction_id, position)
                 session = await self._follow(url, origin, trigger, announcement.shown(url))
             except StreamRefusal as refusal:
                 refusals.append(refusal)

@@ -14,7 +14,8 @@ from bot.domain.records import Completion, Origin, SessionRecord, SessionState, 
 from bot.domain.refusals import ServerBusy, TooSoon
 from bot.domain.tags import TagResult
 from bot.server.admission import AutomaticSlots, TagGate
-from bot.server.autotag import Announcement, AutoTagger
+from bot.server.announcement import Announcement
+from bot.server.autotag import AutoTagger
 from bot.server.channel_tagging import ChannelTagging
 from bot.server.following import Following
 from bot.sessions.service import TaggingService

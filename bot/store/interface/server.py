@@ -82,6 +82,10 @@ class FollowStore(Protocol):
 
     async def next_follow_due_ms(self) -> int | None: ...
 
+    async def guild_follows(self, guild_id: int) -> list[Follow]:
+        """The server's active follows, oldest first."""
+        ...
+
     async def channel_follows(self, channel_id: int) -> list[Follow]:
         """The channel's active follows."""
         ...

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.domain.server_records import Follow
-
 
 class ConfigNoticeStore(Protocol):
     async def note_config_channel(self, guild_id: int, channel_id: int, now_ms: int) -> None:
@@ -41,8 +39,4 @@ class SlotWaitStore(Protocol):
 
     async def waiting_for_slot(self, guild_id: int) -> int:
         """How many of the server's active follows wait for a slot."""
-        ...
-
-    async def guild_follows(self, guild_id: int) -> list[Follow]:
-        """The server's active follows, oldest first."""
         ...
