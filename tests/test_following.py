@@ -15,6 +15,7 @@ from bot.domain.clock import now_ms
 from bot.domain.convo_ids import ConvoIds, Trigger
 from bot.domain.records import Origin, SessionRecord, SessionSource, SessionState
 from bot.domain.server_records import FollowState
+from bot.domain.stream_urls import canonical_stream_url
 from bot.server import autotag
 from bot.server.announcement import Announcement
 from bot.server.autotag import AutoTagger
@@ -299,6 +300,59 @@ async def test_a_stream_announced_again_while_followed_is_not_followed_twice(
         await asyncio.sleep(0.15)
         assert len(await tagger.on_announcement(Announcement(1, 11, 102, 7, live))) == 1
         assert len(sim.requests_to("/stream/tag")) == 2
+
+
+async def test_an_announcement_and_its_edit_seen_at_once_start_one_sample(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    """A notifier's edit (a link preview arriving) right behind its message, or a catch-up scan
+    beside the live event: both find the stream unfinished, one of them samples it."""
+    settings = core_settings(sim, tmp_path / "e.db", free_port())
+    async with running_core(settings, {}) as core:
+        tagger = AutoTagger(core.store, following_of(core, minute_s=60), window_s=60)
+        await core.store.set_autotag_channel(1, 10, True, 0)
+        live = f"Live: {STREAM}?tags=Fun"
+        await asyncio.gather(
+            tagger.on_announcement(Announcement(1, 10, 100, 7, live)),
+            tagger.on_announcement(Announcement(1, 10, 100, 7, f"{live} (preview)")),
+        )
+        [follow] = await core.store.channel_follows(10)
+        assert follow.samples == 1
+        assert len(sim.requests_to("/stream/tag")) == 1
+
+
+async def test_a_stream_announced_again_past_the_window_is_turned_away_for_good(
+    sim: ChatsightSimulator, tmp_path: Path
+) -> None:
+    """The "still live" turned away holds no claim, so once the follow stops, a rescan of it
+    is not taken for an unfinished announcement while another message's claim holds."""
+    settings = core_settings(sim, tmp_path / "t.db", free_port())
+    async with running_core(settings, {}) as core:
+        clock = SetClock()
+        tagger = AutoTagger(core.store, following_of(core, minute_s=60), window_s=60, clock=clock)
+        await core.store.set_autotag_channel(1, 10, True, 0)
+        live = f"Live: {STREAM}?tags=Fun"
+        [first] = await tagger.on_announcement(Announcement(1, 10, 100, 7, live))
+        clock.now += 61_000
+        assert await tagger.on_announcement(Announcement(1, 10, 101, 7, live)) == []
+        assert (
+            await core.store.held_claim(1, canonical_stream_url(f"{STREAM}?tags=Fun"), 101) is None
+        )
+        assert first.follow_id is not None
+        await core.store.end_follow(first.follow_id, FollowState.STOPPED, "stopped", now_ms())
+        assert len(await tagger.on_announcement(Announcement(1, 10, 102, 7, live))) == 1
+        assert await tagger.on_announcement(Announcement(1, 10, 101, 7, f"{live}!")) == []
+        assert len(sim.requests_to("/stream/tag")) == 2
+
+
+class SetClock:
+    """The time, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.now = now_ms()
+
+    def __call__(self) -> int:
+        return self.now
 
 
 async def test_held_announcements_are_bounded_in_number_and_in_age(

@@ -132,26 +132,28 @@ class AutoTagger:
             # Chatsight what the stream was announced as.
             seed = settings.seed or announced_seed(shown)
             origin = announcement.origin(announcement.author_id, seed)
-            claim = held.claims.get(canonical) or await self._store.claim_stream(
-                announcement.guild_id,
-                canonical,
-                self._clock(),
-                self._window_ms,
-                claimed_by=announcement.message_id,
-            )
+            claim = held.claims.get(canonical)
             if claim is None:
-                claim = await self._unfinished_claim(announcement, canonical)
+                if await self._followed_already(
+                    announcement.guild_id, canonical, announcement.message_id
+                ):
+                    log.info(
+                        "announcement %s starts nothing: its stream is followed already",
+                        announcement.message_id,
+                    )
+                    held.done.add(canonical)
+                    continue
+                claim = await self._store.claim_stream(
+                    announcement.guild_id,
+                    canonical,
+                    self._clock(),
+                    self._window_ms,
+                    claimed_by=announcement.message_id,
+                ) or await self._unfinished_claim(announcement, canonical)
             if claim is None:
                 continue
             held.claims[canonical] = claim
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
-            if await self._followed_already(announcement.guild_id, canonical, trigger):
-                log.info(
-                    "announcement %s starts nothing: its stream is followed already",
-                    announcement.message_id,
-                )
-                held.done.add(canonical)
-                continue
             try:
                 session = await self._follow(url, origin, trigger, shown)
             except StreamRefusal as refusal:
@@ -169,12 +171,15 @@ class AutoTagger:
                 started.append(session)
         return started
 
-    async def _followed_already(self, guild_id: int, canonical: str, trigger: Trigger) -> bool:
-        """An active follow of the stream in this server, started by another trigger: a
-        notifier announcing it again past the dedupe window ("still live") would otherwise
-        have it sampled twice over, at twice the cost, on two timelines."""
+    async def _followed_already(self, guild_id: int, canonical: str, asker: int) -> bool:
+        """An active follow of the stream in this server, started by another message or
+        interaction than ``asker``: a notifier announcing it again past the dedupe window
+        ("still live") would otherwise have it sampled twice over, at twice the cost, on two
+        timelines. Asked before claiming, so a message turned away holds no claim that an edit
+        or a rescan could take for an unfinished one."""
         return any(
-            follow.trigger != trigger and canonical_stream_url(follow.stream_url) == canonical
+            follow.trigger.snowflake != asker
+            and canonical_stream_url(follow.stream_url) == canonical
             for follow in await self._store.guild_follows(guild_id)
         )
 
@@ -261,6 +266,9 @@ class AutoTagger:
         refusals: list[StreamRefusal] = []
         for position, url in enumerate(announcement.stream_urls()):
             canonical = canonical_stream_url(url)
+            if await self._followed_already(announcement.guild_id, canonical, interaction_id):
+                outcome.recent += 1
+                continue
             claim = await self._store.claim_stream(
                 announcement.guild_id,
                 canonical,
@@ -268,12 +276,10 @@ class AutoTagger:
                 self._window_ms,
                 claimed_by=interaction_id,
             )
-            trigger = Trigger(interaction_id, position)
-            if claim is None or await self._followed_already(
-                announcement.guild_id, canonical, trigger
-            ):
+            if claim is None:
                 outcome.recent += 1
                 continue
+            trigger = Trigger(interaction_id, position)
             try:
                 session = await self._follow(url, origin, trigger, announcement.shown(url))
             except StreamRefusal as refusal:

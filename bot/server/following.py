@@ -126,7 +126,8 @@ class Following:
         try:
             follow = await self._store.get_follow(follow_id)
             assert follow is not None
-            if follow.samples:  # a retry of a start that took its first sample
+            if follow.samples or follow.state is not FollowState.ACTIVE:
+                # A retry of a start that took its first sample, or whose follow ended since.
                 first = self._convo_ids.for_session(follow.origin, follow.trigger, 1)
                 return await self._service.store.get_session(first)
             self._due.wake()
@@ -170,8 +171,13 @@ class Following:
             await self._store.postpone_follow(follow.id, retry_at)
             return None
         now = self._clock()
-        # Scheduled before the call: a crash skips a sample rather than taking two.
-        await self._store.record_sample(follow.id, now + follow.interval_ms, now)
+        # Scheduled before the call: a crash skips a sample rather than taking two. Counted by
+        # one caller only: another that took it first (the same announcement seen twice at
+        # once) leaves it to that one, whose session it shows once started.
+        if not await self._store.record_sample(
+            follow.id, now + follow.interval_ms, now, taken=follow.samples
+        ):
+            return await self._service.store.get_session(convo_id)
         request = TagRequest(
             convo_id=convo_id,
             stream_url=follow.stream_url,

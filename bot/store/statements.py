@@ -156,8 +156,11 @@ NEXT_FOLLOW_DUE = f"SELECT MIN(next_sample_at) FROM follows WHERE {ACTIVE}"
 CHANNEL_FOLLOWS = (
     f"SELECT {FOLLOW_COLUMNS} FROM follows WHERE channel_id = ? AND {ACTIVE} ORDER BY id"
 )
+# Only while the follow is active and has taken ``samples`` (the count its caller read): of two
+# callers taking the same sample at once, one counts it.
 RECORD_SAMPLE = (
-    "UPDATE follows SET samples = samples + 1, next_sample_at = ?, updated_at = ? WHERE id = ?"
+    "UPDATE follows SET samples = samples + 1, next_sample_at = ?, updated_at = ?"
+    f" WHERE id = ? AND samples = ? AND {ACTIVE}"
 )
 POSTPONE_FOLLOW = "UPDATE follows SET next_sample_at = ? WHERE id = ?"
 END_FOLLOW = (

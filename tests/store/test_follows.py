@@ -50,14 +50,21 @@ async def test_due_follows_and_the_next_due_time(store: Store) -> None:
     assert [f.id for f in await store.claim_due_follows(5_000, 60_000, 10)] == [late]
 
 
-async def test_a_sample_is_counted_and_the_next_scheduled(store: Store) -> None:
+async def test_a_sample_is_counted_once_and_the_next_scheduled(store: Store) -> None:
+    """Of callers taking the same sample at once, one counts it; an ended follow counts none."""
     follow_id = await store.create_follow(another())
-    await asyncio.gather(*(store.record_sample(follow_id, 61_000, 1_000) for _ in range(5)))
+    counted = await asyncio.gather(
+        *(store.record_sample(follow_id, 61_000 + i, 1_000, taken=0) for i in range(5))
+    )
+    assert counted.count(True) == 1
     follow = await store.get_follow(follow_id)
     assert follow is not None
-    assert (follow.samples, follow.next_sample_at_ms) == (5, 61_000)
-    await store.postpone_follow(follow_id, 66_000)
-    assert await store.next_follow_due_ms() == 66_000
+    assert (follow.samples, follow.next_sample_at_ms) == (1, 61_000 + counted.index(True))
+    assert await store.record_sample(follow_id, 121_000, 61_000, taken=1)
+    await store.postpone_follow(follow_id, 126_000)
+    assert await store.next_follow_due_ms() == 126_000
+    await store.end_follow(follow_id, FollowState.STOPPED, "stopped", 2_000)
+    assert not await store.record_sample(follow_id, 181_000, 121_000, taken=2)
 
 
 async def test_a_follow_ends_once_and_is_no_longer_due(store: Store) -> None:
@@ -110,7 +117,7 @@ async def test_claimed_follows_are_leased_until_settled_or_the_lease_ends(store:
     assert [(f.id, f.next_sample_at_ms) for f in claimed] == [(early, 1_000), (late, 5_000)]
     assert await store.claim_due_follows(5_000, 30_000, 10) == []
     assert await store.next_follow_due_ms() == 35_000
-    await store.record_sample(early, 65_000, 6_000)  # settled: its next sample is scheduled
+    await store.record_sample(early, 65_000, 6_000, taken=0)  # settled: the next is scheduled
     assert [f.id for f in await store.claim_due_follows(35_000, 30_000, 10)] == [late]
     await store.postpone_follow(late, 100_000)
     assert [f.id for f in await store.claim_due_follows(65_000, 30_000, 10)] == [early]

@@ -90,8 +90,12 @@ class FollowStore(Protocol):
         """The channel's active follows."""
         ...
 
-    async def record_sample(self, follow_id: int, next_sample_at_ms: int, now_ms: int) -> None:
-        """Count a sample (``samples = samples + 1``, one statement) and schedule the next."""
+    async def record_sample(
+        self, follow_id: int, next_sample_at_ms: int, now_ms: int, *, taken: int
+    ) -> bool:
+        """Count a sample and schedule the next, when the follow is active and has taken
+        ``taken`` samples (one conditional statement); whether it did. False: another caller
+        counted this sample first (the same announcement seen twice at once), or it ended."""
         ...
 
     async def postpone_follow(self, follow_id: int, next_sample_at_ms: int) -> None: ...

@@ -65,8 +65,10 @@ class FollowTables(Tables):
     async def channel_follows(self, channel_id: int) -> list[Follow]:
         return [follow_from_row(row) for row in await self._fetch(CHANNEL_FOLLOWS, channel_id)]
 
-    async def record_sample(self, follow_id: int, next_sample_at_ms: int, now_ms: int) -> None:
-        await self._run(RECORD_SAMPLE, next_sample_at_ms, now_ms, follow_id)
+    async def record_sample(
+        self, follow_id: int, next_sample_at_ms: int, now_ms: int, *, taken: int
+    ) -> bool:
+        return await self._run(RECORD_SAMPLE, next_sample_at_ms, now_ms, follow_id, taken) == 1
 
     async def postpone_follow(self, follow_id: int, next_sample_at_ms: int) -> None:
         await self._run(POSTPONE_FOLLOW, next_sample_at_ms, follow_id)

@@ -58,8 +58,11 @@ class FollowTables(Tables):
         rows = await self._fetch(CHANNEL_FOLLOWS, (channel_id,))
         return [follow_from_row(row) for row in rows]
 
-    async def record_sample(self, follow_id: int, next_sample_at_ms: int, now_ms: int) -> None:
-        await self._run(RECORD_SAMPLE, (next_sample_at_ms, now_ms, follow_id))
+    async def record_sample(
+        self, follow_id: int, next_sample_at_ms: int, now_ms: int, *, taken: int
+    ) -> bool:
+        values = (next_sample_at_ms, now_ms, follow_id, taken)
+        return await self._run(RECORD_SAMPLE, values) == 1
 
     async def postpone_follow(self, follow_id: int, next_sample_at_ms: int) -> None:
         await self._run(POSTPONE_FOLLOW, (next_sample_at_ms, follow_id))
