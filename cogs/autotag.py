@@ -71,11 +71,11 @@ def _announced_in(
     guild: discord.Guild, channel_id: int
 ) -> list[discord.TextChannel | discord.Thread]:
     """Where a watched channel's announcements are posted: the channel itself (a text or news
-    channel) and its active threads, a forum's posts among them (discord.py's cache holds every
-    active thread the bot can see, from GUILD_CREATE on)."""
-    channel = guild.get_channel(channel_id)
+    channel, or a thread watched by itself) and its active threads, a forum's posts among them
+    (discord.py's cache holds every active thread the bot can see, from GUILD_CREATE on)."""
+    channel = guild.get_channel_or_thread(channel_id)
     places: list[discord.TextChannel | discord.Thread] = []
-    if isinstance(channel, discord.TextChannel):
+    if isinstance(channel, discord.TextChannel | discord.Thread):  # a thread watched itself too
         places.append(channel)
     places.extend(thread for thread in guild.threads if thread.parent_id == channel_id)
     return places

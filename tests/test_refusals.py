@@ -51,7 +51,7 @@ def test_the_words_carry_the_data() -> None:
     assert "[timeline](https://discord.com/channels/1/2/3)" in refusal_text(
         refusals.AlreadyFollowed((1, 2, 3)), words=ENGLISH_WORDS
     )
-    assert "first sample is under way" in refusal_text(
+    assert "its timeline appears with its first sample" in refusal_text(
         refusals.AlreadyFollowed(None), words=ENGLISH_WORDS
     )
     assert "<@42> already acknowledged" in refusal_text(

@@ -206,6 +206,10 @@ async def test_posts_and_thread_messages_announced_while_the_bot_was_away_are_ta
             await watch(world, channel)
         bot_user = await notifier(world)
         thread = await world.emu.create_thread(world.channel, "watch party", world.member)
+        # A thread watched by itself, in a channel that is not.
+        other = await world.emu.create_channel(world.guild, "other")
+        watched_thread = await world.emu.create_thread(other, "streams", world.member)
+        await watch(world, watched_thread)
         await world.stop_bot()
         post = await world.emu.create_forum_post(
             forum, bot_user, "Alice", "Alice is live! https://streams.example/alice?tags=Gaming"
@@ -213,13 +217,20 @@ async def test_posts_and_thread_messages_announced_while_the_bot_was_away_are_ta
         in_thread = await world.emu.post_message(
             thread, bot_user, "Bob is live! https://streams.example/bob?tags=Music"
         )
+        alone = await world.emu.post_message(
+            watched_thread, bot_user, "Carol is live! https://streams.example/carol?tags=Chat"
+        )
         await world.start_bot()
 
-        for place, announcement, tags in ((post.id, post, "Gaming"), (thread, in_thread, "Music")):
+        for place, announcement, tags in (
+            (post.id, post, "Gaming"),
+            (thread, in_thread, "Music"),
+            (watched_thread, alone, "Chat"),
+        ):
             timeline = await world.emu.wait_for_message(place, replies_to(announcement.id))
             assert tags in timeline.data["embeds"][0]["description"]
             assert world.emu.get_message(announcement.id).reactions == {
                 TAGGING_REACTION: [world.app.user_id]
             }
-        assert not world.emu.requests(f"GET /channels/{quiet}/messages")
-        assert not world.emu.requests(f"GET /channels/{world.channel}/messages")
+        for unasked in (quiet, world.channel, other):
+            assert not world.emu.requests(f"GET /channels/{unasked}/messages")
