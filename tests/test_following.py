@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.app.core import TaggingCore
 from bot.domain.clock import now_ms
@@ -332,6 +333,7 @@ async def test_a_stream_announced_again_past_the_window_is_turned_away_for_good(
         tagger = AutoTagger(core.store, following_of(core, minute_s=60), window_s=60, clock=clock)
         await core.store.set_autotag_channel(1, 10, True, 0)
         live = f"Live: {STREAM}?tags=Fun"
+        before = announced_streams()
         [first] = await tagger.on_announcement(Announcement(1, 10, 100, 7, live))
         clock.now += 61_000
         assert await tagger.on_announcement(Announcement(1, 10, 101, 7, live)) == []
@@ -340,9 +342,27 @@ async def test_a_stream_announced_again_past_the_window_is_turned_away_for_good(
         )
         assert first.follow_id is not None
         await core.store.end_follow(first.follow_id, FollowState.STOPPED, "stopped", now_ms())
-        assert len(await tagger.on_announcement(Announcement(1, 10, 102, 7, live))) == 1
+        [second] = await tagger.on_announcement(Announcement(1, 10, 102, 7, live))
         assert await tagger.on_announcement(Announcement(1, 10, 101, 7, f"{live}!")) == []
         assert len(sim.requests_to("/stream/tag")) == 2
+        # Followed no more, but tagged within the window: not again yet.
+        assert second.follow_id is not None
+        await core.store.end_follow(second.follow_id, FollowState.STOPPED, "stopped", now_ms())
+        assert await tagger.on_announcement(Announcement(1, 10, 103, 7, live)) == []
+        # What the operator's metrics count, by outcome.
+        after = announced_streams()
+        counted = {key: after[key] - before[key] for key in after}
+        assert counted == {"started": 2, "followed": 2, "recent": 1, "waiting": 0}
+
+
+def announced_streams() -> dict[str, float]:
+    return {
+        outcome: REGISTRY.get_sample_value(
+            "chatsight_announced_streams_total", {"outcome": outcome}
+        )
+        or 0.0
+        for outcome in ("started", "followed", "recent", "waiting")
+    }
 
 
 class SetClock:

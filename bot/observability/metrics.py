@@ -54,6 +54,13 @@ DELIVERY_LATENCY = Histogram(
     "From a result accepted (webhook stored) to its message posted in Discord.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800),
 )
+ANNOUNCED_STREAMS = Counter(
+    "chatsight_announced_streams_total",
+    "Stream links in announcements of watched channels, by what auto-tagging did with each:"
+    " started, waiting (for a free slot), sample_later (followed, its first sample failed),"
+    " recent (tagged in the dedupe window), followed (the server follows it), no_stream.",
+    ["outcome"],
+)
 ALERTS_RAISED = Counter("chatsight_alerts_raised_total", "Moderator alerts posted.")
 ALERTS_ACKNOWLEDGED = Counter(
     "chatsight_alerts_acknowledged_total", "Moderator alerts a moderator acknowledged."

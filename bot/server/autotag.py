@@ -32,6 +32,7 @@ from bot.domain.stream_details import StreamDetails
 from bot.domain.stream_refusals import StreamRefusal
 from bot.domain.stream_urls import canonical_stream_url
 from bot.errors import ChatsightBotError
+from bot.observability import metrics
 from bot.server.announcement import Announcement
 from bot.server.following import Following, FollowNotSampled, FollowRequest
 from bot.store.base import StoreUnavailable
@@ -141,6 +142,7 @@ class AutoTagger:
                         "announcement %s starts nothing: its stream is followed already",
                         announcement.message_id,
                     )
+                    metrics.ANNOUNCED_STREAMS.labels("followed").inc()
                     held.done.add(canonical)
                     continue
                 claim = await self._store.claim_stream(
@@ -151,6 +153,7 @@ class AutoTagger:
                     claimed_by=announcement.message_id,
                 ) or await self._unfinished_claim(announcement, canonical)
             if claim is None:
+                metrics.ANNOUNCED_STREAMS.labels("recent").inc()
                 continue
             held.claims[canonical] = claim
             trigger = Trigger(announcement.message_id, announced_position(canonical), claim)
@@ -158,17 +161,20 @@ class AutoTagger:
                 session = await self._follow(url, origin, trigger, shown)
             except StreamRefusal as refusal:
                 log.info("announcement %s starts nothing: %r", announcement.message_id, refusal)
-                session = None
+                outcome = "no_stream"
             except FollowNotSampled as error:
                 log.warning(
                     "announcement %s: stream followed, its first sample later: %s",
                     announcement.message_id,
                     error,
                 )
-                session = None
+                outcome = "sample_later"
+            else:
+                if session is not None:  # else it waits for a free slot (admission.py)
+                    started.append(session)
+                outcome = "waiting" if session is None else "started"
             held.done.add(canonical)
-            if session is not None:  # else it waits for a free slot (admission.py)
-                started.append(session)
+            metrics.ANNOUNCED_STREAMS.labels(outcome).inc()
         return started
 
     async def _followed_already(self, guild_id: int, canonical: str, asker: int) -> bool:
