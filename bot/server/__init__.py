@@ -5,5 +5,5 @@ Owns the rules a server admin and a moderator see; testable without Discord, whi
 imports (the cogs pass it plain values).
 
 May import: ``bot.sessions``, ``bot.chatsight``, ``bot.store``, ``bot.domain``, ``bot.errors``,
-``bot.config``. Not discord.py, not aiohttp.
+``bot.config``, ``bot.observability`` (its metrics). Not discord.py, not aiohttp.
 """
