@@ -4,5 +4,6 @@ Owns every byte exchanged with Chatsight (docs/chatsight-api.md), retries and th
 its failures become, and what Chatsight is sent for a stream URL (a playlist's rendition, the
 media behind a stream page).
 
-May import: ``bot.domain``, ``bot.errors``, ``bot.config``, aiohttp, streamlink. Not discord.py.
+May import: ``bot.domain``, ``bot.errors``, ``bot.config``, ``bot.observability``, aiohttp,
+streamlink. Not discord.py.
 """

@@ -5,6 +5,6 @@ Owns the path from a committed outbox row to a posted message: leasing and retri
 result goes (``routing.py``), Discord's budgets spent without a 429 (``pacing.py``) and the
 discord.py calls (``poster.py``).
 
-May import: ``bot.server``, ``bot.rendering``, ``bot.sessions``, ``bot.store``, ``bot.domain``,
-``bot.errors``, ``bot.config``, discord.py.
+May import: ``bot.server``, ``bot.rendering``, ``bot.language``, ``bot.sessions``, ``bot.store``,
+``bot.domain``, ``bot.errors``, ``bot.config``, ``bot.observability``, discord.py.
 """

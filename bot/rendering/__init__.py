@@ -2,5 +2,6 @@
 
 Owns wording: results, alerts, server settings, refusals, the CLI's text. Nothing here sends.
 
-May import: ``bot.domain``, ``bot.errors``, discord.py (its ``Embed`` and ``ui`` values).
+May import: ``bot.domain``, ``bot.errors``, ``bot.language``, discord.py (its ``Embed`` and ``ui``
+values).
 """

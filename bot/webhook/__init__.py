@@ -3,5 +3,5 @@
 Owns the HTTP side of a result arriving: answered 200 only after the store committed it.
 
 May import: ``bot.sessions``, ``bot.store``, ``bot.domain``, ``bot.errors``, ``bot.config``,
-aiohttp. Not discord.py.
+``bot.observability``, aiohttp. Not discord.py.
 """
