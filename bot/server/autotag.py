@@ -145,12 +145,8 @@ class AutoTagger:
                     metrics.ANNOUNCED_STREAMS.labels("followed").inc()
                     held.done.add(canonical)
                     continue
-                claim = await self._store.claim_stream(
-                    announcement.guild_id,
-                    canonical,
-                    self._clock(),
-                    self._window_ms,
-                    claimed_by=announcement.message_id,
+                claim = await self._claim(
+                    announcement.guild_id, canonical, announcement.message_id
                 ) or await self._unfinished_claim(announcement, canonical)
             if claim is None:
                 metrics.ANNOUNCED_STREAMS.labels("recent").inc()
@@ -176,6 +172,12 @@ class AutoTagger:
             held.done.add(canonical)
             metrics.ANNOUNCED_STREAMS.labels(outcome).inc()
         return started
+
+    async def _claim(self, guild_id: int, canonical: str, claimed_by: int) -> int | None:
+        """The stream's claim for this window (its round), unless another holds it."""
+        return await self._store.claim_stream(
+            guild_id, canonical, self._clock(), self._window_ms, claimed_by=claimed_by
+        )
 
     async def _followed_already(self, guild_id: int, canonical: str, asker: int) -> bool:
         """An active follow of the stream in this server, started by another message or
@@ -275,13 +277,7 @@ class AutoTagger:
             if await self._followed_already(announcement.guild_id, canonical, interaction_id):
                 outcome.recent += 1
                 continue
-            claim = await self._store.claim_stream(
-                announcement.guild_id,
-                canonical,
-                self._clock(),
-                self._window_ms,
-                claimed_by=interaction_id,
-            )
+            claim = await self._claim(announcement.guild_id, canonical, interaction_id)
             if claim is None:
                 outcome.recent += 1
                 continue
