@@ -58,8 +58,10 @@ class TaggingCore:
         self.ring = SecretRing(grace_ms=int(settings.secret_grace_seconds * 1000))
         self.server: WebhookServer | None = None
         self.delivery: ResultDelivery | None = None
+        # Secret changes heard, and how many of them the last reload that succeeded had seen.
+        self._secret_changes = 0
+        self._secret_changes_loaded = 0
         self._secrets_reload: asyncio.Task[Any] | None = None
-        self._secrets_stale = False
         self.client: ChatsightClient
         self.service: TaggingService
 
@@ -172,20 +174,17 @@ class TaggingCore:
         """Reload until a reload has succeeded since the latest change: the feed reports every
         topic when it connects again, often while the database still cannot answer (a failover),
         and a rotation missed then would be missed until the next one."""
-        self._secrets_stale = True
+        self._secret_changes += 1
         if self._secrets_reload is None or self._secrets_reload.done():
             self._secrets_reload = self._tasks.keep_running(
-                self._reload_while_stale, "reload-secrets"
+                self._reload_while_behind, "reload-secrets"
             )
 
-    async def _reload_while_stale(self) -> None:
-        while self._secrets_stale:
-            self._secrets_stale = False
-            try:
-                await self.reload_secrets()
-            except BaseException:
-                self._secrets_stale = True
-                raise
+    async def _reload_while_behind(self) -> None:
+        while self._secret_changes_loaded < self._secret_changes:
+            seen = self._secret_changes
+            await self.reload_secrets()
+            self._secret_changes_loaded = seen
 
     async def stop(self) -> None:
         if self.server is not None:

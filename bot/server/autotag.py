@@ -34,7 +34,7 @@ from bot.domain.stream_urls import canonical_stream_url
 from bot.errors import ChatsightBotError
 from bot.observability import metrics
 from bot.server.announcement import Announcement
-from bot.server.following import Following, FollowNotSampled, FollowRequest
+from bot.server.following import Following, FollowNotSampled, FollowRequest, follow_of_stream
 from bot.store.base import StoreUnavailable
 from bot.store.interface import AdmissionStore, FollowStore, ServerSettingsStore
 
@@ -185,11 +185,8 @@ class AutoTagger:
         ("still live") would otherwise have it sampled twice over, at twice the cost, on two
         timelines. Asked before claiming, so a message turned away holds no claim that an edit
         or a rescan could take for an unfinished one."""
-        return any(
-            follow.trigger.snowflake != asker
-            and canonical_stream_url(follow.stream_url) == canonical
-            for follow in await self._store.guild_follows(guild_id)
-        )
+        follows = await self._store.guild_follows(guild_id)
+        return follow_of_stream(follows, canonical, besides=asker) is not None
 
     async def _unfinished_claim(self, announcement: Announcement, canonical: str) -> int | None:
         """The round of this message's own claim of the stream when its follow was never

@@ -11,7 +11,7 @@ stream (the stream is gone), a moderator or the member who asked (the Stop butto
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,6 +46,23 @@ RECHECK_MS = 5_000
 SAMPLE_LEASE_MS = 60_000
 # What a follow's timeline says when Chatsight stopped a sample because the stream ended.
 ENDED_REASON = "the stream went offline"
+
+
+def follow_of_stream(
+    follows: Iterable[Follow], stream_url: str, *, besides: int | None = None
+) -> Follow | None:
+    """The follow among ``follows`` of the stream at ``stream_url``, however either link is
+    spelled; one that ``besides`` (a message or interaction) started does not count."""
+    wanted = canonical_stream_url(stream_url)
+    return next(
+        (
+            follow
+            for follow in follows
+            if follow.trigger.snowflake != besides
+            and canonical_stream_url(follow.stream_url) == wanted
+        ),
+        None,
+    )
 
 
 class FollowNotSampled(StoreUnavailable):
@@ -138,17 +155,17 @@ class Following:
     async def refuse_a_second(self, channel_id: int, stream_url: str) -> None:
         """Raises AlreadyFollowed when the channel follows this stream, however its link is
         spelled (an announcement's follow included)."""
-        wanted = canonical_stream_url(stream_url)
-        for follow in await self._store.channel_follows(channel_id):
-            if canonical_stream_url(follow.stream_url) == wanted:
-                timeline = None
-                if follow.timeline_channel_id and follow.timeline_message_id:
-                    timeline = (
-                        follow.origin.guild_id,
-                        follow.timeline_channel_id,
-                        follow.timeline_message_id,
-                    )
-                raise AlreadyFollowed(timeline)
+        follow = follow_of_stream(await self._store.channel_follows(channel_id), stream_url)
+        if follow is None:
+            return
+        timeline = None
+        if follow.timeline_channel_id and follow.timeline_message_id:
+            timeline = (
+                follow.origin.guild_id,
+                follow.timeline_channel_id,
+                follow.timeline_message_id,
+            )
+        raise AlreadyFollowed(timeline)
 
     async def _interval_ms(self, guild_id: int | None) -> int:
         """The server's sampling interval, read when the follow starts."""
