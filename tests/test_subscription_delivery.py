@@ -4,6 +4,7 @@ discord.py. The crash is an aiohttp trace raising past the bot the moment Discor
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -105,3 +106,30 @@ async def test_pings_posted_by_a_process_that_died_are_not_posted_again(
     assert sorted(pinged) == sorted(discord_side.fans)
     [row] = await backend_store.deliveries_for(convo_id)
     assert (row.state, row.message_id) == (DeliveryState.DELIVERED, pings[0].id)
+
+
+async def test_a_ping_in_flight_when_the_process_stopped_is_not_posted_again(
+    backend_store: Store, discord_side: Discord
+) -> None:
+    """A graceful stop hands the rows back uncounted, the one whose send was in flight too: the
+    restart past Discord's memory of nonces looks before it posts, as after a kill."""
+    convo_id = await heard_with_fun(backend_store, discord_side)
+    async with logged_in(
+        discord_side.token, interrupted_after_post(asyncio.CancelledError, 1)
+    ) as client:
+        with pytest.raises(asyncio.CancelledError):
+            await worker(backend_store, client, now_ms).run_once()
+    assert len(discord_side.pings()) == 1
+    [row] = await backend_store.deliveries_for(convo_id)
+    assert (row.state, row.attempts) == (DeliveryState.PENDING, 0)  # handed back uncounted
+    discord_side.emu.config.nonce_window = 0.0
+
+    def later() -> int:
+        return now_ms() + 120_000
+
+    async with logged_in(discord_side.token) as client:
+        assert await worker(backend_store, client, later).run_once() == 1
+    pings = discord_side.pings()
+    assert len(pings) == 3
+    pinged = [int(user["id"]) for m in pings for user in m.data["mentions"]]
+    assert sorted(pinged) == sorted(discord_side.fans)

@@ -72,10 +72,9 @@ class DiscordSubscriptionSink:
         for index, users in enumerate(batch.messages()):
             message_id = batch.posted(users)
             if message_id is None:
-                # A row claimed before may have posted some of its messages, then died.
-                earlier = None
-                if delivery.attempts:
-                    earlier = EarlierAttempt(batch.created_at_ms, _shows(session.convo_id, users))
+                # An earlier claim may have posted it, then died or stopped: a stop hands the
+                # row back uncounted, so the row's attempts cannot tell; the batch's age can.
+                earlier = EarlierAttempt(batch.created_at_ms, _shows(session.convo_id, users))
                 message_id = await self._poster.send(
                     channel_id,
                     content=ping_content(users),
