@@ -188,7 +188,7 @@ def _tally(
         faults=faults,
         runs=world.runs,
         depths=depths,
-        stalled_posts=world.bot.log_path.read_text(errors="replace").count("past its lease"),
+        stalled_posts=world.bot.log_path.read_text(errors="replace").count("longer than a lease"),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot.delivery.channel_buckets import MessageBucket
 from bot.delivery.lanes import LaneKey, Lanes, Waiting
+from bot.delivery.leases import HeldLeases
 from bot.delivery.pacing import Pacer
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.domain.records import Delivery, DeliveryPack, SessionRecord
@@ -52,6 +53,7 @@ class PackDelivery:
         sink: PackSink,
         pacer: Pacer,
         retries: RetryPolicy,
+        leases: HeldLeases,
         *,
         lease_ms: int,
         clock: Callable[[], int],
@@ -60,6 +62,7 @@ class PackDelivery:
         self._sink = sink
         self._pacer = pacer
         self._retries = retries
+        self._leases = leases
         self._lease_ms = lease_ms
         self._clock = clock
         self._lanes = Lanes(pacer, sink.choose, self._send_new)
@@ -76,7 +79,8 @@ class PackDelivery:
         pack = await self._store.record_pack(key.channel_id, rows, self._clock(), self._lease_ms)
         if pack is not None:
             sessions = {waiting.delivery.id: waiting.session for waiting in chosen}
-            await self._deliver(pack, [sessions[row.id] for row in pack.rows])
+            with self._leases.held(packs=[pack]):
+                await self._deliver(pack, [sessions[row.id] for row in pack.rows])
 
     async def claim(self, room: int) -> list[DeliveryPack]:
         return await self._store.claim_due_packs(self._clock(), self._lease_ms, room)

@@ -1,8 +1,8 @@
-"""StalledPosts: tells the operator about a post that outlives its rows' lease, and where it waits.
+"""StalledPosts: tells the operator about a post that outlives a lease, and where it waits.
 
-A post that never finishes holds its rows in the worker's hands, so the worker claims less and
-less, and once its lease has run out the rows may be claimed again. Nothing fails, so nothing is
-logged: the outbox only grows. One warning per such post names its channels, how long it has
+A post that never finishes holds its rows in the worker's hands (their leases renewed,
+leases.py), so the worker claims less and less. Nothing fails, so nothing is logged: the outbox
+only grows. One warning per such post names its channels, how long it has
 run and the coroutine it is suspended in, which is what finding the cause needs.
 """
 
@@ -47,7 +47,7 @@ class StalledPosts:
             post.reported = True
             channels = sorted({c for c in post.channels if c is not None})
             log.warning(
-                "a post of %d outbox rows (channels %s) has run %.1f s, past its lease;"
+                "a post of %d outbox rows (channels %s) has run %.1f s, longer than a lease;"
                 " suspended in %s",
                 len(post.channels),
                 ", ".join(map(str, channels)) or "none",

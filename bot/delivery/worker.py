@@ -18,13 +18,20 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.delivery.leases import HeldLeases
 from bot.delivery.pacing import Pacer
 from bot.delivery.packs import PackDelivery, PackSink
 from bot.delivery.retries import DeliveryFailed, RetryPolicy
 from bot.delivery.stalls import StalledPosts
 from bot.domain.clock import now_ms
 from bot.domain.due_loop import DueLoop
-from bot.domain.records import SERVER_DELIVERIES, Delivery, DeliveryKind, SessionRecord
+from bot.domain.records import (
+    SERVER_DELIVERIES,
+    Delivery,
+    DeliveryKind,
+    DeliveryPack,
+    SessionRecord,
+)
 from bot.observability import metrics
 from bot.rendering.results import EMBEDS_PER_MESSAGE
 from bot.store.interface import OutboxStore, SessionStore
@@ -53,6 +60,7 @@ class _Job:
 
     rows: Sequence[Delivery]
     start: Callable[[], Coroutine[Any, Any, None]]
+    pack: DeliveryPack | None = None
 
 
 class ResultDelivery:
@@ -76,11 +84,12 @@ class ResultDelivery:
         self._store = store
         self._sinks = sinks
         self._retries = RetryPolicy(clock, backoff_base_ms, backoff_cap_ms, max_attempts)
+        self._leases = HeldLeases(store, lease_ms, clock)
         self._packs = None
         if packs is not None:
             pacer = pacer or Pacer.unpaced()
             self._packs = PackDelivery(
-                store, packs, pacer, self._retries, lease_ms=lease_ms, clock=clock
+                store, packs, pacer, self._retries, self._leases, lease_ms=lease_ms, clock=clock
             )
         self._kinds = [*sinks, *([DeliveryKind.RESULT] if packs is not None else [])]
         self._batch = batch
@@ -99,7 +108,9 @@ class ResultDelivery:
         jobs: list[_Job] = []
         if self._packs is not None:
             packs = await self._packs.claim(room)
-            jobs += [_Job(pack.rows, functools.partial(self._packs.resend, pack)) for pack in packs]
+            jobs += [
+                _Job(pack.rows, functools.partial(self._packs.resend, pack), pack) for pack in packs
+            ]
             room -= sum(len(pack.rows) for pack in packs)
         if room > 0:
             due = await self._store.claim_due_deliveries(
@@ -130,10 +141,16 @@ class ResultDelivery:
                 if self._held[channel] <= 0:
                     del self._held[channel]
 
-        task = asyncio.create_task(job.start(), name="delivery")
+        task = asyncio.create_task(self._holding(job), name="delivery")
         task.add_done_callback(finished)
         self._stalls.started(task, channels)
         return task
+
+    async def _holding(self, job: _Job) -> None:
+        """The job's leases are kept while it runs: its rows', or its pack's (which leases them)."""
+        rows, packs = (job.rows, ()) if job.pack is None else ((), (job.pack,))
+        with self._leases.held(rows, packs):
+            await job.start()
 
     async def run_once(self) -> int:
         """Claim what is due now, post it all, and return the number of rows claimed."""
@@ -157,13 +174,13 @@ class ResultDelivery:
             try:
                 await self._deliver(row)
             except asyncio.CancelledError:
-                await asyncio.shield(self._store.release_deliveries([r.id for r in rows[index:]]))
+                await asyncio.shield(self._store.release_deliveries(rows[index:]))
                 raise
 
     async def _deliver(self, row: Delivery) -> None:
         session = await self._store.get_session(row.convo_id)
         if session is None:
-            await self._store.mark_undeliverable(row.id, "its session is gone")
+            await self._store.mark_undeliverable(row, "its session is gone")
             return
         try:
             if row.kind == DeliveryKind.RESULT and self._packs is not None:
@@ -177,7 +194,7 @@ class ResultDelivery:
             await self._failed(row, DeliveryFailed(type(error).__name__, permanent=False))
         else:
             now = self._clock()
-            await self._store.mark_delivered(row.id, message_id, now)
+            await self._store.mark_delivered(row, message_id, now)
             metrics.delivered((row,), now)
 
     async def _failed(self, row: Delivery, failure: DeliveryFailed) -> None:
@@ -186,12 +203,12 @@ class ResultDelivery:
             log.warning(
                 "delivery %s undeliverable: %s", row.id, failure.reason, extra=_context(row)
             )
-            await self._store.mark_undeliverable(row.id, failure.reason)
+            await self._store.mark_undeliverable(row, failure.reason)
             return
         log.info(
             "delivery %s retried at %d: %s", row.id, retry_at, failure.reason, extra=_context(row)
         )
-        await self._store.mark_retry(row.id, retry_at, failure.reason)
+        await self._store.mark_retry(row, retry_at, failure.reason)
 
     async def run(self) -> None:
         """Claim rows as they fall due, each session's rows (or pack) posted by its own task, at
@@ -201,6 +218,7 @@ class ResultDelivery:
         up the results behind it, so nothing here waits for a whole batch to finish.
         """
         in_flight: set[asyncio.Task[None]] = set()
+        keeping = asyncio.create_task(self._leases.keep(), name="delivery-leases")
 
         def settled(task: asyncio.Task[None]) -> None:
             # Room is free, and a failed post may have set the next retry time.
@@ -218,9 +236,10 @@ class ResultDelivery:
                 await self._idle(full=self._held.total() >= self._batch)
                 self._stalls.report()
         finally:
+            keeping.cancel()
             for task in in_flight:
                 task.cancel()
-            await asyncio.gather(*in_flight, return_exceptions=True)
+            await asyncio.gather(keeping, *in_flight, return_exceptions=True)
             if self._packs is not None:
                 await self._packs.stop()
 

@@ -143,11 +143,16 @@ class Delivery:
     message_id: int | None = None
     delivered_at_ms: int | None = None
     last_error: str | None = None
-    # The lease of the claim that handed the row out: packing it checks the lease is still this
-    # one, so a row whose lease ran out and went to another worker is never packed twice.
-    lease_until_ms: int = 0
     # When the row was queued: for a result, when its webhook was accepted (delivery latency).
     created_at_ms: int = 0
+
+    @property
+    def claim(self) -> int:
+        """The claim that handed the row out, by number: each claim counts an attempt, and a
+        claimed row's ``attempts`` counts those before it. Renewing, packing and settling the
+        row check that its attempts still equal this, so a row whose lease ran out and that a
+        later claim took is left to that claim; unlike the lease, renewing does not change it."""
+        return self.attempts + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +171,8 @@ class DeliveryPack:
     rows: tuple[Delivery, ...]
     attempts: int
     created_at_ms: int
+
+    @property
+    def claim(self) -> int:
+        """As ``Delivery.claim``, for the pack."""
+        return self.attempts + 1

@@ -30,7 +30,7 @@ SESSION_COLUMNS = (
 )
 DELIVERY_COLUMNS = (
     "id, convo_id, kind, state, attempts, next_attempt_at, channel_id, reply_to_message_id,"
-    " message_id, delivered_at, last_error, lease_until, created_at"
+    " message_id, delivered_at, last_error, created_at"
 )
 PACK_COLUMNS = "id, channel_id, attempts, created_at"
 FOLLOW_COLUMNS = (
@@ -128,8 +128,7 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
         message_id=row[8],
         delivered_at_ms=row[9],
         last_error=row[10],
-        lease_until_ms=row[11],
-        created_at_ms=row[12],
+        created_at_ms=row[11],
     )
 
 

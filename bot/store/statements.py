@@ -85,9 +85,16 @@ _RETRY = "SET next_attempt_at = ?, last_error = ?, lease_until = 0"
 _UNDELIVERABLE = (
     f"SET state = '{DeliveryState.UNDELIVERABLE.value}', last_error = ?, lease_until = 0"
 )
-MARK_DELIVERED = f"UPDATE deliveries {_DELIVERED} WHERE id = ?"
-MARK_RETRY = f"UPDATE deliveries {_RETRY} WHERE id = ?"
-MARK_UNDELIVERABLE = f"UPDATE deliveries {_UNDELIVERABLE} WHERE id = ?"
+# A row is settled, renewed or handed back only by the claim that holds it (``Delivery.claim``),
+# and only while it is pending: a worker late with an answer cannot undo another's.
+_HELD = f"WHERE id = ? AND attempts = ? AND {PENDING}"
+MARK_DELIVERED = f"UPDATE deliveries {_DELIVERED} {_HELD}"
+MARK_RETRY = f"UPDATE deliveries {_RETRY} {_HELD}"
+MARK_UNDELIVERABLE = f"UPDATE deliveries {_UNDELIVERABLE} {_HELD}"
+RELEASE_DELIVERY = f"UPDATE deliveries SET lease_until = 0, attempts = attempts - 1 {_HELD}"
+# A renewal after its row was settled or given back for a retry (lease 0) changes nothing.
+RENEW_DELIVERY = f"UPDATE deliveries SET lease_until = ? {_HELD} AND lease_until > 0"
+RENEW_PACK = f"UPDATE delivery_packs SET lease_until = ? {_HELD} AND lease_until > 0"
 DELIVERIES_FOR = f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE convo_id = ? ORDER BY id"
 # The per-channel cap of a claim that asks for none (a claim's rows are numbered per channel).
 UNCAPPED = 2**31 - 1
@@ -103,11 +110,11 @@ DROP_PACK = "DELETE FROM delivery_packs WHERE id = ?"
 PACK_ROWS = f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE pack_id = ? ORDER BY id"
 MARK_PACK_DELIVERED = f"UPDATE delivery_packs {_DELIVERED} WHERE id = ?"
 MARK_PACKED_DELIVERED = f"UPDATE deliveries {_DELIVERED} WHERE pack_id = ?"
-MARK_PACK_RETRY = f"UPDATE delivery_packs {_RETRY} WHERE id = ?"
+MARK_PACK_RETRY = f"UPDATE delivery_packs {_RETRY} WHERE id = ? AND {PENDING}"
 # The rows keep their own schedule (their pack is claimed, not they), but show the error.
 NOTE_PACKED_ERROR = "UPDATE deliveries SET last_error = ? WHERE pack_id = ?"
-MARK_PACK_UNDELIVERABLE = f"UPDATE delivery_packs {_UNDELIVERABLE} WHERE id = ?"
-MARK_PACKED_UNDELIVERABLE = f"UPDATE deliveries {_UNDELIVERABLE} WHERE pack_id = ?"
+MARK_PACK_UNDELIVERABLE = f"UPDATE delivery_packs {_UNDELIVERABLE} WHERE id = ? AND {PENDING}"
+MARK_PACKED_UNDELIVERABLE = f"UPDATE deliveries {_UNDELIVERABLE} WHERE pack_id = ? AND {PENDING}"
 
 # -- secrets ----------------------------------------------------------------------------------
 

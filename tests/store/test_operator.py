@@ -25,7 +25,7 @@ async def test_outbox_depth_oldest_due_and_active_follows(store: Store) -> None:
     assert (await store.figures(before - 1)).oldest_due_ms is None
 
     [first, _] = await store.claim_due_deliveries(["result"], after, 60_000, 10)
-    await store.mark_delivered(first.id, 77, after)
+    await store.mark_delivered(first, 77, after)
     assert (await store.figures(after)).outbox_depth == 1
 
     await store.create_follow(another())

@@ -54,7 +54,7 @@ async def test_concurrent_claims_never_hand_out_a_row_twice(store: Store) -> Non
 async def test_delivered_rows_are_settled(store: Store) -> None:
     await finished(store, "c1")
     [row] = await store.claim_due_deliveries(["result"], NOW, 1000, 10)
-    await store.mark_delivered(row.id, 77, NOW)
+    await store.mark_delivered(row, 77, NOW)
     [settled] = await store.deliveries_for("c1")
     assert (settled.state, settled.message_id, settled.delivered_at_ms) == (
         DeliveryState.DELIVERED,
@@ -68,7 +68,7 @@ async def test_delivered_rows_are_settled(store: Store) -> None:
 async def test_a_retry_waits_and_keeps_its_error(store: Store) -> None:
     await finished(store, "c1")
     [row] = await store.claim_due_deliveries(["result"], NOW, 1000, 10)
-    await store.mark_retry(row.id, NOW + 5000, "boom " * 200)
+    await store.mark_retry(row, NOW + 5000, "boom " * 200)
     assert await store.claim_due_deliveries(["result"], NOW + 4999, 1000, 10) == []
     [again] = await store.claim_due_deliveries(["result"], NOW + 5000, 1000, 10)
     assert again.attempts == 1  # the claims before this one
@@ -78,7 +78,7 @@ async def test_a_retry_waits_and_keeps_its_error(store: Store) -> None:
 async def test_released_rows_are_due_at_once_their_claim_uncounted(store: Store) -> None:
     await finished(store, "c1")
     [row] = await store.claim_due_deliveries(["result"], NOW, 60_000, 10)
-    await store.release_deliveries([row.id])
+    await store.release_deliveries([row])
     [again] = await store.claim_due_deliveries(["result"], NOW, 60_000, 10)
     assert again.attempts == 0
 
@@ -86,7 +86,43 @@ async def test_released_rows_are_due_at_once_their_claim_uncounted(store: Store)
 async def test_undeliverable_rows_are_never_claimed_again(store: Store) -> None:
     await finished(store, "c1")
     [row] = await store.claim_due_deliveries(["result"], NOW, 1000, 10)
-    await store.mark_undeliverable(row.id, "channel gone")
+    await store.mark_undeliverable(row, "channel gone")
     [gone] = await store.deliveries_for("c1")
     assert (gone.state, gone.last_error) == (DeliveryState.UNDELIVERABLE, "channel gone")
     assert await store.claim_due_deliveries(["result"], NOW + 10**6, 1000, 10) == []
+
+
+async def test_a_renewed_lease_keeps_a_row_from_the_next_claim(store: Store) -> None:
+    await finished(store, "c1")
+    [row] = await store.claim_due_deliveries(["result"], NOW, 1000, 10)
+    await store.renew_leases([row], [], NOW + 5000)
+    assert await store.claim_due_deliveries(["result"], NOW + 4999, 1000, 10) == []
+    assert await store.next_delivery_due_ms(["result"]) == NOW + 5000
+    [again] = await store.claim_due_deliveries(["result"], NOW + 5000, 1000, 10)
+    assert again.attempts == 1
+
+
+async def test_a_claim_whose_row_another_claim_took_settles_nothing(store: Store) -> None:
+    """A worker whose lease ran out answers late: the row is the later claim's."""
+    await finished(store, "c1")
+    [late] = await store.claim_due_deliveries(["result"], NOW, 1000, 10)
+    [taken] = await store.claim_due_deliveries(["result"], NOW + 1000, 60_000, 10)
+    await store.mark_undeliverable(late, "Discord 403")
+    await store.mark_retry(late, NOW + 10**6, "Discord 502")
+    await store.renew_leases([late], [], NOW + 10**7)
+    await store.release_deliveries([late])
+    [row] = await store.deliveries_for("c1")
+    assert (row.state, row.attempts, row.last_error) == (DeliveryState.PENDING, 2, None)
+    assert await store.next_delivery_due_ms(["result"]) == NOW + 61_000  # the later lease
+    await store.mark_delivered(taken, 77, NOW + 2000)
+    await store.mark_undeliverable(taken, "too late")  # settled rows stay settled
+    [row] = await store.deliveries_for("c1")
+    assert (row.state, row.message_id) == (DeliveryState.DELIVERED, 77)
+
+
+async def test_a_renewal_does_not_lease_a_row_given_back_for_a_retry(store: Store) -> None:
+    await finished(store, "c1")
+    [row] = await store.claim_due_deliveries(["result"], NOW, 60_000, 10)
+    await store.mark_retry(row, NOW + 5000, "Discord 502")
+    await store.renew_leases([row], [], NOW + 60_000)
+    assert await store.next_delivery_due_ms(["result"]) == NOW + 5000

@@ -28,7 +28,7 @@ async def claimed_rows(store: Store, count: int, lease_ms: int = 60_000) -> list
 
 async def test_a_pack_holds_its_rows_and_they_are_claimed_only_through_it(store: Store) -> None:
     rows = await claimed_rows(store, 3)
-    assert {row.lease_until_ms for row in rows} == {NOW + 60_000}
+    assert {row.claim for row in rows} == {1}
     pack = await store.record_pack(CHANNEL, rows, NOW, 30_000)
     assert pack is not None
     assert (pack.channel_id, pack.attempts, pack.created_at_ms) == (CHANNEL, 0, NOW)
@@ -48,19 +48,20 @@ async def test_a_row_whose_lease_passed_to_another_worker_stays_out_of_the_pack(
 ) -> None:
     rows = await claimed_rows(store, 2, lease_ms=1000)
     [taken] = [row for row in rows if row.convo_id == "c1"]
-    await store.release_deliveries([taken.id])
-    [retaken] = await store.claim_due_deliveries(["result"], NOW + 5, 60_000, 10)
-    pack = await store.record_pack(CHANNEL, rows, NOW + 10, 30_000)
+    await store.renew_leases([row for row in rows if row is not taken], [], NOW + 60_000)
+    [retaken] = await store.claim_due_deliveries(["result"], NOW + 1000, 60_000, 10)
+    assert retaken.id == taken.id
+    pack = await store.record_pack(CHANNEL, rows, NOW + 1010, 30_000)
     assert pack is not None
     assert [row.convo_id for row in pack.rows] == ["c0"]
     # The other worker's claim is intact: its row packs under its own lease only.
-    assert await store.record_pack(CHANNEL, [taken], NOW + 10, 30_000) is None
-    assert await store.record_pack(CHANNEL, [retaken], NOW + 10, 30_000) is not None
+    assert await store.record_pack(CHANNEL, [taken], NOW + 1010, 30_000) is None
+    assert await store.record_pack(CHANNEL, [retaken], NOW + 1010, 30_000) is not None
 
 
 async def test_a_pack_that_no_row_joins_is_not_recorded(store: Store) -> None:
     rows = await claimed_rows(store, 1)
-    stale = [replace(row, lease_until_ms=row.lease_until_ms - 1) for row in rows]
+    stale = [replace(row, attempts=row.attempts + 1) for row in rows]
     assert await store.record_pack(CHANNEL, stale, NOW, 30_000) is None
     assert await store.next_pack_due_ms() is None
     assert await store.record_pack(CHANNEL, rows, NOW, 30_000) is not None
@@ -141,3 +142,16 @@ async def test_request_slots_are_spaced_and_held_back_for_every_caller(store: St
     held = await store.reserve_request_slot(interval, hold_ms=10 * interval)
     assert held.at_ms - held.now_ms >= 10 * interval
     assert held.at_ms >= third.at_ms + interval
+
+
+async def test_a_renewed_pack_is_not_claimed_again_while_its_worker_holds_it(
+    store: Store,
+) -> None:
+    pack = await store.record_pack(CHANNEL, await claimed_rows(store, 2), NOW, 30_000)
+    assert pack is not None
+    await store.renew_leases([], [pack], NOW + 90_000)
+    assert await store.claim_due_packs(NOW + 89_999, 1000, 10) == []
+    [again] = await store.claim_due_packs(NOW + 90_000, 1000, 10)
+    await store.renew_leases([], [pack], NOW + 10**6)  # the earlier claim's: changes nothing
+    assert await store.next_pack_due_ms() == NOW + 91_000
+    assert again.claim == pack.claim + 1

@@ -26,8 +26,9 @@ class OutboxStore(Protocol):
         """Lease due rows so that two workers never hand the same row to a sink at once.
 
         Each claim counts as an attempt; a row comes back as it was before this claim, so its
-        ``attempts`` counts the earlier ones, with the lease of this claim (``lease_until_ms``).
-        A row already in a pack (``record_pack``) is not claimed here: its pack is.
+        ``attempts`` counts the earlier ones, and its ``claim`` names this one: the worker
+        renews, packs and settles the row by it. A row already in a pack (``record_pack``) is
+        not claimed here: its pack is.
 
         Fair across channels (a row's ``channel_id``, the channel it was asked in): at most
         ``per_channel`` rows of any one channel, and none of ``skip_channels`` (those whose rows
@@ -50,32 +51,45 @@ class OutboxStore(Protocol):
 
     async def deliveries_for(self, convo_id: str) -> list[Delivery]: ...
 
+    # A claimed row is settled, renewed or handed back only while its claim holds it (its
+    # attempts equal ``delivery.claim``) and it is pending: otherwise nothing changes, as a
+    # worker whose lease ran out and that answers late must not undo the work of the claim that
+    # took the row since.
+
     async def mark_delivered(
-        self, delivery_id: int, message_id: int | None, now_ms: int
+        self, delivery: Delivery, message_id: int | None, now_ms: int
     ) -> None: ...
 
-    async def mark_retry(self, delivery_id: int, next_attempt_ms: int, error: str) -> None: ...
+    async def mark_retry(self, delivery: Delivery, next_attempt_ms: int, error: str) -> None: ...
 
-    async def release_deliveries(self, delivery_ids: Collection[int]) -> None:
-        """Hand leased rows back, their claim uncounted: their worker is stopping, and a stop
+    async def release_deliveries(self, deliveries: Collection[Delivery]) -> None:
+        """Hand claimed rows back, their claim uncounted: their worker is stopping, and a stop
         is no failed attempt."""
         ...
 
-    async def mark_undeliverable(self, delivery_id: int, reason: str) -> None: ...
+    async def mark_undeliverable(self, delivery: Delivery, reason: str) -> None: ...
+
+    async def renew_leases(
+        self, deliveries: Collection[Delivery], packs: Collection[DeliveryPack], lease_until: int
+    ) -> None:
+        """Lease the claimed rows and packs until ``lease_until``: they are still in their
+        worker's hands (waiting for their channel's turn, or being posted), and a lease that ran
+        out would let another claim post them again. Not those settled or given back since."""
+        ...
 
     async def record_pack(
         self, channel_id: int, rows: Sequence[Delivery], now_ms: int, lease_ms: int
     ) -> DeliveryPack | None:
         """Record claimed rows as one pack for ``channel_id``, before its first send.
 
-        A row joins only while it is pending, in no pack, and still leased by the claim that
-        handed it out (its ``lease_until_ms``): a row whose lease ran out and that another worker
-        claimed stays that worker's. Returns the pack with the rows that joined, leased until
+        A row joins only while it is pending, in no pack, and still held by the claim that
+        handed it out (its ``claim``): a row whose lease ran out and that another worker claimed
+        stays that worker's. Returns the pack with the rows that joined, leased until
         ``now_ms + lease_ms`` with this send as its first attempt (``attempts`` 0 before it), or
         None when none joined (then no pack is left behind). One transaction. PostgreSQL: insert
-        the pack, ``UPDATE deliveries SET pack_id = … FROM unnest(ids, leases) WHERE lease_until
-        = lease AND pack_id IS NULL AND state = 'pending'`` (a concurrent claim holds the row
-        lock, and after it the lease no longer matches), then the pack's rows.
+        the pack, ``UPDATE deliveries SET pack_id = … FROM unnest(ids, claims) WHERE attempts
+        = claim AND pack_id IS NULL AND state = 'pending'`` (a concurrent claim holds the row
+        lock, and after it the attempts no longer match), then the pack's rows.
         """
         ...
 

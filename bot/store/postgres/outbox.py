@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from bot.domain.records import Delivery
+from bot.domain.records import Delivery, DeliveryPack
 from bot.store import statements
 from bot.store.postgres.tables import Tables, numbered
 from bot.store.rows import DELIVERY_COLUMNS, delivery_from_row
@@ -31,7 +31,14 @@ CLAIM_DUE = (
     " ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)"
     f" RETURNING {DELIVERY_COLUMNS}"
 )
-RELEASE = "UPDATE deliveries SET lease_until = 0, attempts = attempts - 1 WHERE id = ANY($1)"
+# The shared statements' ``id = ? AND attempts = ?``, for many rows at once.
+_HELD_ROWS = "FROM unnest($1::bigint[], $2::int[]) AS held (id, claim) WHERE {table}.id = held.id"
+_HELD = f" AND {{table}}.attempts = held.claim AND {{table}}.{PENDING}"
+RELEASE = (
+    "UPDATE deliveries SET lease_until = 0, attempts = deliveries.attempts - 1"
+    f" {_HELD_ROWS}{_HELD}".format(table="deliveries")
+)
+RENEW = f"UPDATE {{table}} SET lease_until = $3 {_HELD_ROWS}{_HELD} AND {{table}}.lease_until > 0"
 NEXT_DUE = (
     "SELECT MIN(GREATEST(next_attempt_at, lease_until)) FROM deliveries"
     f" WHERE {PENDING} AND pack_id IS NULL AND kind = ANY($1::text[])"
@@ -62,17 +69,24 @@ class OutboxTables(Tables):
         claimed = [replace(d, attempts=d.attempts - 1) for d in map(delivery_from_row, rows)]
         return sorted(claimed, key=lambda d: (d.next_attempt_at_ms, d.id))
 
-    async def mark_delivered(self, delivery_id: int, message_id: int | None, now_ms: int) -> None:
-        await self._run(MARK_DELIVERED, message_id, now_ms, delivery_id)
+    async def mark_delivered(self, delivery: Delivery, message_id: int | None, now_ms: int) -> None:
+        await self._run(MARK_DELIVERED, message_id, now_ms, delivery.id, delivery.claim)
 
-    async def mark_retry(self, delivery_id: int, next_attempt_ms: int, error: str) -> None:
-        await self._run(MARK_RETRY, next_attempt_ms, error[:500], delivery_id)
+    async def mark_retry(self, delivery: Delivery, next_attempt_ms: int, error: str) -> None:
+        await self._run(MARK_RETRY, next_attempt_ms, error[:500], delivery.id, delivery.claim)
 
-    async def release_deliveries(self, delivery_ids: Collection[int]) -> None:
-        await self._run(RELEASE, list(delivery_ids))
+    async def release_deliveries(self, deliveries: Collection[Delivery]) -> None:
+        await self._run(RELEASE, *_held(deliveries))
 
-    async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
-        await self._run(MARK_UNDELIVERABLE, reason[:500], delivery_id)
+    async def mark_undeliverable(self, delivery: Delivery, reason: str) -> None:
+        await self._run(MARK_UNDELIVERABLE, reason[:500], delivery.id, delivery.claim)
+
+    async def renew_leases(
+        self, deliveries: Collection[Delivery], packs: Collection[DeliveryPack], lease_until: int
+    ) -> None:
+        async with self._transaction() as db:
+            await db.execute(RENEW.format(table="deliveries"), *_held(deliveries), lease_until)
+            await db.execute(RENEW.format(table="delivery_packs"), *_held(packs), lease_until)
 
     async def next_delivery_due_ms(
         self, kinds: Collection[str], skip_channels: Collection[int] = ()
@@ -81,3 +95,8 @@ class OutboxTables(Tables):
 
     async def deliveries_for(self, convo_id: str) -> list[Delivery]:
         return [delivery_from_row(row) for row in await self._fetch(DELIVERIES_FOR, convo_id)]
+
+
+def _held(claimed: Collection[Delivery | DeliveryPack]) -> tuple[list[int], list[int]]:
+    """The ids and claims of rows or packs, as ``_HELD_ROWS`` takes them."""
+    return [item.id for item in claimed], [item.claim for item in claimed]

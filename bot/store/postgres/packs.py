@@ -22,10 +22,10 @@ MARK_PACK_UNDELIVERABLE = numbered(statements.MARK_PACK_UNDELIVERABLE)
 MARK_PACKED_UNDELIVERABLE = numbered(statements.MARK_PACKED_UNDELIVERABLE)
 # A row joins only while the claim that handed it out still holds it
 # (bot/store/interface/delivery.py): a concurrent claim holds the row's lock first, and once it
-# commits the lease no longer matches.
+# commits the row's attempts no longer match.
 JOIN_PACK = (
-    "UPDATE deliveries SET pack_id = $1 FROM unnest($2::bigint[], $3::bigint[]) AS held (id,"
-    " lease) WHERE deliveries.id = held.id AND deliveries.lease_until = held.lease"
+    "UPDATE deliveries SET pack_id = $1 FROM unnest($2::bigint[], $3::int[]) AS held (id,"
+    " claim) WHERE deliveries.id = held.id AND deliveries.attempts = held.claim"
     f" AND deliveries.pack_id IS NULL AND deliveries.{PENDING}"
 )
 CLAIM_PACKS = (
@@ -53,8 +53,8 @@ class PackTables(Tables):
         async with self._transaction() as db:
             pack_id = await db.fetchval(NEW_PACK, channel_id, now_ms, now_ms + lease_ms, now_ms)
             ids = [row.id for row in rows]
-            leases = [row.lease_until_ms for row in rows]
-            if await db.execute(JOIN_PACK, pack_id, ids, leases) == "UPDATE 0":
+            claims = [row.claim for row in rows]
+            if await db.execute(JOIN_PACK, pack_id, ids, claims) == "UPDATE 0":
                 await db.execute(DROP_PACK, pack_id)
                 return None
             members = [delivery_from_row(row) for row in await db.fetch(PACK_ROWS, pack_id)]

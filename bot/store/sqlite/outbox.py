@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection
-from dataclasses import replace
 
-from bot.domain.records import Delivery
+from bot.domain.records import Delivery, DeliveryPack
 from bot.store.rows import DELIVERY_COLUMNS, delivery_from_row
 from bot.store.sqlite.tables import Tables, marks
 from bot.store.statements import (
@@ -15,6 +14,9 @@ from bot.store.statements import (
     MARK_RETRY,
     MARK_UNDELIVERABLE,
     PENDING,
+    RELEASE_DELIVERY,
+    RENEW_DELIVERY,
+    RENEW_PACK,
     UNCAPPED,
 )
 
@@ -46,10 +48,7 @@ class OutboxTables(Tables):
         params = (*kinds, now_ms, now_ms, *skipped, per_channel or UNCAPPED, limit)
 
         def write(db: sqlite3.Connection) -> list[Delivery]:
-            claimed = [
-                replace(delivery_from_row(row), lease_until_ms=lease_until)
-                for row in db.execute(sql, params)
-            ]
+            claimed = [delivery_from_row(row) for row in db.execute(sql, params)]
             db.executemany(
                 "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
                 [(lease_until, d.id) for d in claimed],
@@ -58,21 +57,34 @@ class OutboxTables(Tables):
 
         return await self._write(write)
 
-    async def mark_delivered(self, delivery_id: int, message_id: int | None, now_ms: int) -> None:
-        await self._run(MARK_DELIVERED, (message_id, now_ms, delivery_id))
+    async def mark_delivered(self, delivery: Delivery, message_id: int | None, now_ms: int) -> None:
+        await self._run(MARK_DELIVERED, (message_id, now_ms, delivery.id, delivery.claim))
 
-    async def mark_retry(self, delivery_id: int, next_attempt_ms: int, error: str) -> None:
-        await self._run(MARK_RETRY, (next_attempt_ms, error[:500], delivery_id))
+    async def mark_retry(self, delivery: Delivery, next_attempt_ms: int, error: str) -> None:
+        await self._run(MARK_RETRY, (next_attempt_ms, error[:500], delivery.id, delivery.claim))
 
-    async def release_deliveries(self, delivery_ids: Collection[int]) -> None:
-        await self._run(
-            "UPDATE deliveries SET lease_until = 0, attempts = attempts - 1"
-            f" WHERE id IN ({marks(delivery_ids)})",
-            tuple(delivery_ids),
-        )
+    async def release_deliveries(self, deliveries: Collection[Delivery]) -> None:
+        params = [(delivery.id, delivery.claim) for delivery in deliveries]
 
-    async def mark_undeliverable(self, delivery_id: int, reason: str) -> None:
-        await self._run(MARK_UNDELIVERABLE, (reason[:500], delivery_id))
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(RELEASE_DELIVERY, params)
+
+        await self._write(write)
+
+    async def mark_undeliverable(self, delivery: Delivery, reason: str) -> None:
+        await self._run(MARK_UNDELIVERABLE, (reason[:500], delivery.id, delivery.claim))
+
+    async def renew_leases(
+        self, deliveries: Collection[Delivery], packs: Collection[DeliveryPack], lease_until: int
+    ) -> None:
+        rows = [(lease_until, delivery.id, delivery.claim) for delivery in deliveries]
+        held = [(lease_until, pack.id, pack.claim) for pack in packs]
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(RENEW_DELIVERY, rows)
+            db.executemany(RENEW_PACK, held)
+
+        await self._write(write)
 
     async def next_delivery_due_ms(
         self, kinds: Collection[str], skip_channels: Collection[int] = ()

@@ -24,7 +24,7 @@ from bot.store.statements import (
 # A row joins only while the claim that handed it out still holds it
 # (bot/store/interface/delivery.py).
 JOIN_PACK = (
-    "UPDATE deliveries SET pack_id = ? WHERE id = ? AND lease_until = ? AND pack_id IS NULL"
+    "UPDATE deliveries SET pack_id = ? WHERE id = ? AND attempts = ? AND pack_id IS NULL"
     f" AND {PENDING}"
 )
 DUE_PACKS = (
@@ -41,8 +41,7 @@ class PackTables(Tables):
             values = (channel_id, now_ms, now_ms + lease_ms, now_ms)
             (pack_id,) = db.execute(NEW_PACK, values).fetchone()
             joined = sum(
-                db.execute(JOIN_PACK, (pack_id, row.id, row.lease_until_ms)).rowcount
-                for row in rows
+                db.execute(JOIN_PACK, (pack_id, row.id, row.claim)).rowcount for row in rows
             )
             if not joined:
                 db.execute(DROP_PACK, (pack_id,))
