@@ -203,6 +203,8 @@ def test_what_is_shown_of_a_stream_is_outside_text_kept_harmless() -> None:
         "  @everyone  ", "**Huge** [giveaway] " + "x" * 400, "javascript:alert(1)"
     )
     assert announced.thumbnail_url is None and len(announced.title or "") == 256
+    controls = StreamDetails.of("Some\x00one", "Late\nnight\x1b[31m show\x7f")
+    assert (controls.streamer, controls.title) == ("Someone", "Late night[31m show")
 
     rtmp = result_embed(
         session(stream_url="rtmp://ingest.test/live", stream=announced), words=ENGLISH_WORDS

@@ -13,6 +13,10 @@ def test_tags_are_trimmed_deduplicated_in_order() -> None:
     assert parse_tags("") == ()
 
 
+def test_tags_lose_control_characters() -> None:
+    assert parse_tags("Fu\x00n,\tRelaxed\x7f,\x1b,Fun") == ("Fun", "Relaxed")
+
+
 def test_convo_ids_are_uuids_stable_per_trigger_and_distinct_otherwise() -> None:
     ids = ConvoIds(application_id=99)
     here = Origin(guild_id=1, channel_id=2, requester_id=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
@@ -275,3 +276,35 @@ async def test_health_is_503_while_results_cannot_be_stored_and_ok_once_they_can
         assert response.status == 200
         assert (await response.json())["store"] == "ok"
     assert (await harness.post(token, webhook_body("c1")))[0] == 200
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_body_that_does_not_decompress_is_400_and_a_compressed_one_is_taken(
+    harness: Harness, encoding: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await harness.session("c1")
+    url = f"{harness.base_url}/webhooks/chatsight/{token}"
+    headers = {"Content-Type": JSON, "Content-Encoding": encoding}
+    async with harness.http.post(url, data=webhook_body("c1"), headers=headers) as response:
+        assert (response.status, await response.text()) == (400, "body could not be decoded")
+    assert "Traceback" not in caplog.text
+    await assert_unchanged(harness, "c1")
+    compress = zlib.compressobj(wbits=31 if encoding == "gzip" else 15)
+    packed = compress.compress(webhook_body("c1")) + compress.flush()
+    async with harness.http.post(url, data=packed, headers=headers) as response:
+        assert response.status == 200
+    assert (await harness.store.deliveries_for("c1"))[0].state is DeliveryState.PENDING
+
+
+async def test_control_characters_never_reach_the_database(backend_store: Store) -> None:
+    """PostgreSQL's text cannot hold a NUL: a convoId with one is no session of ours (400), and
+    tags lose theirs, as no tag name is meant to show one."""
+    async with running_receiver(backend_store) as harness:
+        token = await harness.session("c1")
+        assert (await harness.post(token, webhook_body("c1\x00")))[0] == 400
+        assert (await harness.post(token, webhook_body("c1\n")))[0] == 400
+        await assert_unchanged(harness, "c1")
+        assert (await harness.post(token, webhook_body("c1", "Fu\x00n,\x07Relaxed\x1b")))[0] == 200
+        session = await backend_store.get_session("c1")
+        assert session is not None and session.result is not None
+        assert session.result.tags == ("Fun", "Relaxed")

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.domain.plain_text import without_controls
+
 # Discord's embed limits (docs/discord-notes.md): an author's name 256 characters, a title 256.
 NAME_LIMIT = 256
 TITLE_LIMIT = 256
@@ -23,7 +25,7 @@ IMAGE_URL_LIMIT = 2048
 def _text(value: object, limit: int) -> str | None:
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
+    text = without_controls(" ".join(value.split()))
     return text[:limit] or None
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.plain_text import without_controls
+
 
 def parse_tags(raw: str) -> tuple[str, ...]:
-    """Split, trim, drop empties and de-duplicate keeping first occurrence.
+    """Split, trim, drop control characters and empties, and de-duplicate keeping first
+    occurrence.
 
     The webhook example has no spaces ("Fun,Relaxed") and the query example has them
     ("Food, Fun"), so both must parse to the same tags.
     """
     seen: dict[str, None] = {}
-    for part in raw.split(","):
+    for part in without_controls(raw).split(","):
         tag = part.strip()
         if tag:
             seen.setdefault(tag, None)

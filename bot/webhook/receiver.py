@@ -104,7 +104,10 @@ class WebhookReceiver:
                 logging.WARNING, "webhook refused", rejection.status, rejection.reason
             )
             metrics.webhook_refused(rejection.status)
-            return web.Response(status=rejection.status, text=rejection.reason)
+            response = web.Response(status=rejection.status, text=rejection.reason)
+            if rejection.close:
+                response.force_close()
+            return response
         except StoreUnavailable as failure:
             # Not stored, so not 200: the session stays awaiting and the poll recovers its result.
             self._health.not_stored()
@@ -126,6 +129,12 @@ class WebhookReceiver:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             raise Rejection(413, "body larger than 64 KiB") from None
+        except web.RequestPayloadError:
+            # A Content-Encoding (gzip, deflate) whose body does not decompress. The body ends
+            # here: aiohttp would otherwise read the rest after the answer, meet the same error
+            # and log it as an unhandled exception; and the connection with it.
+            request.content.feed_eof()
+            raise Rejection(400, "body could not be decoded", close=True) from None
         delivery = parse_delivery(body)
         try:
             self._verifier.verify(delivery)

@@ -25,10 +25,13 @@ SENDER = "chatsight-webhooks"
 class Rejection(Exception):
     """A refused delivery: the HTTP status to answer and a reason for the operator's log."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, *, close: bool = False) -> None:
+        """``close``: the connection cannot carry another request (its body was not read to
+        its end)."""
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.close = close
 
 
 @dataclass(slots=True)
@@ -65,7 +68,13 @@ def parse_delivery(body: bytes) -> WebhookDelivery:
         raise Rejection(400, "payload.tags is not a string")
     if not isinstance(undocumented, bool):
         raise Rejection(400, "payload.undocumentedTags is not a boolean")
-    if not isinstance(convo_id, str) or not convo_id or len(convo_id) > 200:
+    # Ours are UUIDs; a control character (PostgreSQL's text cannot even hold a NUL) is none.
+    if (
+        not isinstance(convo_id, str)
+        or not convo_id
+        or len(convo_id) > 200
+        or not convo_id.isprintable()
+    ):
         raise Rejection(400, "payload.convoId is not a usable string")
     time_value = _single(document, payload, "time")
     signature = _single(document, payload, "hmac")
