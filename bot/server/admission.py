@@ -73,7 +73,12 @@ class AutomaticSlotStore(SlotWaitStore, Protocol):
 class AutomaticSlots:
     """Automatic work (an announcement's follow, each sample of a followed stream) counts
     towards the server's cap like a member's ``/tag``: over it, the sample waits, marked in the
-    store so that ``/chatsight-config show`` can say how many wait."""
+    store so that ``/chatsight-config show`` can say how many wait.
+
+    Waiting follows are served in the order they began waiting. Without that, a followed stream
+    whose next sample falls due just as its last one ends takes the slot it freed every time,
+    while an announcement that looks again every few seconds is never there at that moment and
+    waits until its dedupe window drops it."""
 
     def __init__(
         self,
@@ -93,7 +98,10 @@ class AutomaticSlots:
     async def take(self, follow: Follow, convo_id: str) -> bool:
         """Whether the sample ``convo_id`` of ``follow`` may start now; else it waits."""
         guild_id = follow.origin.guild_id
-        if guild_id is None or await self._gate.admit_automatic(guild_id, convo_id):
+        if guild_id is None:
+            return True
+        first = await self._store.first_waiting_for_slot(guild_id)
+        if first in (None, follow.id) and await self._gate.admit_automatic(guild_id, convo_id):
             await self._store.slot_taken(follow.id)
             return True
         await self._store.wait_for_slot(follow.id, guild_id, self._clock())

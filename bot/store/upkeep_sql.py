@@ -28,4 +28,9 @@ WAITING_FOR_SLOT = (
     "SELECT COUNT(*) FROM slot_waits JOIN follows ON follows.id = slot_waits.follow_id"
     f" WHERE slot_waits.guild_id = ? AND follows.{ACTIVE}"
 )
+FIRST_WAITING_FOR_SLOT = (
+    "SELECT slot_waits.follow_id FROM slot_waits JOIN follows ON follows.id = slot_waits.follow_id"
+    f" WHERE slot_waits.guild_id = ? AND follows.{ACTIVE}"
+    " ORDER BY slot_waits.since, slot_waits.follow_id LIMIT 1"
+)
 GUILD_FOLLOWS = f"SELECT {FOLLOW_COLUMNS} FROM follows WHERE guild_id = ? AND {ACTIVE} ORDER BY id"

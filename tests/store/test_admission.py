@@ -230,3 +230,31 @@ async def test_each_stream_of_the_tag_stream_menu_takes_a_slot_or_waits(store: S
     assert outcome.started[0].origin == Origin(1, 10, 7, 555)
     again = await tagger.on_demand(announcement, 7, 901)
     assert (len(again.started), again.waiting, again.recent) == (0, 0, 3)
+
+
+async def test_a_freed_slot_goes_to_the_follow_that_waited_longest(store: Store) -> None:
+    """A followed stream due for its next sample does not take the slot its own last sample
+    freed from an announcement that has waited for one all along: it queues behind it."""
+    service = cast(TaggingService, StoringService(store))
+    clock = Clock()
+    slots = AutomaticSlots(store, gate(store, clock, cap=1), wait_limit_s=1800, clock=clock)
+    following = Following(store, service, ConvoIds(4242), slots=slots, clock=clock)
+    tagger = AutoTagger(store, following, clock=clock)
+    asked = await tagger.on_demand(Announcement(1, 10, 555, 8, "live: https://s.test/a"), 7, 900)
+    [first] = asked.started
+    asked = await tagger.on_demand(Announcement(1, 10, 556, 8, "live: https://s.test/b"), 7, 901)
+    assert (asked.started, asked.waiting) == ([], 1)
+    followed, waiting = await store.guild_follows(1)
+    # The waiting one looks again every few seconds while the first sample runs...
+    clock.now = followed.next_sample_at_ms - 1
+    await following.run_due()
+    # ...so the followed stream is due first once its sample ended.
+    await store.complete(Completion(first.convo_id, SessionState.COMPLETED, TagResult(("Fun",))))
+    clock.now = followed.next_sample_at_ms
+    await following.run_due()
+    assert (await store.count_awaiting(1), await store.waiting_for_slot(1)) == (0, 2)
+    clock.now += 5_000
+    await following.run_due()
+    assert len(await store.follow_sessions(waiting.id)) == 1
+    assert len(await store.follow_sessions(followed.id)) == 1
+    assert await store.waiting_for_slot(1) == 1

@@ -39,10 +39,17 @@ async def test_waiting_follows_are_counted_per_server_while_active(store: Store)
     for follow_id, guild_id in ((first, 1), (second, 1), (second, 1), (elsewhere, 2)):
         await store.wait_for_slot(follow_id, guild_id, 1_000)
     assert await store.waiting_for_slot(1) == 2
+    assert await store.first_waiting_for_slot(1) == first
     await store.slot_taken(first)
     assert await store.waiting_for_slot(1) == 1
+    assert await store.first_waiting_for_slot(1) == second
+    await store.wait_for_slot(first, 1, 3_000)  # behind the one that waits already
+    assert await store.first_waiting_for_slot(1) == second
     await store.end_follow(second, FollowState.STOPPED, "stopped", 2_000)
+    assert await store.first_waiting_for_slot(1) == first
+    await store.slot_taken(first)
     assert await store.waiting_for_slot(1) == 0
+    assert await store.first_waiting_for_slot(1) is None
     assert await store.waiting_for_slot(2) == 1
 
 

@@ -40,3 +40,7 @@ class SlotWaitStore(Protocol):
     async def waiting_for_slot(self, guild_id: int) -> int:
         """How many of the server's active follows wait for a slot."""
         ...
+
+    async def first_waiting_for_slot(self, guild_id: int) -> int | None:
+        """The server's active follow that has waited for a slot the longest."""
+        ...

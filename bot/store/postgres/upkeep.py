@@ -14,6 +14,7 @@ CLAIM_CONFIG_NOTICE = numbered(upkeep_sql.CLAIM_CONFIG_NOTICE)
 WAIT_FOR_SLOT = numbered(upkeep_sql.WAIT_FOR_SLOT)
 SLOT_TAKEN = numbered(upkeep_sql.SLOT_TAKEN)
 WAITING_FOR_SLOT = numbered(upkeep_sql.WAITING_FOR_SLOT)
+FIRST_WAITING_FOR_SLOT = numbered(upkeep_sql.FIRST_WAITING_FOR_SLOT)
 GUILD_FOLLOWS = numbered(upkeep_sql.GUILD_FOLLOWS)
 
 
@@ -35,6 +36,9 @@ class UpkeepTables(Tables):
 
     async def waiting_for_slot(self, guild_id: int) -> int:
         return await self._fetch_int(WAITING_FOR_SLOT, guild_id) or 0
+
+    async def first_waiting_for_slot(self, guild_id: int) -> int | None:
+        return await self._fetch_int(FIRST_WAITING_FOR_SLOT, guild_id)
 
     async def guild_follows(self, guild_id: int) -> list[Follow]:
         return [follow_from_row(row) for row in await self._fetch(GUILD_FOLLOWS, guild_id)]

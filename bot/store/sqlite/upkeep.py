@@ -11,6 +11,7 @@ from bot.store.sqlite.tables import Tables
 from bot.store.upkeep_sql import (
     CLAIM_CONFIG_NOTICE,
     CONFIG_CHANNEL,
+    FIRST_WAITING_FOR_SLOT,
     GUILD_FOLLOWS,
     NOTE_CONFIG_CHANNEL,
     SLOT_TAKEN,
@@ -42,6 +43,9 @@ class UpkeepTables(Tables):
 
     async def waiting_for_slot(self, guild_id: int) -> int:
         return await self._fetch_int(WAITING_FOR_SLOT, (guild_id,)) or 0
+
+    async def first_waiting_for_slot(self, guild_id: int) -> int | None:
+        return await self._fetch_int(FIRST_WAITING_FOR_SLOT, (guild_id,))
 
     async def guild_follows(self, guild_id: int) -> list[Follow]:
         return [follow_from_row(row) for row in await self._fetch(GUILD_FOLLOWS, (guild_id,))]
