@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from bot.delivery.alert_repings import AlertRepings
+from bot.delivery.alert_repings import REPING_LATEST_MS, AlertRepings
 from bot.delivery.poster import DiscordPoster
 from bot.domain.clock import now_ms
 from bot.domain.server_records import AlertRecord
@@ -63,3 +63,26 @@ async def test_a_stop_just_after_the_reping_hands_it_back_at_once(
     assert [m.id for m in discord_side.repings()] == [posted.id]
     alert = await backend_store.get_alert("c1")
     assert alert is not None and alert.reping_at_ms is None  # never sent again
+
+
+async def test_a_reping_that_keeps_failing_is_dropped_once_it_is_too_late(
+    backend_store: Store, discord_side: Discord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tried again each lease while Discord does not answer, but not for ever: an hour after it
+    fell due it would only wake the moderators for a stream long over."""
+    await reping_due(backend_store, discord_side)
+    discord_side.emu.inject_ratelimit("POST /channels/*/messages", count=2, retry_after=5)
+    async with logged_in(discord_side.token) as client:
+        poster = DiscordPoster(client, request_timeout_s=0.2)
+        assert await AlertRepings(backend_store, poster).run_due() == 1
+        alert = await backend_store.get_alert("c1")
+        assert alert is not None and alert.reping_at_ms is not None  # tried again later
+
+        def an_hour_on() -> int:
+            return now_ms() + REPING_LATEST_MS
+
+        assert await AlertRepings(backend_store, poster, clock=an_hour_on).run_due() == 1
+    alert = await backend_store.get_alert("c1")
+    assert alert is not None and alert.reping_at_ms is None
+    assert discord_side.repings() == []
+    assert "re-ping of alert c1 dropped" in caplog.text

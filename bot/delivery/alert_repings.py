@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 # Time to post one re-ping; a process that dies holding one frees it after this.
 REPING_LEASE_MS = 60_000
+# A re-ping that keeps failing (Discord away) is tried again each lease until this long after it
+# fell due: later than that it tells the moderators nothing their alert did not, and a re-ping
+# hours late would only wake them for a stream long over.
+REPING_LATEST_MS = 3_600_000
 
 
 class AlertRepingStore(AlertStore, FollowStore, ServerSettingsStore, Protocol):
@@ -67,7 +71,7 @@ class AlertRepings:
             try:
                 await self._reping(alert)
             except DeliveryFailed as failure:
-                if not failure.permanent:
+                if not failure.permanent and not self._too_late(alert):
                     continue  # its lease runs out and it is claimed again
                 log.warning("re-ping of alert %s dropped: %s", alert.convo_id, failure)
                 await self._store.finish_reping(alert.convo_id)
@@ -77,6 +81,10 @@ class AlertRepings:
                 await asyncio.shield(self._release(due[index:]))
                 raise
         return len(due)
+
+    def _too_late(self, alert: AlertRecord) -> bool:
+        due = alert.reping_at_ms or alert.created_at_ms
+        return self._clock() - due >= REPING_LATEST_MS
 
     async def _release(self, alerts: list[AlertRecord]) -> None:
         for alert in alerts:
