@@ -148,6 +148,24 @@ async def test_session_that_never_finishes_expires(
         assert "session c1 is expired" in caplog.text  # unlike a result, worth a look
 
 
+async def test_a_finished_status_without_its_result_is_no_result(
+    sim: ChatsightSimulator, settings_for: SettingsFor
+) -> None:
+    """Chatsight's docs warn that a result may not come back. A status that says finished, but
+    neither errored nor carries the result, is not shown as "no tags": the session waits for the
+    result (a webhook or a later poll may bring it) and expires as having none."""
+    sink = CollectingSink()
+    settings = settings_for(poll_after_seconds=0.05, expire_after_seconds=0.5)
+    async with running_core(settings, {"result": sink}) as core:
+        sim.faults.lose_next_result("c1")
+        await core.service.start(request("c1"))
+        await sim.finish("c1")
+        [session] = await sink.wait_for(1)
+        assert sim.requests_to("/stream", "GET")
+        assert session.state is SessionState.EXPIRED
+        assert session.error is not None and "no result from Chatsight" in session.error
+
+
 async def test_forged_and_stale_webhooks_change_nothing(
     sim: ChatsightSimulator, settings_for: SettingsFor
 ) -> None:

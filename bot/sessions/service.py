@@ -143,7 +143,12 @@ class TaggingService:
             return record
         status = await self.client.query_session(convo_id)
         if status.phase is SessionPhase.FINISHED:
-            await self.complete(_completion_from_status(status))
+            if status.error or status.result is not None:
+                await self.complete(_completion_from_status(status))
+            else:
+                # Finished, neither failed nor with its result: not "no tags". It waits for the
+                # result a webhook or a later poll may bring, and expires as having none.
+                log.info("session %s finished without its result", convo_id)
         return await self.store.get_session(convo_id)
 
     async def expire(self, record: SessionRecord, minutes: int) -> CompletionOutcome:
@@ -161,8 +166,4 @@ def _completion_from_status(status: SessionStatus) -> Completion:
         return Completion(
             status.convo_id, SessionState.FAILED, error=stopped_error(status.stop_reason)
         )
-    return Completion(
-        status.convo_id,
-        SessionState.COMPLETED,
-        result=status.result or TagResult(()),
-    )
+    return Completion(status.convo_id, SessionState.COMPLETED, result=status.result)

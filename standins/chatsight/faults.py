@@ -39,6 +39,7 @@ class WebhookFault:
 class SessionFault:
     stop_reason: str | None = None
     stuck_in: StuckPhase | None = None
+    result_lost: bool = False
 
 
 class Faults:
@@ -103,6 +104,12 @@ class Faults:
         if phase not in ("provisioning", "running"):
             raise ValueError("phase must be provisioning or running")
         self._sessions.setdefault(convo_id, deque()).append(SessionFault(stuck_in=phase))
+
+    def lose_next_result(self, convo_id: str | None = None) -> None:
+        """The named session (or the next one started) finishes without error and without its
+        result: ``running: false``, no ``result``, no webhook. The docs warn that results may not
+        come back because of an error (docs/chatsight-api.md §2)."""
+        self._sessions.setdefault(convo_id, deque()).append(SessionFault(result_lost=True))
 
     def take_session(self, convo_id: str) -> SessionFault:
         for key in (convo_id, None):

@@ -292,7 +292,9 @@ class ChatsightSimulator:
         """One webhook per finished session; errored ones send it only if switched on, since
         whether Chatsight does is unknown (docs/chatsight-api.md §3.1, §12.7)."""
         webhook = session.request.webhook
-        if webhook is None or (session.outcome.error and not self.webhook_on_error):
+        if webhook is None or session.result_lost:
+            return
+        if session.outcome.error and not self.webhook_on_error:
             return
         fault = self.faults.take_webhook()
         outcome = session.outcome

@@ -32,6 +32,7 @@ class SimSession:
     sample: int
     outcome: TagOutcome
     stuck_in: StuckPhase | None = None
+    result_lost: bool = False
     state: str = PROVISIONING
     instance_id: str = field(default_factory=lambda: "sim-" + secrets.token_hex(6))
     resource_claim: str = field(default_factory=lambda: secrets.token_hex(8))
@@ -66,7 +67,7 @@ class SimSession:
         if not self.finished:
             return status
         metadata["stopReason"] = self.outcome.stop_reason or COMPLETED
-        if self.outcome.error:
+        if self.outcome.error or self.result_lost:
             return status
         # The query example spaces its tags ("Food, Fun, Outd…"); the webhook example does not.
         result: dict[str, Any] = {
@@ -111,7 +112,9 @@ class SessionBook:
         fault = self._faults.take_session(request.convo_id)
         if fault.stop_reason is not None:
             outcome = TagOutcome(stop_reason=fault.stop_reason)
-        session = SimSession(request, sample, outcome, stuck_in=fault.stuck_in)
+        session = SimSession(
+            request, sample, outcome, stuck_in=fault.stuck_in, result_lost=fault.result_lost
+        )
         self.sessions[request.convo_id] = session
         if self._auto_advance:
             self._timers[request.convo_id] = asyncio.create_task(

@@ -110,6 +110,23 @@ async def test_error_fault_can_name_its_session(
     assert [simulator.status_of(c)["error"] for c in ("c1", "c2")] == [False, True]
 
 
+async def test_a_lost_result_finishes_without_result_error_or_webhook(
+    http: aiohttp.ClientSession, webhook_sink: WebhookSink
+) -> None:
+    async with running_simulator(provisioning_delay=0.01, running_delay=0.02) as sim:
+        sim.faults.lose_next_result(convo_id="lost")
+        await start(http, sim, "lost", webhook=webhook_sink.url)
+        await start(http, sim, "normal", webhook=webhook_sink.url)
+        [attempt] = await sim.wait_for_webhooks(1, timeout=5)
+        assert attempt.convo_id == "normal"
+        with pytest.raises(TimeoutError):
+            await sim.wait_for_webhooks(2, timeout=0.2)
+        _, (_, lost, _) = await query(http, sim, "lost")
+        assert (lost["running"], lost["error"], "result" in lost) == (False, False, False)
+        _, (_, normal, _) = await query(http, sim, "normal")
+        assert "result" in normal
+
+
 @pytest.mark.parametrize("phase", ["provisioning", "running"])
 async def test_a_stuck_session_stays_in_its_phase(
     http: aiohttp.ClientSession, webhook_sink: WebhookSink, phase: StuckPhase
