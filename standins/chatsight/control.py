@@ -24,6 +24,7 @@ FAULTS = (
     "drop_next_webhook",
     "error_next_session",
     "stick_next_session",
+    "lose_next_result",
 )
 
 SIMULATOR: web.AppKey[ChatsightSimulator] = web.AppKey("chatsight_simulator")

@@ -114,7 +114,9 @@ async def test_a_lost_result_finishes_without_result_error_or_webhook(
     http: aiohttp.ClientSession, webhook_sink: WebhookSink
 ) -> None:
     async with running_simulator(provisioning_delay=0.01, running_delay=0.02) as sim:
-        sim.faults.lose_next_result(convo_id="lost")
+        fault = {"fault": "lose_next_result", "convo_id": "lost"}  # as another process would
+        async with http.post(f"{sim.base_url}/_sim/faults", json=fault) as response:
+            assert response.status == 200
         await start(http, sim, "lost", webhook=webhook_sink.url)
         await start(http, sim, "normal", webhook=webhook_sink.url)
         [attempt] = await sim.wait_for_webhooks(1, timeout=5)
