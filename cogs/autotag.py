@@ -174,6 +174,13 @@ class AutoTagCog(commands.Cog):
         # Its results reply to that message, or go to the results channel, like an announcement's.
         require_posting_for_results(interaction, settings.results_channel_id)
         announcement = announcement_of(message)
+        words = words_for(interaction.locale)
+        if not announcement.stream_urls():
+            # Nothing to start, so nothing of the member's cooldown is spent.
+            await interaction.response.send_message(
+                tag_stream_text(0, 0, 0, words=words), ephemeral=True
+            )
+            return
         # The origin and trigger on_demand derives its first session's convoId from.
         await self.bot.tagging.admit_member(
             announcement.origin(interaction.user.id, None), Trigger(interaction.id)
@@ -182,12 +189,7 @@ class AutoTagCog(commands.Cog):
         outcome = await self.bot.autotagger.on_demand(
             announcement, interaction.user.id, interaction.id
         )
-        text = tag_stream_text(
-            len(outcome.started),
-            outcome.waiting,
-            outcome.recent,
-            words=words_for(interaction.locale),
-        )
+        text = tag_stream_text(len(outcome.started), outcome.waiting, outcome.recent, words=words)
         await interaction.followup.send(text, ephemeral=True)
 
 

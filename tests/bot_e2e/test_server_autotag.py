@@ -123,7 +123,7 @@ async def test_the_tag_stream_menu_tags_any_message_on_demand(tmp_path: Path) ->
 
 
 async def test_the_tag_stream_menu_says_when_a_message_has_no_stream(tmp_path: Path) -> None:
-    async with running_world(tmp_path) as world:
+    async with running_world(tmp_path, tag_cooldown_seconds=600.0) as world:
         message = await world.emu.post_message(world.channel, world.member, "hello there")
         menu = await world.emu.send_message_command(
             world.guild, world.channel, world.member, "Tag stream", message.id
@@ -133,6 +133,13 @@ async def test_the_tag_stream_menu_says_when_a_message_has_no_stream(tmp_path: P
         assert answer["content"] == "I found no stream URL in that message."
         assert posted_urls(world) == []
         assert not any(map(embed_titled(TIMELINE), world.emu.messages(world.channel)))
+
+        # Nothing started, so nothing of the member's cooldown was spent.
+        linked = await world.emu.post_message(world.channel, world.member, f"watch {STREAM}")
+        menu = await world.emu.send_message_command(
+            world.guild, world.channel, world.member, "Tag stream", linked.id
+        )
+        assert "Tagging 1 stream" in (await final_answer(world, menu))["content"]
 
 
 async def test_an_announcement_the_database_cannot_take_is_tagged_once_it_can(
