@@ -234,3 +234,37 @@ async def test_webhook_after_restart_reaches_the_new_process(
         [session] = await sink.wait_for(1)
         assert session.state is SessionState.COMPLETED
         assert sim.webhook_attempts[-1].status == 200
+
+
+async def test_a_session_about_to_expire_is_polled_one_last_time(
+    sim: ChatsightSimulator, settings_for: SettingsFor
+) -> None:
+    """Its result may have been lost on the way only after the last poll: one more look finds
+    it, rather than telling the member Chatsight never answered."""
+    sink = CollectingSink()
+    settings = settings_for(poll_after_seconds=0.3, expire_after_seconds=0.2)
+    async with running_core(settings, {"result": sink}) as core:
+        await core.service.start(request("c1"))
+        sim.faults.drop_next_webhook()
+        await sim.finish("c1")
+        [session] = await sink.wait_for(1)
+        assert session.state is SessionState.COMPLETED
+        assert session.result is not None and session.result.tags == ("Fun", "Relaxed")
+
+
+async def test_while_chatsight_is_away_a_round_stops_polling_at_the_first_failure(
+    sim: ChatsightSimulator, settings_for: SettingsFor
+) -> None:
+    """Each poll would spend the client's retries on an answer that will not come, and a round
+    of many would outlast the lease that keeps other processes from polling them too."""
+    settings = settings_for(poll_after_seconds=0.2)
+    async with running_core(settings, {"result": CollectingSink()}) as core:
+        for convo in ("c1", "c2", "c3"):
+            await core.service.start(request(convo))
+        sim.faults.fail_next("/stream", status=503, count=100)
+        async with asyncio.timeout(10):  # the first poll's every attempt, and then some
+            while len(sim.requests_to("/stream", "GET")) < 5:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        polled = {r.query["convoid"] for r in sim.requests_to("/stream", "GET")}
+        assert polled == {"c1"}

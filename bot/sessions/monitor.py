@@ -10,10 +10,19 @@ import logging
 from collections.abc import Callable
 
 from bot.domain.clock import now_ms
-from bot.errors import ChatsightError, ChatsightUnknownSession
+from bot.errors import (
+    ChatsightAuthError,
+    ChatsightError,
+    ChatsightRateLimited,
+    ChatsightUnavailable,
+    ChatsightUnknownSession,
+)
 from bot.sessions.service import TaggingService
 
 log = logging.getLogger(__name__)
+
+# Failures that are Chatsight's as a whole, not one session's: the next poll would meet them too.
+_AWAY = (ChatsightUnavailable, ChatsightRateLimited, ChatsightAuthError)
 
 
 class SessionMonitor:
@@ -41,26 +50,45 @@ class SessionMonitor:
         overdue = await self._service.store.claim_overdue_sessions(
             now - self._poll_after_ms, now, self._poll_after_ms, limit
         )
+        reachable = True
         for record in overdue:
+            # A session about to expire is polled too: its result may have been lost on the way
+            # only after its last poll.
+            if reachable:
+                reachable = await self._poll(record.convo_id)
             if now - record.created_at_ms >= self._expire_after_ms:
                 await self._service.expire(record, self._expire_after_ms // 60_000)
-                continue
-            try:
-                await self._service.refresh(record.convo_id)
-            except ChatsightUnknownSession:
-                log.warning(
-                    "Chatsight does not know awaiting session %s",
-                    record.convo_id,
-                    extra={"session": record.convo_id},
-                )
-            except ChatsightError as error:
-                log.warning(
-                    "could not poll session %s: %s",
-                    record.convo_id,
-                    error.user_message,
-                    extra={"session": record.convo_id},
-                )
         return len(overdue)
+
+    async def _poll(self, convo_id: str) -> bool:
+        """Whether Chatsight answered (or failed for this session alone). While it is away, the
+        round's other sessions are not polled: each would spend the client's retries, and many
+        would outlast the lease that keeps other processes from polling them meanwhile; they
+        are polled next period."""
+        try:
+            await self._service.refresh(convo_id)
+        except ChatsightUnknownSession:
+            log.warning(
+                "Chatsight does not know awaiting session %s",
+                convo_id,
+                extra={"session": convo_id},
+            )
+        except _AWAY as error:
+            log.warning(
+                "could not poll session %s: %s; the others wait for their next poll",
+                convo_id,
+                error.user_message,
+                extra={"session": convo_id},
+            )
+            return False
+        except ChatsightError as error:
+            log.warning(
+                "could not poll session %s: %s",
+                convo_id,
+                error.user_message,
+                extra={"session": convo_id},
+            )
+        return True
 
     async def run(self) -> None:
         while True:
