@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from bot.domain.stream_refusals import StreamNotLive
 from bot.errors import ChatsightAuthError
 from bot.language.catalogue import ENGLISH_WORDS
 from bot.rendering.refusals import refusal_text
+from bot.store import writer
+from bot.store.base import StoreUnavailable
 from standins.chatsight import ChatsightSimulator
 from standins.loopback import free_port
 from tests.core_harness import CollectingSink, core_settings, running_core
@@ -268,3 +272,25 @@ async def test_while_chatsight_is_away_a_round_stops_polling_at_the_first_failur
         await asyncio.sleep(0.3)
         polled = {r.query["convoid"] for r in sim.requests_to("/stream", "GET")}
         assert polled == {"c1"}
+
+
+async def test_a_secret_the_database_cannot_keep_is_not_rotated(
+    sim: ChatsightSimulator, settings_for: SettingsFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chatsight drops the old secret the moment it rotates: had the database not taken the new
+    one, every webhook would fail verification until someone rotated again."""
+    monkeypatch.setattr(writer, "LOCK_WAIT_MS", 100)
+    settings = settings_for()
+    async with running_core(settings, {"result": CollectingSink()}) as core:
+        old = sim.shared_secret
+        database = settings.database_url.removeprefix("sqlite:///")
+        with closing(sqlite3.connect(database)) as other:
+            other.isolation_level = None
+            other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            with pytest.raises(StoreUnavailable, match="the secret was not rotated"):
+                await core.rotate_secret()
+            other.execute("ROLLBACK")
+        assert sim.shared_secret == old
+        assert sim.requests_to("/addons/secrets") == []
+        await core.rotate_secret()
+        assert sim.shared_secret != old

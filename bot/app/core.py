@@ -30,6 +30,7 @@ from bot.rendering.refusals import refusal_text
 from bot.sessions.monitor import SessionMonitor
 from bot.sessions.service import TaggingService
 from bot.store import Store, open_store
+from bot.store.base import StoreUnavailable
 from bot.store.interface import ChangeTopic
 from bot.webhook.receiver import WebhookReceiver
 from bot.webhook.server import WebhookServer
@@ -206,10 +207,20 @@ class TaggingCore:
         self.ring.replace(secrets + stored)
 
     async def rotate_secret(self) -> None:
-        """Chatsight invalidates the old secret at once; the ring keeps it for the grace period."""
+        """Chatsight invalidates the old secret at once, so the new one must be kept: a
+        database that takes no write is found before Chatsight is asked, not after. The ring
+        keeps the old secret for the grace period."""
+        if not await self.store.writable():
+            raise StoreUnavailable("it takes no write now, so the secret was not rotated")
         secret = await self.client.rotate_secret()
         self._mask(secret)
-        await self.store.add_shared_secret(secret.reveal(), now_ms())
+        try:
+            await self.store.add_shared_secret(secret.reveal(), now_ms())
+        except StoreUnavailable as error:
+            raise StoreUnavailable(
+                f"{error}; Chatsight rotated the secret already, and webhooks fail verification"
+                " until `rotate-secret` runs again once the database takes writes"
+            ) from error
         await self.reload_secrets()
 
     def _mask(self, secret: Secret) -> None:
