@@ -30,7 +30,8 @@ class HeldLeases:
         self._store = store
         self._lease_ms = lease_ms
         self._clock = clock
-        # Counted: a pack resend holds its pack while a row of it may be held by a lane.
+        # Counted, so that one held twice (its lease ran out during a stall and this worker
+        # claimed it again) is renewed until the last holder lets go.
         self._rows: Counter[Delivery] = Counter()
         self._packs: Counter[DeliveryPack] = Counter()
 

@@ -38,7 +38,9 @@ RELEASE = (
     "UPDATE deliveries SET lease_until = 0, attempts = deliveries.attempts - 1"
     f" {_HELD_ROWS}{_HELD}".format(table="deliveries")
 )
-RENEW = f"UPDATE {{table}} SET lease_until = $3 {_HELD_ROWS}{_HELD} AND {{table}}.lease_until > 0"
+_RENEW = f"UPDATE {{table}} SET lease_until = $3 {_HELD_ROWS}{_HELD} AND {{table}}.lease_until > 0"
+RENEW_ROWS = _RENEW.format(table="deliveries")
+RENEW_PACKS = _RENEW.format(table="delivery_packs")
 NEXT_DUE = (
     "SELECT MIN(GREATEST(next_attempt_at, lease_until)) FROM deliveries"
     f" WHERE {PENDING} AND pack_id IS NULL AND kind = ANY($1::text[])"
@@ -85,8 +87,8 @@ class OutboxTables(Tables):
         self, deliveries: Collection[Delivery], packs: Collection[DeliveryPack], lease_until: int
     ) -> None:
         async with self._transaction() as db:
-            await db.execute(RENEW.format(table="deliveries"), *_held(deliveries), lease_until)
-            await db.execute(RENEW.format(table="delivery_packs"), *_held(packs), lease_until)
+            await db.execute(RENEW_ROWS, *_held(deliveries), lease_until)
+            await db.execute(RENEW_PACKS, *_held(packs), lease_until)
 
     async def next_delivery_due_ms(
         self, kinds: Collection[str], skip_channels: Collection[int] = ()
