@@ -107,11 +107,21 @@ async def test_a_page_with_no_stream_fails_the_session_without_asking_chatsight(
         assert sim.requests_to("/stream/tag") == []
 
 
+@pytest.mark.parametrize(
+    "timing",
+    [
+        {"poll_after_seconds": 0.2},
+        # Its result lost only after the last poll: one more look before it expires finds it,
+        # rather than telling the member Chatsight never answered.
+        {"poll_after_seconds": 0.3, "expire_after_seconds": 0.2},
+    ],
+    ids=["polled", "polled-just-before-it-expires"],
+)
 async def test_lost_webhook_is_recovered_by_polling(
-    sim: ChatsightSimulator, settings_for: SettingsFor
+    sim: ChatsightSimulator, settings_for: SettingsFor, timing: dict[str, float]
 ) -> None:
     sink = CollectingSink()
-    settings = settings_for(poll_after_seconds=0.2)
+    settings = settings_for(**timing)
     async with running_core(settings, {"result": sink}) as core:
         await core.service.start(request("c1"))
         sim.faults.drop_next_webhook()
@@ -238,22 +248,6 @@ async def test_webhook_after_restart_reaches_the_new_process(
         [session] = await sink.wait_for(1)
         assert session.state is SessionState.COMPLETED
         assert sim.webhook_attempts[-1].status == 200
-
-
-async def test_a_session_about_to_expire_is_polled_one_last_time(
-    sim: ChatsightSimulator, settings_for: SettingsFor
-) -> None:
-    """Its result may have been lost on the way only after the last poll: one more look finds
-    it, rather than telling the member Chatsight never answered."""
-    sink = CollectingSink()
-    settings = settings_for(poll_after_seconds=0.3, expire_after_seconds=0.2)
-    async with running_core(settings, {"result": sink}) as core:
-        await core.service.start(request("c1"))
-        sim.faults.drop_next_webhook()
-        await sim.finish("c1")
-        [session] = await sink.wait_for(1)
-        assert session.state is SessionState.COMPLETED
-        assert session.result is not None and session.result.tags == ("Fun", "Relaxed")
 
 
 async def test_while_chatsight_is_away_a_round_stops_polling_at_the_first_failure(

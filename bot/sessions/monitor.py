@@ -15,7 +15,6 @@ from bot.errors import (
     ChatsightError,
     ChatsightRateLimited,
     ChatsightUnavailable,
-    ChatsightUnknownSession,
 )
 from bot.sessions.service import TaggingService
 
@@ -67,27 +66,16 @@ class SessionMonitor:
         are polled next period."""
         try:
             await self._service.refresh(convo_id)
-        except ChatsightUnknownSession:
-            log.warning(
-                "Chatsight does not know awaiting session %s",
-                convo_id,
-                extra={"session": convo_id},
-            )
-        except _AWAY as error:
-            log.warning(
-                "could not poll session %s: %s; the others wait for their next poll",
-                convo_id,
-                error.user_message,
-                extra={"session": convo_id},
-            )
-            return False
         except ChatsightError as error:
+            away = isinstance(error, _AWAY)
             log.warning(
-                "could not poll session %s: %s",
+                "could not poll session %s: %s%s",
                 convo_id,
                 error.user_message,
+                "; the others wait for their next poll" if away else "",
                 extra={"session": convo_id},
             )
+            return not away
         return True
 
     async def run(self) -> None:
